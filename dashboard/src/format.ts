@@ -1,0 +1,46 @@
+import type { GroupBase, Interval, Maybe } from './types';
+
+/** A group's key as a label: `{track: "day"}` → "day", `{period: "2026-Q1"}` → "2026-Q1". */
+export function groupLabel(key: Record<string, string>): string {
+  const parts = Object.values(key).filter((v) => v !== '');
+  return parts.length === 0 ? 'All' : parts.join(' · ');
+}
+
+export function pct(value: Maybe<number> | undefined, digits = 1): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : '–';
+}
+
+export function num(value: Maybe<number> | undefined, digits = 0): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
+
+export function ciText(ci: Interval | undefined, format: (v: number) => string): string {
+  if (!ci) return '';
+  const [lo, hi] = ci;
+  return `${lo === null ? '?' : format(lo)}–${hi === null ? '?' : format(hi)}`;
+}
+
+export function pValue(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+export function isGroupSuppressed(group: GroupBase): boolean {
+  return group.suppressed?.includes('all') ?? false;
+}
+
+/** True when the API withheld the field under the small-cell rule (METRICS.md "Small-cell suppression"). */
+export function isFieldSuppressed(group: GroupBase, field: string): boolean {
+  const s = group.suppressed ?? [];
+  return s.includes('all') || s.includes(field);
+}
+
+export function suppressedText(minCell: number): string {
+  return `<${minCell}`;
+}
+
+export function suppressionExplanation(minCell: number): string {
+  return (
+    `Suppressed: this cell rests on a count between 1 and ${Math.max(minCell - 1, 1)}. ` +
+    `Counts below ${minCell}, and every rate computed from them, are withheld to protect patient privacy (CMS small-cell rule).`
+  );
+}

@@ -1,0 +1,88 @@
+import type { GroupBy, Period } from './types';
+
+// The whole view lives in the query string so that a bookmark or a shared link reopens it
+// exactly (dashboard issue, "Filters live in the URL").
+
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance'] as const;
+export type Page = (typeof PAGES)[number];
+
+export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
+export const PERIODS: readonly Period[] = ['month', 'quarter', 'year'];
+export const DEFAULT_INSTRUMENT = 'PHQ-9';
+
+export interface ViewState {
+  page: Page;
+  tracks: string[];
+  from: string | null;
+  to: string | null;
+  asOf: string | null;
+  groupBy: GroupBy;
+  period: Period | null;
+  instrument: string;
+}
+
+export const DEFAULT_STATE: ViewState = Object.freeze({
+  page: 'overview',
+  tracks: [],
+  from: null,
+  to: null,
+  asOf: null,
+  groupBy: 'track',
+  period: null,
+  instrument: DEFAULT_INSTRUMENT,
+}) as ViewState;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function oneOf<T extends string>(allowed: readonly T[], value: string | null, fallback: T): T {
+  return allowed.find((a) => a === value) ?? fallback;
+}
+
+function date(value: string | null): string | null {
+  return value !== null && DATE.test(value) ? value : null;
+}
+
+/** Reads a view from a query string, ignoring anything malformed rather than failing. */
+export function parseState(search: string): ViewState {
+  const q = new URLSearchParams(search);
+  const tracks = [...new Set(q.getAll('track').filter((t) => t.trim() !== ''))];
+  const period = q.get('period');
+  return {
+    page: oneOf(PAGES, q.get('page'), DEFAULT_STATE.page),
+    tracks,
+    from: date(q.get('from')),
+    to: date(q.get('to')),
+    asOf: date(q.get('as_of')),
+    groupBy: oneOf(GROUP_BYS, q.get('group_by'), DEFAULT_STATE.groupBy),
+    period: PERIODS.find((p) => p === period) ?? null,
+    instrument: q.get('instrument')?.trim() || DEFAULT_STATE.instrument,
+  };
+}
+
+/** Writes a view as a query string (with a leading "?", or "" for the default view); defaults are left out. */
+export function stateToSearch(state: ViewState): string {
+  const q = new URLSearchParams();
+  if (state.page !== DEFAULT_STATE.page) q.set('page', state.page);
+  for (const t of state.tracks) q.append('track', t);
+  if (state.from) q.set('from', state.from);
+  if (state.to) q.set('to', state.to);
+  if (state.asOf) q.set('as_of', state.asOf);
+  if (state.groupBy !== DEFAULT_STATE.groupBy) q.set('group_by', state.groupBy);
+  if (state.period) q.set('period', state.period);
+  if (state.instrument !== DEFAULT_STATE.instrument) q.set('instrument', state.instrument);
+  const s = q.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+/** The API filters of a view (DESIGN.md §6 "Metric filters"), as query parameters. */
+export function metricParams(state: ViewState, extra: Record<string, string> = {}): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const t of state.tracks) q.append('track', t);
+  if (state.from) q.set('from', state.from);
+  if (state.to) q.set('to', state.to);
+  if (state.asOf) q.set('as_of', state.asOf);
+  q.set('group_by', state.groupBy);
+  if (state.period) q.set('period', state.period);
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return q;
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Process configuration, parsed once from the environment and frozen (STYLE.md: no
+ * `process.env` reads deep in the code). Defaults are the safe ones: suppression on
+ * at the CMS cell size, no open admin, embedded PostgreSQL under ./.iop.
+ */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  IOP_DATA_DIR: z.string().default('.iop'),
+  IOP_MIN_CELL: z.coerce.number().int().min(0).max(1000).default(11),
+  IOP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IOP_HOST: z.string().default('127.0.0.1'),
+  IOP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  IOP_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+});
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly minCell: number;
+  readonly logLevel: z.infer<typeof EnvSchema>['IOP_LOG_LEVEL'];
+  readonly host: string;
+  readonly port: number;
+  readonly cookieSecure: 'true' | 'false' | 'auto';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid environment: ${details}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.IOP_DATA_DIR),
+    minCell: e.IOP_MIN_CELL,
+    logLevel: e.IOP_LOG_LEVEL,
+    host: e.IOP_HOST,
+    port: e.IOP_PORT,
+    cookieSecure: e.IOP_COOKIE_SECURE,
+  });
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

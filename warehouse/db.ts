@@ -1,0 +1,70 @@
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from './config';
+import type { DB } from './db-types';
+import { startEmbedded, type EmbeddedServer } from './embedded';
+import { migrationProvider } from './migrations/index';
+import { installTypeParsers } from './pg-types';
+
+export type { DB } from './db-types';
+
+/** An open warehouse: the pool and kysely over it, and how to close both. */
+export interface Warehouse {
+  readonly db: Kysely<DB>;
+  readonly pool: pg.Pool;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export function connect(url: string, poolSize = 10): Warehouse {
+  installTypeParsers();
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool, url, close: () => db.destroy() };
+}
+
+/**
+ * Opens the configured warehouse: DATABASE_URL when set, else the embedded PostgreSQL
+ * under the data directory. Migrations are applied before it is handed out (every
+ * command migrates, DESIGN.md §6).
+ */
+export async function openWarehouse(config: Config, log: (msg: string) => void, poolSize = 10): Promise<Warehouse> {
+  let embedded: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbedded(config.dataDir, log);
+    url = embedded.url;
+  }
+  const wh = connect(url, poolSize);
+  try {
+    await migrate(wh.db);
+  } catch (e) {
+    await wh.close();
+    await embedded?.stop();
+    throw e;
+  }
+  return {
+    ...wh,
+    close: async () => {
+      await wh.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+export async function migrate(db: Kysely<DB>): Promise<string[]> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is schema-agnostic
+  const migrator = new Migrator({ db: db as Kysely<any>, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new MigrationError(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

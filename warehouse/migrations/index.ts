@@ -1,0 +1,21 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m1200 from './2026-11-23T1200-create-warehouse';
+import * as m1210 from './2026-11-23T1210-seed-instruments';
+import * as m1220 from './2026-11-23T1220-create-models';
+import * as m1230 from './2026-11-23T1230-create-users-audit';
+
+/**
+ * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
+ * vitest, so every migration is imported here. Add new ones at the end; never edit one
+ * that has landed.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-23T1200-create-warehouse': m1200,
+  '2026-11-23T1210-seed-instruments': m1210,
+  '2026-11-23T1220-create-models': m1220,
+  '2026-11-23T1230-create-users-audit': m1230,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
