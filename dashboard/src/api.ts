@@ -103,10 +103,13 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     },
     useToken: (token) => tokens.set(token.trim() || null),
     signOut: async () => {
-      const hadToken = tokens.get() !== null;
       tokens.set(null);
-      if (hadToken) return;
-      await request<unknown>('DELETE', '/session');
+      try {
+        await request<unknown>('DELETE', '/session');
+      } catch (err) {
+        // No cookie session to end (a token user) is already the signed-out state.
+        if (!(err instanceof ApiError && err.status === 401)) throw err;
+      }
     },
     reportUrl: () => `${base}/report?format=html`,
   };

@@ -1,17 +1,19 @@
 export type Cell = string | number | boolean | null | undefined;
-export type Row = Record<string, Cell>;
+/** Any flat record; interfaces without index signatures are accepted too. */
+export type Row = object;
 
-function quote(value: Cell): string {
+function quote(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const s = String(value);
+  const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** RFC 4180 CSV; the header is the union of the rows' keys in first-seen order, and null is an empty field. */
 export function toCsv(rows: readonly Row[]): string {
+  const records = rows.map((r) => new Map(Object.entries(r)));
   const header: string[] = [];
-  for (const row of rows) for (const k of Object.keys(row)) if (!header.includes(k)) header.push(k);
+  for (const rec of records) for (const k of rec.keys()) if (!header.includes(k)) header.push(k);
   const lines = [header.map(quote).join(',')];
-  for (const row of rows) lines.push(header.map((h) => quote(row[h])).join(','));
+  for (const rec of records) lines.push(header.map((h) => quote(rec.get(h))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { registerMetrics } from './metrics';
+import { registerIngest } from './ingest';
+import { registerLineage } from './lineage';
+
+/** Every command module registers itself here; bin/iop.ts stays thin. */
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerLineage(program, ctx);
+  registerIngest(program, ctx);
+  registerMetrics(program, ctx);
+}

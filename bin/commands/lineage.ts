@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { withWarehouse, type CliContext } from '../context';
+import { UsageError } from '../errors';
+import { refreshEpisodes } from '../../warehouse/models/refresh';
+import { migrate } from '../../warehouse/db';
+
+/** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
+export function registerLineage(program: Command, ctx: CliContext): void {
+  program
+    .command('migrate')
+    .description('apply pending migrations (every other command also does)')
+    .action(async () => {
+      await withWarehouse(ctx, async (wh) => {
+        const applied = await migrate(wh.db);
+        ctx.out(applied.length ? `applied: ${applied.join(', ')}` : 'up to date');
+      });
+    });
+
+  program
+    .command('batches')
+    .description('list ingest batches (lineage)')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { json?: boolean }) => {
+      const rows = await withWarehouse(ctx, (wh) =>
+        wh.db.selectFrom('ingest_batches')
+          .select(['batch_id', 'entity', 'source_name', 'file_sha256', 'started_at', 'finished_at', 'status', 'rows_read',
+            'inserted', 'updated', 'unchanged', 'rejected', 'warnings', 'error'])
+          .orderBy('started_at').orderBy('batch_id').execute());
+      if (o.json) return ctx.out(JSON.stringify(rows));
+      ctx.out(rows.length ? rows.map((b) =>
+        `${b.batch_id}  ${new Date(b.started_at).toISOString()}  ${b.entity.padEnd(11)} ${b.status.padEnd(9)} read ${b.rows_read} +${b.inserted} ~${b.updated} =${b.unchanged} !${b.rejected}  ${b.source_name}${b.error ? `  (${b.error})` : ''}`,
+      ).join('\n') : 'no batches yet');
+    });
+
+  program
+    .command('rejects')
+    .description('list quarantined rows with their errors')
+    .option('--batch <id>', 'only this batch')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { batch?: string; json?: boolean }) => {
+      if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
+      const rows = await withWarehouse(ctx, (wh) => {
+        let q = wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line');
+        if (o.batch) q = q.where('batch_id', '=', o.batch);
+        return q.execute();
+      });
+      if (o.json) return ctx.out(JSON.stringify(rows));
+      ctx.out(rows.length ? rows.map((r) => {
+        const errs = (r.errors as { column: string; value: string | null; message: string }[])
+          .map((e) => `${e.column || 'row'}${e.value !== null ? `="${e.value}"` : ''}: ${e.message}`).join('; ');
+        return `${r.batch_id} line ${r.line}: ${errs}`;
+      }).join('\n') : 'no rejected rows');
+    });
+
+  program
+    .command('refresh')
+    .description('rebuild the per-episode outcome models')
+    .option('--full', 'rebuild every episode (the default: every episode too; ingest refreshes touched ones itself)')
+    .action(async () => {
+      const n = await withWarehouse(ctx, (wh) => wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all')));
+      ctx.out(`refreshed ${n} episodes`);
+    });
+}

@@ -1,0 +1,78 @@
+import { Command, Option } from 'commander';
+import { computeMetric, MetricFilterError } from '../../metrics/index';
+import { parseFilters } from '../../metrics/filters';
+import { toCsv, toTable } from '../../metrics/format';
+import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
+import { withWarehouse, type CliContext } from '../context';
+import { UsageError } from '../errors';
+
+const FORMATS = ['json', 'csv', 'table'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface MetricFlags {
+  track?: string[];
+  from?: string;
+  to?: string;
+  asOf?: string;
+  groupBy?: string;
+  period?: string;
+  instrument?: string;
+  substance?: string;
+  minCell?: string;
+  missingAsPositive?: string;
+  format: Format;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Flags → the raw filter object the API also receives as query parameters (one zod schema for both). */
+function rawFilters(flags: MetricFlags): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, group_by: flags.groupBy,
+    period: flags.period, instrument: flags.instrument, substance: flags.substance, min_cell: flags.minCell,
+    missing_as_positive: flags.missingAsPositive,
+  };
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+}
+
+export function render(response: MetricResponse, format: Format): string {
+  if (format === 'csv') return toCsv(response);
+  if (format === 'table') return toTable(response);
+  return JSON.stringify(response);
+}
+
+async function run(ctx: CliContext, name: MetricName, flags: MetricFlags): Promise<void> {
+  const parsed = parseFilters(rawFilters(flags));
+  if (!parsed.ok) throw new UsageError(parsed.error.error);
+  const filters = parsed.filters;
+  const response = await withWarehouse(ctx, async (wh) => {
+    try {
+      return await computeMetric(wh.db, name, filters, { minCell: filters.min_cell ?? ctx.config.minCell });
+    } catch (e) {
+      if (e instanceof MetricFilterError) throw new UsageError(e.message);
+      throw e;
+    }
+  }, 4);
+  ctx.out(render(response, flags.format));
+}
+
+/** `iop metrics <family> [filters]` (DESIGN.md §6); `--format json` is byte-for-byte the API body. */
+export function registerMetrics(program: Command, ctx: CliContext): void {
+  const metrics = program.command('metrics').description('Prints an outcome metric (METRICS.md) as JSON, CSV or a table');
+  for (const name of METRIC_NAMES) {
+    metrics.command(name)
+      .description(`${name} by group (docs/metrics.md)`)
+      .option('--track <code>', 'track code (repeatable)', collect)
+      .option('--from <date>', 'first admission date, YYYY-MM-DD')
+      .option('--to <date>', 'last admission date, YYYY-MM-DD')
+      .option('--as-of <date>', 'as-of date, YYYY-MM-DD (default: today, UTC)')
+      .option('--group-by <key>', 'track|period|sex|age_band|substance (default: track)')
+      .option('--period <unit>', 'month|quarter|year, with --group-by period (default: month)')
+      .option('--instrument <code>', 'instrument for symptoms (default: PHQ-9)')
+      .option('--substance <name>', 'tested substance for relapse')
+      .option('--missing-as-positive <bool>', 'relapse: refused/missed tests count as positive (default: true)')
+      .option('--min-cell <n>', `small-cell threshold (default: IOP_MIN_CELL, ${ctx.config.minCell}); 0 turns suppression off`)
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('json'))
+      .action((flags: MetricFlags) => run(ctx, name, flags));
+  }
+}

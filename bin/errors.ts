@@ -1,0 +1,14 @@
+/** Exit codes of the CLI contract (DESIGN.md §6). */
+export const EXIT = { ok: 0, failure: 2, usage: 64 } as const;
+
+/** A bad flag, filter or argument: exit 64 with the message, never a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly exitCode = EXIT.usage;
+}
+
+/** A whole-file or whole-command failure: exit 2, nothing applied. */
+export class FailureError extends Error {
+  override name = 'FailureError';
+  readonly exitCode = EXIT.failure;
+}

@@ -1,0 +1,136 @@
+import { ApiError, type Api } from './api';
+import { PAGE_RUNNERS } from './pages';
+import { signInView } from './pages/signin';
+import { PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
+import type { Instrument, Me, Track } from './types';
+import { h } from './ui/dom';
+import { filterBar } from './ui/filters';
+
+export interface AppEnv {
+  doc: Document;
+  root: HTMLElement;
+  api: Api;
+  /** Reads the current query string (location.search). */
+  search: () => string;
+  /** Writes the query string: `replace` for filter changes, `push` for page changes. */
+  navigate: (search: string, mode: 'replace' | 'push') => void;
+  print: () => void;
+}
+
+interface Session {
+  me: Me;
+  tracks: Track[];
+  instruments: Instrument[];
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.status === 0 ? err.message : `The server answered ${err.status}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function errorBox(doc: Document, err: unknown, retry?: () => void): HTMLElement {
+  const box = h(doc, 'div', { class: 'error-box', role: 'alert', 'data-testid': 'error' }, h(doc, 'p', {}, `Could not load this view. ${errorText(err)}`));
+  if (retry) {
+    const b = h(doc, 'button', { type: 'button' }, 'Try again');
+    b.addEventListener('click', retry);
+    box.append(b);
+  }
+  return box;
+}
+
+function loading(doc: Document): HTMLElement {
+  return h(doc, 'p', { class: 'loading', role: 'status', 'data-testid': 'loading' }, 'Loading…');
+}
+
+/** A viewer may only ask for its own tracks (DESIGN.md §7 roles); drop any others a shared link carries. */
+export function scopeState(state: ViewState, me: Me): ViewState {
+  if (me.tracks === null) return state;
+  const allowed = new Set(me.tracks);
+  return { ...state, tracks: state.tracks.filter((t) => allowed.has(t)) };
+}
+
+export function startApp(env: AppEnv): Promise<void> {
+  const { doc, root, api } = env;
+  let generation = 0;
+
+  async function boot(notice = ''): Promise<void> {
+    root.replaceChildren(loading(doc));
+    try {
+      const me = await api.me();
+      await signedIn(me);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        root.replaceChildren(signInView(doc, api, () => boot(), notice));
+        return;
+      }
+      root.replaceChildren(errorBox(doc, err, () => void boot()));
+    }
+  }
+
+  async function signedIn(me: Me): Promise<void> {
+    const [tracks, instruments] = await Promise.all([api.tracks(), api.instruments().catch(() => [] as Instrument[])]);
+    const visible = me.tracks === null ? tracks : tracks.filter((t) => me.tracks?.includes(t.track_code));
+    await render({ me, tracks: visible, instruments }, scopeState(parseState(env.search()), me));
+  }
+
+  function header(session: Session, state: ViewState): HTMLElement {
+    const nav = h(doc, 'nav', { 'aria-label': 'Pages', class: 'no-print' });
+    for (const p of PAGES) {
+      const link = h(doc, 'a', { href: stateToSearch({ ...state, page: p }) || '?', 'data-testid': `nav-${p}`, 'aria-current': p === state.page ? 'page' : null }, PAGE_RUNNERS[p].title);
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        void go(session, { ...state, page: p }, 'push');
+      });
+      nav.append(link);
+    }
+    const print = h(doc, 'button', { type: 'button', 'data-testid': 'print' }, 'Print');
+    print.addEventListener('click', () => env.print());
+    const signOut = h(doc, 'button', { type: 'button', 'data-testid': 'signout' }, 'Sign out');
+    signOut.addEventListener('click', () => {
+      void api.signOut().finally(() => boot());
+    });
+    const scope = session.me.tracks === null ? 'all tracks' : `tracks: ${session.me.tracks.join(', ') || 'none'}`;
+    return h(
+      doc,
+      'header',
+      { class: 'app-header' },
+      h(doc, 'h1', {}, 'IOP Outcomes'),
+      h(doc, 'p', { class: 'user', 'data-testid': 'user' }, `${session.me.username} (${session.me.role}; ${scope})`),
+      nav,
+      h(doc, 'p', { class: 'actions no-print' }, h(doc, 'a', { href: api.reportUrl(), target: '_blank', rel: 'noopener', 'data-testid': 'report-link' }, 'Printable report'), print, signOut),
+    );
+  }
+
+  async function go(session: Session, state: ViewState, mode: 'replace' | 'push'): Promise<void> {
+    env.navigate(stateToSearch(state) || '?', mode);
+    await render(session, state);
+  }
+
+  async function render(session: Session, state: ViewState): Promise<void> {
+    const mine = ++generation;
+    const content = h(doc, 'main', { id: 'main', 'aria-live': 'polite', 'aria-busy': 'true', 'data-page': state.page }, loading(doc));
+    const filters = filterBar(doc, state, {
+      tracks: session.tracks,
+      instruments: session.instruments,
+      showInstrument: state.page === 'symptoms',
+      onChange: (next) => void go(session, next, 'replace'),
+    });
+    root.replaceChildren(header(session, state), filters, content);
+    doc.title = `${PAGE_RUNNERS[state.page].title} · IOP Outcomes`;
+    try {
+      const view = await PAGE_RUNNERS[state.page].load(api, state);
+      if (mine !== generation) return;
+      content.replaceChildren(view({ doc, state, tracks: session.tracks, instruments: session.instruments }));
+    } catch (err) {
+      if (mine !== generation) return;
+      if (err instanceof ApiError && err.status === 401) return boot('Your session has ended; please sign in again.');
+      content.replaceChildren(errorBox(doc, err, () => void render(session, state)));
+    } finally {
+      if (mine === generation) content.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  return boot();
+}
+
+export type { Page };

@@ -1,0 +1,71 @@
+import * as Plot from '@observablehq/plot';
+import { groupLabel, isGroupSuppressed } from '../format';
+import { OKABE_ITO } from '../palette';
+import type { CompletionResponse } from '../types';
+import { baseOptions, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+
+const REASON_ORDER = ['completed', 'transferred', 'dropped_out', 'against_advice', 'terminated', 'other'];
+const SUPPRESSED = 'suppressed (<min cell)';
+
+export interface ReasonRow {
+  group: string;
+  reason: string;
+  count: number;
+}
+
+function reasonRank(r: string): number {
+  const i = REASON_ORDER.indexOf(r);
+  return r === SUPPRESSED ? 1000 : i === -1 ? 500 : i;
+}
+
+/**
+ * One row per group and reason. Suppressed reason counts are pooled into one "suppressed" segment
+ * (discharged − the known counts); complementary suppression ensures that pool never reveals a
+ * single small count (METRICS.md "Complementary suppression").
+ */
+export function reasonRows(data: CompletionResponse): ReasonRow[] {
+  const rows: ReasonRow[] = [];
+  for (const g of data.groups) {
+    if (isGroupSuppressed(g) || !g.reasons) continue;
+    const group = groupLabel(g.key);
+    let known = 0;
+    for (const [reason, count] of Object.entries(g.reasons)) {
+      if (!isNumber(count) || count === 0) continue;
+      known += count;
+      rows.push({ group, reason, count });
+    }
+    if (isNumber(g.discharged) && g.discharged > known) rows.push({ group, reason: SUPPRESSED, count: g.discharged - known });
+  }
+  return rows.sort((a, b) => a.group.localeCompare(b.group) || reasonRank(a.reason) - reasonRank(b.reason));
+}
+
+/** Discharge reasons as 100% stacked bars, one bar per group. */
+export function dischargeReasonsChart(data: CompletionResponse, opts: ChartOptions = {}): ChartElement {
+  const rows = reasonRows(data);
+  if (rows.length === 0) return emptyState(NO_DATA, opts.document);
+  const reasons = [...new Set(rows.map((r) => r.reason))].sort((a, b) => reasonRank(a) - reasonRank(b));
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const range = reasons.map((r, i) => (r === SUPPRESSED ? '#DDDDDD' : (OKABE_ITO[i % OKABE_ITO.length] ?? '#777')));
+  return Plot.plot({
+    ...baseOptions(opts),
+    height: 60 + 36 * groups.length,
+    marginLeft: 110,
+    x: { label: 'Share of discharged episodes (%) →', percent: true, domain: [0, 1] },
+    y: { label: null, domain: groups },
+    color: { type: 'ordinal', domain: reasons, range, legend: true },
+    marks: [
+      Plot.barX(
+        rows,
+        Plot.stackX({
+          x: 'count',
+          y: 'group',
+          fill: 'reason',
+          offset: 'normalize',
+          order: reasons,
+          title: (d: ReasonRow) => `${d.group}: ${d.reason.replaceAll('_', ' ')} ${d.count}`,
+        }),
+      ),
+      Plot.ruleX([0]),
+    ],
+  });
+}

@@ -1,0 +1,68 @@
+import * as Plot from '@observablehq/plot';
+import { groupLabel, isGroupSuppressed } from '../format';
+import { CLASS_COLOURS } from '../palette';
+import type { SymptomsResponse } from '../types';
+import { baseOptions, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+
+export const JT_CLASSES = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const;
+const SUPPRESSED = 'suppressed';
+
+export interface ClassRow {
+  group: string;
+  class: string;
+  count: number;
+  paired: number | null;
+}
+
+/**
+ * Class counts per group. Suppressed classes are pooled as paired − the known classes, which
+ * complementary suppression keeps from revealing any one count. `recovered` is null without a
+ * cutoff (not suppressed): then it is simply absent.
+ */
+export function classRows(data: SymptomsResponse): ClassRow[] {
+  const rows: ClassRow[] = [];
+  for (const g of data.groups) {
+    if (isGroupSuppressed(g) || !g.classes) continue;
+    const group = groupLabel(g.key);
+    const paired = isNumber(g.paired) ? g.paired : null;
+    let known = 0;
+    for (const c of JT_CLASSES) {
+      const count = g.classes[c];
+      if (!isNumber(count)) continue;
+      known += count;
+      rows.push({ group, class: c, count, paired });
+    }
+    if (paired !== null && paired > known) rows.push({ group, class: SUPPRESSED, count: paired - known, paired });
+  }
+  return rows;
+}
+
+/** Jacobson–Truax classes as 100% stacked bars, one per group. */
+export function jtClassesChart(data: SymptomsResponse, opts: ChartOptions = {}): ChartElement {
+  const rows = classRows(data).filter((r) => r.count > 0);
+  if (rows.length === 0) return emptyState(NO_DATA, opts.document);
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const domain = [...JT_CLASSES, SUPPRESSED].filter((c) => rows.some((r) => r.class === c));
+  return Plot.plot({
+    ...baseOptions(opts),
+    height: 60 + 36 * groups.length,
+    marginLeft: 110,
+    x: { label: 'Share of paired episodes (%) →', percent: true, domain: [0, 1] },
+    y: { label: null, domain: groups },
+    color: { type: 'ordinal', domain, range: domain.map((c) => CLASS_COLOURS[c] ?? '#777'), legend: true },
+    marks: [
+      Plot.barX(
+        rows,
+        Plot.stackX({
+          x: 'count',
+          y: 'group',
+          fill: 'class',
+          offset: 'normalize',
+          order: domain,
+          title: (d: ClassRow) => `${d.group}: ${d.class} ${d.count}${d.paired === null ? '' : ` of ${d.paired} paired`}`,
+        }),
+      ),
+      Plot.ruleX([0]),
+    ],
+  });
+}

@@ -1,0 +1,69 @@
+import { groupLabel, isGroupSuppressed } from '../format';
+import type { CurvePoint } from '../types';
+import { emptyState, NO_DATA, type ChartOptions } from './common';
+import type { KmData } from './km-curve';
+
+export const DEFAULT_RISK_DAYS = [0, 30, 60, 90, 120, 180];
+
+/**
+ * Episodes at risk at day t: nobody leaves the risk set between curve rows, so it is the at_risk of
+ * the first row on or after t. Past the last row the curve has ended (or was cut by suppression), so
+ * the number is unknown and left out rather than guessed.
+ */
+export function atRiskAt(curve: readonly CurvePoint[], n: number | null | undefined, day: number): number | null {
+  if (day === 0) return n ?? curve[0]?.at_risk ?? null;
+  const row = curve.find((p) => p.day >= day);
+  return row ? row.at_risk : null;
+}
+
+export interface RiskRow {
+  group: string;
+  [day: `day_${number}`]: number | null;
+}
+
+export function riskRows(data: KmData, days: readonly number[] = DEFAULT_RISK_DAYS): RiskRow[] {
+  return data.groups
+    .filter((g) => !isGroupSuppressed(g) && (g.curve?.length ?? 0) > 0)
+    .map((g) => {
+      const row: RiskRow = { group: groupLabel(g.key) };
+      for (const d of days) row[`day_${d}`] = atRiskAt(g.curve ?? [], g.n, d);
+      return row;
+    });
+}
+
+/** The number-at-risk table printed under a Kaplan–Meier plot. */
+export function riskTable(data: KmData, opts: ChartOptions & { days?: readonly number[] } = {}): HTMLElement {
+  const doc = opts.document ?? document;
+  const days = opts.days ?? DEFAULT_RISK_DAYS;
+  const rows = riskRows(data, days);
+  if (rows.length === 0) return emptyState(NO_DATA, doc);
+  const table = doc.createElement('table');
+  table.className = 'risk-table';
+  const caption = doc.createElement('caption');
+  caption.textContent = 'Number at risk, by day since start';
+  table.append(caption);
+  const head = doc.createElement('tr');
+  for (const label of ['Group', ...days.map((d) => `Day ${d}`)]) {
+    const th = doc.createElement('th');
+    th.scope = 'col';
+    th.textContent = label;
+    head.append(th);
+  }
+  table.createTHead().append(head);
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = doc.createElement('tr');
+    const th = doc.createElement('th');
+    th.scope = 'row';
+    th.textContent = r.group;
+    tr.append(th);
+    for (const d of days) {
+      const td = doc.createElement('td');
+      const v = r[`day_${d}`];
+      td.textContent = v === null || v === undefined ? '–' : String(v);
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  return table;
+}

@@ -1,0 +1,22 @@
+import { createApi, sessionTokenStore } from './api';
+import { startApp, type AppEnv } from './app';
+import './styles.css';
+
+const root = document.getElementById('app');
+if (root) {
+  const env: AppEnv = {
+    doc: document,
+    root,
+    api: createApi((input, init) => window.fetch(input, init), sessionTokenStore(window.sessionStorage)),
+    search: () => window.location.search,
+    navigate: (search, mode) => (mode === 'push' ? history.pushState(null, '', search) : history.replaceState(null, '', search)),
+    print: () => window.print(),
+  };
+  const start = () =>
+    startApp(env).catch((err: unknown) => {
+      root.textContent = `The dashboard failed to start: ${err instanceof Error ? err.message : String(err)}`;
+    });
+  // Back and forward re-read the URL, which holds the whole view.
+  window.addEventListener('popstate', () => void start());
+  void start();
+}

@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+
+/**
+ * Streams a CSV source as records with their physical line numbers, hashing the bytes
+ * as they pass (for lineage and duplicate detection) and refusing bytes that are not
+ * UTF-8. Memory stays flat: nothing is buffered beyond csv-parse's current record.
+ */
+export interface RawRecord {
+  /** Physical line of the record in the file (the header is line 1). */
+  line: number;
+  fields: string[];
+}
+
+export class FileError extends Error {
+  override name = 'FileError';
+}
+
+export interface CsvStream {
+  header: string[];
+  records: AsyncIterable<RawRecord>;
+  /** Available once `records` is exhausted. */
+  sha256(): string;
+  bytesRead(): number;
+}
+
+export async function openCsv(input: Readable): Promise<CsvStream> {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  let newlines = 0;
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  const decode = new Transform({
+    readableObjectMode: false,
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        cb(new FileError(`the file is not valid UTF-8 (near line ${newlines + 1}); re-export it as UTF-8`));
+        return;
+      }
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines++;
+      cb(null, text);
+    },
+    flush(cb) {
+      try {
+        cb(null, decoder.decode());
+      } catch {
+        cb(new FileError(`the file is not valid UTF-8 (near line ${newlines + 1}); re-export it as UTF-8`));
+      }
+    },
+  });
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    info: true,
+    max_record_size: 1_000_000,
+  });
+  input.on('error', (e) => decode.destroy(new FileError(`cannot read the file: ${e.message}`)));
+  decode.on('error', (e) => parser.destroy(e));
+  input.pipe(decode).pipe(parser);
+
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+  const first = await next(iterator);
+  if (!first) throw new FileError('the file is empty: expected a header row');
+  const header = first.record.map((h) => h.trim());
+
+  async function* records(): AsyncGenerator<RawRecord> {
+    for (;;) {
+      const r = await next(iterator);
+      if (!r) return;
+      yield { line: r.info.lines, fields: r.record };
+    }
+  }
+  let digest: string | null = null;
+  return { header, records: records(), sha256: () => (digest ??= hash.digest('hex')), bytesRead: () => bytes };
+}
+
+async function next<T>(it: AsyncIterator<T>): Promise<T | null> {
+  try {
+    const r = await it.next();
+    return r.done ? null : r.value;
+  } catch (e) {
+    if (e instanceof FileError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new FileError(`the file is not readable as CSV: ${msg}`);
+  }
+}
+
+/** Hashes a whole file up front so a re-ingest is recognised before any parsing. */
+export async function sha256OfStream(input: Readable): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of input) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

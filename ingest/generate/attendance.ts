@@ -1,0 +1,73 @@
+/**
+ * Attendance rows for one episode. Each program day holds the track's group blocks; the first
+ * program day of each week adds an individual session (and family or medication sessions for
+ * the patients who get them). Minutes are recorded only for sessions that took place.
+ */
+import type { TrackProfile } from './catalog';
+import type { DayFormatter } from './calendar';
+import type { Visit } from './schedule';
+
+export const ATTENDANCE_COLUMNS = ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes'];
+
+const INTAKE_MINUTES = 90;
+const INDIVIDUAL_MINUTES = 50;
+const FAMILY_MINUTES = 75;
+const MEDICATION_MINUTES = 50;
+
+export interface AttendanceFrame {
+  episodeId: string;
+  track: TrackProfile;
+  admitted: number;
+  visits: readonly Visit[];
+  /** Seen by a prescriber every other week (MOUD, or psychiatric medication). */
+  onMedication: boolean;
+  /** Non-family-track patients whose family joins a session every four weeks. */
+  familyInvolved: boolean;
+}
+
+export interface LineSink {
+  push(line: string): void;
+}
+
+/** Session ids run over the whole cohort, so they are unique by construction. */
+export class SessionCounter {
+  private next = 1;
+  take(): string {
+    return `S${String(this.next++).padStart(9, '0')}`;
+  }
+}
+
+function weeklyExtras(frame: AttendanceFrame, week: number): [string, number][] {
+  const extras: [string, number][] = [];
+  const familyTrack = frame.track.code === 'family';
+  if (!familyTrack || week % 2 === 0) extras.push(['individual', INDIVIDUAL_MINUTES]);
+  if (familyTrack || (frame.familyInvolved && week % 4 === 2)) extras.push(['family', FAMILY_MINUTES]);
+  if (frame.onMedication && week % 2 === 1) extras.push(['medication', MEDICATION_MINUTES]);
+  return extras;
+}
+
+export function writeAttendance(
+  sink: LineSink,
+  frame: AttendanceFrame,
+  sessions: SessionCounter,
+  dates: DayFormatter,
+): void {
+  const prefix = `,${frame.episodeId},`;
+  const { groupsPerDay, groupMinutes } = frame.track;
+  let lastWeek = 0;
+  for (const visit of frame.visits) {
+    const date = dates.format(frame.admitted + visit.offset);
+    const attended = visit.status === 'attended';
+    const row = (type: string, minutes: number): string =>
+      `${sessions.take()}${prefix}${date},${visit.status},${type},${attended ? minutes : ''}\n`;
+    if (visit.offset === 0) {
+      sink.push(row('assessment', INTAKE_MINUTES));
+      continue;
+    }
+    for (let g = 0; g < groupsPerDay; g++) sink.push(row('group', groupMinutes));
+    const week = Math.floor(visit.offset / 7);
+    if (week === lastWeek) continue;
+    lastWeek = week;
+    for (const [type, minutes] of weeklyExtras(frame, week)) sink.push(row(type, minutes));
+  }
+}

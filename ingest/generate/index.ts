@@ -1,0 +1,1 @@
+export { generateCohort, type GenerateOptions, type GenerateSummary, type GeneratedFile } from './generate-cohort';

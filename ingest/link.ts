@@ -1,0 +1,42 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../warehouse/db-types';
+
+/**
+ * Episode linking (DESIGN.md §3): a row without an explicit episode_id belongs to the
+ * patient's episode whose window [admitted_on − 14, (discharged_on or today) + 14]
+ * holds its date; when several do, the latest admission wins. Rows that link to no
+ * episode keep episode_id null (counted in the data-quality report). Returns the
+ * episode ids whose rows changed (old and new links), so their models are refreshed.
+ */
+const FACTS = [
+  { table: 'assessments', date: 'administered_on' },
+  { table: 'abstinence_tests', date: 'collected_on' },
+] as const;
+
+export async function relinkPatients(db: Kysely<DB>, patientsQuery: ReturnType<typeof sql>, today: string): Promise<string[]> {
+  const touched: string[] = [];
+  for (const f of FACTS) {
+    const rows = await sql<{ old_id: string | null; new_id: string | null }>`
+      with target as (
+        select x.ctid as rid, x.episode_id as old_id,
+          coalesce(x.source_episode_id, (
+            select e.episode_id from episodes e
+            where e.patient_id = x.patient_id
+              and x.${sql.ref(f.date)} between e.admitted_on - 14 and coalesce(e.discharged_on, ${today}::date) + 14
+            order by e.admitted_on desc, e.episode_id desc limit 1)) as new_id
+        from ${sql.table(f.table)} x
+        where x.patient_id in (${patientsQuery})
+      ),
+      changed as (
+        update ${sql.table(f.table)} x set episode_id = target.new_id
+        from target where x.ctid = target.rid and x.episode_id is distinct from target.new_id
+        returning target.old_id, target.new_id
+      )
+      select distinct old_id, new_id from changed`.execute(db);
+    for (const r of rows.rows) {
+      if (r.old_id) touched.push(r.old_id);
+      if (r.new_id) touched.push(r.new_id);
+    }
+  }
+  return [...new Set(touched)];
+}

@@ -1,0 +1,275 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Warehouse } from '../warehouse/db';
+import type { DB } from '../warehouse/db-types';
+import { refreshEpisodes } from '../warehouse/models/refresh';
+import { FileError, openCsv } from './csv-source';
+import { ENTITIES, type EntityName } from './entities';
+import { cellsOf, itemsOf, mapHeader } from './header';
+import { relinkPatients } from './link';
+import { createStaging, mergeStaging } from './merge';
+import { EMPTY_PROFILE, type Profile } from './profile';
+import { loadRefs, type CellError } from './references';
+import { copyValue, prepareRow, STAGING_COLUMNS } from './rows';
+
+/** The `ingest --json` summary (DESIGN.md §6). */
+export interface IngestSummary {
+  batch_id: string;
+  entity: EntityName;
+  status: 'committed' | 'duplicate';
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  errors: (CellError & { line: number })[];
+  warnings: string[];
+}
+
+export interface IngestOptions {
+  entity: EntityName;
+  input: Readable;
+  sourceName: string;
+  profile?: Profile;
+  /** The ingest date (default today, UTC): later dates are rejected. */
+  today?: string;
+  /** SHA-256 of the source when known up front (a file): a re-ingest is then recognised before parsing. */
+  sha256?: string;
+  /** Called as bytes are read, for a progress bar. */
+  onProgress?: (bytes: number) => void;
+}
+
+const MAX_ERRORS_IN_SUMMARY = 100;
+const COPY_CHUNK = 1 << 16;
+
+/**
+ * Loads one CSV as one batch in one transaction (DESIGN.md §4): stream → zod → COPY
+ * into staging → set-based merge → episode linking → refresh of touched episodes →
+ * lineage. Rejected rows go to `rejected_rows`; a whole-file failure applies nothing,
+ * is recorded as a failed batch and throws FileError.
+ */
+export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<IngestSummary> {
+  const batchId = crypto.randomUUID();
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const client = await wh.pool.connect();
+  const db = singleClientKysely(client);
+  const rejectsFile = path.join(os.tmpdir(), `iop-rejects-${batchId}.tsv`);
+  let started = false;
+  try {
+    if (opts.sha256) {
+      const dup = await committedBatch(db, opts.entity, opts.sha256);
+      if (dup) return await duplicate(wh, batchId, opts, opts.sha256, 0, dup);
+    }
+    await client.query('begin');
+    started = true;
+    // One batch at a time: merges and refreshes of concurrent batches would interleave.
+    await client.query(`select pg_advisory_xact_lock(hashtext('iop-ingest'))`);
+    await db.insertInto('ingest_batches')
+      .values({ batch_id: batchId, entity: opts.entity, source_name: opts.sourceName, file_sha256: 'pending', status: 'running' })
+      .execute();
+
+    const staged = await stageFile(client, db, opts, today, batchId, rejectsFile);
+    const sha = staged.sha256;
+    const dup = await committedBatch(db, opts.entity, sha);
+    if (dup) {
+      await client.query('rollback');
+      started = false;
+      return await duplicate(wh, batchId, opts, sha, staged.rowsRead, dup);
+    }
+
+    const counts = await mergeStaging(db, opts.entity, batchId);
+    const warnings = [...staged.warnings];
+    if (counts.duplicateKeys) {
+      warnings.push(`${counts.duplicateKeys} row(s) repeated a natural key (${ENTITIES[opts.entity].key.join(' + ')}) within the file; the later row was kept`);
+    }
+    const touched = await touchedEpisodes(db, opts.entity, today);
+    await refreshEpisodes(db, touched, today);
+    const unlinked = await unlinkedInBatch(db, opts.entity);
+    if (unlinked) warnings.push(`${unlinked} row(s) link to no episode; they are kept but excluded from episode metrics`);
+
+    await copyRejects(client, rejectsFile);
+    await db.updateTable('ingest_batches').set({
+      file_sha256: sha, status: 'committed', finished_at: sql`now()`, rows_read: staged.rowsRead,
+      inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, rejected: staged.rejected,
+      warnings: JSON.stringify(warnings),
+    }).where('batch_id', '=', batchId).execute();
+    await client.query('commit');
+    started = false;
+    return {
+      batch_id: batchId, entity: opts.entity, status: 'committed', rows_read: staged.rowsRead,
+      inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, rejected: staged.rejected,
+      errors: staged.errors, warnings,
+    };
+  } catch (e) {
+    if (started) await client.query('rollback').catch(() => undefined);
+    if (e instanceof FileError) {
+      await recordBatch(wh, batchId, opts, null, 'failed', {}, [], e.message).catch(() => undefined);
+    }
+    throw e;
+  } finally {
+    client.release();
+    fs.rmSync(rejectsFile, { force: true });
+  }
+}
+
+interface Staged {
+  sha256: string;
+  rowsRead: number;
+  rejected: number;
+  errors: (CellError & { line: number })[];
+  warnings: string[];
+}
+
+async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOptions, today: string, batchId: string, rejectsFile: string): Promise<Staged> {
+  const spec = ENTITIES[opts.entity];
+  const profile = opts.profile ?? EMPTY_PROFILE;
+  const refs = await loadRefs(db, opts.entity);
+  await createStaging(db, opts.entity);
+
+  const csv = await openCsv(opts.input);
+  const header = mapHeader(csv.header, spec, profile);
+  const warnings = header.unknown.length ? [`ignored unknown column(s): ${header.unknown.join(', ')}`] : [];
+  const schema = spec.schema({ today, dateFormat: profile.date_format });
+  const columns = ['line', ...STAGING_COLUMNS[opts.entity]].map((c) => `"${c}"`).join(', ');
+  const copy = client.query(copyFrom(`copy stg (${columns}) from stdin`));
+  const rejects = fs.createWriteStream(rejectsFile);
+  const copyDone = finished(copy);
+
+  let rowsRead = 0;
+  let rejected = 0;
+  const errors: Staged['errors'] = [];
+  let buf = '';
+  let rbuf = '';
+  for await (const rec of csv.records) {
+    rowsRead++;
+    let result: ReturnType<typeof prepareRow>;
+    if (rec.fields.length > header.width) {
+      result = { ok: false, errors: [{ column: '', value: null, message: `has ${rec.fields.length} fields but the header has ${header.width}; check for an unquoted comma` }] };
+    } else {
+      result = prepareRow(opts.entity, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
+    }
+    if (result.ok) {
+      buf += `${rec.line}\t${result.values.map(copyValue).join('\t')}\n`;
+      if (buf.length >= COPY_CHUNK) {
+        await write(copy, buf);
+        buf = '';
+        opts.onProgress?.(csv.bytesRead());
+      }
+      continue;
+    }
+    rejected++;
+    for (const err of result.errors) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push({ line: rec.line, ...err });
+    const raw = Object.fromEntries(csv.header.map((h, i) => [h || `field_${i + 1}`, rec.fields[i] ?? null]));
+    rbuf += `${batchId}\t${rec.line}\t${copyValue(JSON.stringify(result.errors))}\t${copyValue(JSON.stringify(raw))}\n`;
+    if (rbuf.length >= COPY_CHUNK) {
+      await write(rejects, rbuf);
+      rbuf = '';
+    }
+  }
+  if (buf) await write(copy, buf);
+  if (rbuf) await write(rejects, rbuf);
+  copy.end();
+  rejects.end();
+  await Promise.all([copyDone, finished(rejects)]);
+  opts.onProgress?.(csv.bytesRead());
+  return { sha256: csv.sha256(), rowsRead, rejected, errors, warnings };
+}
+
+async function copyRejects(client: pg.PoolClient, file: string): Promise<void> {
+  if (!fs.existsSync(file) || fs.statSync(file).size === 0) return;
+  await pipeline(fs.createReadStream(file), client.query(copyFrom('copy rejected_rows (batch_id, line, errors, raw) from stdin')));
+}
+
+/** Episodes whose outcome models this batch may have changed. */
+async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string): Promise<string[]> {
+  const ids = async (q: ReturnType<typeof sql<{ id: string }>>) => (await q.execute(db)).rows.map((r) => r.id);
+  switch (entity) {
+    case 'tracks':
+    case 'instruments':
+      return [];
+    case 'patients':
+      return ids(sql`select e.episode_id as id from episodes e join stg s using (patient_id)`);
+    case 'episodes': {
+      const relinked = await relinkPatients(db, sql`select patient_id from stg`, today);
+      const own = await ids(sql`select episode_id as id from stg`);
+      return [...new Set([...own, ...relinked])];
+    }
+    case 'attendance':
+      return ids(sql`select distinct episode_id as id from stg`);
+    case 'assessments':
+    case 'abstinence':
+      return relinkPatients(db, sql`select distinct patient_id from stg`, today);
+  }
+}
+
+async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<number> {
+  if (entity !== 'assessments' && entity !== 'abstinence') return 0;
+  const table = entity === 'assessments' ? 'assessments' : 'abstinence_tests';
+  const keys = ENTITIES[entity].key;
+  const r = await sql<{ n: number }>`
+    select count(*)::int as n from ${sql.table(table)} t join stg s on ${sql.join(keys.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `)}
+    where t.episode_id is null`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+async function committedBatch(db: Kysely<DB>, entity: EntityName, sha: string): Promise<string | null> {
+  const row = await db.selectFrom('ingest_batches').select('batch_id')
+    .where('entity', '=', entity).where('file_sha256', '=', sha).where('status', '=', 'committed').executeTakeFirst();
+  return row?.batch_id ?? null;
+}
+
+/** Re-ingesting identical content changes nothing; the attempt is still recorded in the lineage. */
+async function duplicate(wh: Warehouse, batchId: string, opts: IngestOptions, sha: string, rowsRead: number, of: string): Promise<IngestSummary> {
+  const warnings = [`identical to batch ${of}; nothing changed`];
+  await recordBatch(wh, batchId, opts, sha, 'duplicate', { rows_read: rowsRead }, warnings);
+  return { batch_id: batchId, entity: opts.entity, status: 'duplicate', rows_read: rowsRead, inserted: 0, updated: 0, unchanged: 0, rejected: 0, errors: [], warnings };
+}
+
+async function recordBatch(
+  wh: Warehouse, batchId: string, opts: IngestOptions, sha: string | null, status: 'duplicate' | 'failed',
+  counts: { rows_read?: number }, warnings: string[], error?: string,
+): Promise<void> {
+  await wh.db.insertInto('ingest_batches').values({
+    batch_id: batchId, entity: opts.entity, source_name: opts.sourceName, file_sha256: sha ?? 'unknown', status,
+    finished_at: sql`now()`, rows_read: counts.rows_read ?? 0, warnings: JSON.stringify(warnings), error: error ?? null,
+  }).execute();
+}
+
+/** A Kysely bound to one checked-out client, so kysely queries run inside our transaction. */
+function singleClientKysely(client: pg.PoolClient): Kysely<DB> {
+  const pool = {
+    connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
+    end: async () => undefined,
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the adapter only forwards to pg's own client
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as any }) });
+}
+
+/** Writes with backpressure; a stream that fails while we wait rejects instead of hanging. */
+function write(stream: Writable, chunk: string): Promise<void> {
+  if (stream.errored) return Promise.reject(stream.errored);
+  if (stream.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = () => { stream.off('error', onError); resolve(); };
+    const onError = (e: Error) => { stream.off('drain', onDrain); reject(e); };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+function finished(stream: Writable): Promise<void> {
+  const p = new Promise<void>((resolve, reject) => {
+    stream.once('finish', resolve);
+    stream.once('error', reject);
+  });
+  // Observed later; keep an early failure from surfacing as an unhandled rejection.
+  p.catch(() => undefined);
+  return p;
+}

@@ -1,0 +1,74 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../warehouse/db-types';
+import type { EntityName } from './entities';
+
+/**
+ * Reference data a batch validates against: known tracks, instruments, patients and
+ * episodes (DESIGN.md §4: "an unknown code is rejected and the message lists the
+ * known ones"). Loaded once per batch, only what the entity needs.
+ */
+export interface InstrumentRef {
+  code: string;
+  min_score: number;
+  max_score: number;
+  item_count: number | null;
+  item_min: number | null;
+  item_max: number | null;
+}
+
+export interface Refs {
+  tracks: Set<string>;
+  instruments: Map<string, InstrumentRef>;
+  patients: Set<string>;
+  /** episode_id → patient_id */
+  episodes: Map<string, string>;
+}
+
+export interface CellError {
+  column: string;
+  value: string | null;
+  message: string;
+}
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export async function loadRefs(db: Executor, entity: EntityName): Promise<Refs> {
+  const refs: Refs = { tracks: new Set(), instruments: new Map(), patients: new Set(), episodes: new Map() };
+  if (entity === 'episodes') {
+    for (const t of await db.selectFrom('tracks').select('track_code').execute()) refs.tracks.add(t.track_code);
+  }
+  if (entity === 'assessments') {
+    const rows = await db.selectFrom('instruments').select(['code', 'min_score', 'max_score', 'item_count', 'item_min', 'item_max']).execute();
+    for (const r of rows) refs.instruments.set(r.code.toLowerCase(), r);
+  }
+  if (entity === 'episodes' || entity === 'assessments' || entity === 'abstinence') {
+    for (const p of await db.selectFrom('patients').select('patient_id').execute()) refs.patients.add(p.patient_id);
+  }
+  if (entity === 'attendance' || entity === 'assessments' || entity === 'abstinence') {
+    for (const e of await db.selectFrom('episodes').select(['episode_id', 'patient_id']).execute()) refs.episodes.set(e.episode_id, e.patient_id);
+  }
+  return refs;
+}
+
+export function listKnown(values: Iterable<string>, max = 20): string {
+  const all = [...values].sort();
+  if (all.length === 0) return '(none yet: ingest them first)';
+  return all.length > max ? `${all.slice(0, max).join(', ')} … (${all.length} in all)` : all.join(', ');
+}
+
+export function checkPatient(refs: Refs, patientId: string, errors: CellError[]): void {
+  if (!refs.patients.has(patientId)) {
+    errors.push({ column: 'patient_id', value: patientId, message: 'unknown patient_id: ingest the patient in patients first' });
+  }
+}
+
+/** An explicit episode_id must exist and belong to the row's patient. */
+export function checkEpisodeOfPatient(refs: Refs, episodeId: string | null, patientId: string, errors: CellError[]): void {
+  if (episodeId === null) return;
+  const owner = refs.episodes.get(episodeId);
+  if (owner === undefined) {
+    errors.push({ column: 'episode_id', value: episodeId, message: 'unknown episode_id: ingest the episode in episodes first' });
+  } else if (owner !== patientId) {
+    errors.push({ column: 'episode_id', value: episodeId, message: `episode ${episodeId} belongs to patient ${owner}, not ${patientId}` });
+  }
+}

@@ -1,0 +1,90 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { scopedEpisodes } from './scope';
+
+/** HEDIS IET (adapted, METRICS.md): initiation on days 0–14 of the episode. */
+export const INITIATION_DAYS = 14;
+/** HEDIS IET: engagement sessions from the day after initiation through 34 days after it. */
+export const ENGAGEMENT_DAYS = 34;
+export const ENGAGEMENT_SESSIONS = 2;
+/** The weekly series covers weeks 0–16 since admission. */
+export const LAST_WEEK = 16;
+
+export interface AttendanceGroupRow {
+  grp: string;
+  n: number;
+  attended: number;
+  no_show: number;
+  /** Σ over episodes of attended sessions per week in program. */
+  per_week_sum: number;
+  initiated: number;
+  engaged: number;
+}
+
+export interface AttendanceWeekRow {
+  grp: string;
+  week: number;
+  attended: number;
+  no_show: number;
+}
+
+/**
+ * Sessions of the scoped episodes dated within the episode (admission to
+ * discharge, or as_of for open episodes). Cancelled and excused sessions are not
+ * part of any attendance measure (METRICS.md), so they are dropped here.
+ */
+function sessions(f: MetricFilters) {
+  return sql`sessions as (
+    select s.episode_id, s.grp, a.session_date, a.status, a.session_date - s.admitted_on as day
+    from scoped s join attendance a on a.episode_id = s.episode_id
+    where a.session_date between s.admitted_on and s.ends_on
+      and a.status in ('attended', 'no_show')
+      and a.session_date <= ${f.as_of}::date
+  )`;
+}
+
+/**
+ * Per group: episodes, attended and no-show sessions, the sum of each episode's
+ * attended sessions per week in program (days in program = ends_on − admitted_on
+ * + 1, so the admission day counts), and the IET initiation and engagement counts.
+ */
+export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceGroupRow[]> {
+  const { rows } = await sql<AttendanceGroupRow>`
+    with ${scopedEpisodes(f)}, ${sessions(f)},
+    per_episode as (
+      select s.episode_id, s.grp, (s.ends_on - s.admitted_on + 1) as days_in,
+        count(x.status) filter (where x.status = 'attended') as attended,
+        count(x.status) filter (where x.status = 'no_show') as no_show,
+        min(x.session_date) filter (where x.status = 'attended' and x.day <= ${INITIATION_DAYS}) as initiated_on
+      from scoped s left join sessions x on x.episode_id = s.episode_id
+      group by s.episode_id, s.grp, s.ends_on, s.admitted_on
+    ),
+    engagement as (
+      select p.episode_id, count(*) as later
+      from per_episode p join sessions x on x.episode_id = p.episode_id
+      where x.status = 'attended' and x.session_date > p.initiated_on
+        and x.session_date <= p.initiated_on + ${ENGAGEMENT_DAYS}
+      group by p.episode_id
+    )
+    select p.grp, count(*)::int as n,
+      sum(p.attended)::int as attended, sum(p.no_show)::int as no_show,
+      sum(p.attended * 7.0 / p.days_in)::float8 as per_week_sum,
+      count(p.initiated_on)::int as initiated,
+      count(*) filter (where coalesce(g.later, 0) >= ${ENGAGEMENT_SESSIONS})::int as engaged
+    from per_episode p left join engagement g on g.episode_id = p.episode_id
+    group by p.grp`.execute(db);
+  return rows;
+}
+
+/** Attended and no-show sessions per group and week since admission (week = floor(day/7)). */
+export async function attendanceByWeek(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceWeekRow[]> {
+  const { rows } = await sql<AttendanceWeekRow>`
+    with ${scopedEpisodes(f)}, ${sessions(f)}
+    select grp, (day / 7)::int as week,
+      count(*) filter (where status = 'attended')::int as attended,
+      count(*) filter (where status = 'no_show')::int as no_show
+    from sessions where day / 7 <= ${LAST_WEEK}
+    group by grp, day / 7 order by grp, week`.execute(db);
+  return rows;
+}

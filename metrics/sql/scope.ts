@@ -1,0 +1,60 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { GroupBy, MetricFilters, Period } from '../filters';
+
+/**
+ * The episodes a metric looks at, as a SQL fragment to open a `with` list:
+ * `scoped(episode_id, patient_id, admitted_on, discharged_on, discharge_reason,
+ * ends_on, grp)`.
+ * - Episodes admitted after as_of are left out.
+ * - An episode discharged after as_of is still open as of as_of: its discharge
+ *   date and reason are hidden, and it ends on as_of.
+ * - `grp` is the stratum of `group_by` (METRICS.md "Stratification").
+ * Filter values are bound parameters; only whitelisted expressions are raw SQL.
+ */
+export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
+  const asOf = sql`${f.as_of}::date`;
+  const dischargedByAsOf = sql`(e.discharged_on is not null and e.discharged_on <= ${asOf})`;
+  return sql`scoped as (
+    select e.episode_id, e.patient_id, e.admitted_on,
+      case when ${dischargedByAsOf} then e.discharged_on end as discharged_on,
+      case when ${dischargedByAsOf} then e.discharge_reason end as discharge_reason,
+      case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,
+      ${groupExpression(f.group_by, f.period)} as grp
+    from episodes e left join patients p on p.patient_id = e.patient_id
+    where e.admitted_on <= ${asOf}
+      and ${f.track ? sql`e.track_code = any(${f.track}::text[])` : sql`true`}
+      and ${f.from ? sql`e.admitted_on >= ${f.from}::date` : sql`true`}
+      and ${f.to ? sql`e.admitted_on <= ${f.to}::date` : sql`true`}
+  )`;
+}
+
+const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
+
+/** Age bands of METRICS.md; age at admission = admission year − birth year. */
+export const AGE_BANDS = ['<18', '18-25', '26-34', '35-44', '45-54', '55-64', '65+'] as const;
+
+/** A stratum with no recorded value (no sex, birth year or substance). */
+export const UNKNOWN_KEY = 'unknown';
+
+function groupExpression(groupBy: GroupBy, period: Period): RawBuilder<string> {
+  switch (groupBy) {
+    case 'track':
+      return sql<string>`e.track_code`;
+    case 'period':
+      return sql<string>`to_char(e.admitted_on, ${PERIOD_FORMAT[period]})`;
+    case 'sex':
+      return sql<string>`coalesce(p.sex, ${UNKNOWN_KEY})`;
+    case 'substance':
+      return sql<string>`coalesce(nullif(lower(e.primary_substance), ''), ${UNKNOWN_KEY})`;
+    case 'age_band':
+      return sql<string>`case
+        when p.birth_year is null then ${UNKNOWN_KEY}
+        when extract(year from e.admitted_on)::int - p.birth_year < 18 then '<18'
+        when extract(year from e.admitted_on)::int - p.birth_year <= 25 then '18-25'
+        when extract(year from e.admitted_on)::int - p.birth_year <= 34 then '26-34'
+        when extract(year from e.admitted_on)::int - p.birth_year <= 44 then '35-44'
+        when extract(year from e.admitted_on)::int - p.birth_year <= 54 then '45-54'
+        when extract(year from e.admitted_on)::int - p.birth_year <= 64 then '55-64'
+        else '65+' end`;
+  }
+}

@@ -1,0 +1,164 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { ApiError, type Api } from '../../dashboard/src/api';
+import { startApp } from '../../dashboard/src/app';
+import type { Me, MetricName, MetricResponses } from '../../dashboard/src/types';
+import { fixtures } from './helpers';
+
+interface Harness {
+  root: HTMLElement;
+  urls: [string, string][];
+  metricCalls: string[];
+  signedIn: () => boolean;
+}
+
+function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: () => boolean } {
+  let session = false;
+  const responses: { [M in MetricName]: () => MetricResponses[M] } = {
+    retention: fixtures.retention,
+    completion: fixtures.completion,
+    attendance: fixtures.attendance,
+    symptoms: fixtures.symptoms,
+    relapse: fixtures.relapse,
+  };
+  const api: Api = {
+    me: async () => {
+      if (!session) throw new ApiError(401, 'unauthorized');
+      return me;
+    },
+    tracks: async () => fixtures.tracks(),
+    instruments: async () => fixtures.instruments(),
+    metric: async (name, params) => {
+      h.metricCalls.push(`${name}?${params.toString()}`);
+      return name === 'completion' && params.get('group_by') === 'period' ? (fixtures.completionMonthly() as MetricResponses[typeof name]) : responses[name]();
+    },
+    signIn: async (username, password) => {
+      if (password !== 'right') throw new ApiError(401, 'invalid credentials');
+      session = username !== '';
+    },
+    useToken: () => undefined,
+    signOut: async () => {
+      session = false;
+    },
+    reportUrl: () => '/api/v1/report?format=html',
+  };
+  return { api, signedIn: () => session };
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+async function boot(me: Me, search = ''): Promise<Harness> {
+  document.body.innerHTML = '<div id="app"></div>';
+  const root = document.getElementById('app') as HTMLElement;
+  const urls: [string, string][] = [];
+  const metricCalls: string[] = [];
+  const { api, signedIn } = fakeApi(me, { metricCalls });
+  let current = search;
+  await startApp({
+    doc: document,
+    root,
+    api,
+    search: () => current,
+    navigate: (s, mode) => {
+      current = s;
+      urls.push([mode, s]);
+    },
+    print: () => undefined,
+  });
+  return { root, urls, metricCalls, signedIn };
+}
+
+function byTestId<T extends HTMLElement>(root: ParentNode, id: string): T {
+  const el = root.querySelector<T>(`[data-testid="${id}"]`);
+  if (!el) throw new Error(`missing data-testid=${id}`);
+  return el;
+}
+
+async function signIn(root: HTMLElement, password: string): Promise<void> {
+  byTestId<HTMLInputElement>(root, 'signin-username').value = 'director';
+  byTestId<HTMLInputElement>(root, 'signin-password').value = password;
+  byTestId<HTMLFormElement>(root, 'signin-form').dispatchEvent(new Event('submit', { cancelable: true }));
+  await settle();
+}
+
+const analyst: Me = { username: 'director', role: 'analyst', tracks: null };
+
+describe('dashboard app wiring (fake API)', () => {
+  it('asks for sign-in, says so on a wrong password, and shows the overview after the right one', async () => {
+    const h = await boot(analyst);
+    expect(byTestId(h.root, 'signin-submit').textContent).toBe('Sign in');
+    await signIn(h.root, 'wrong');
+    expect(byTestId(h.root, 'signin-error').textContent).toBe('Wrong username or password.');
+    await signIn(h.root, 'right');
+    expect(byTestId(h.root, 'overview-table').querySelectorAll('tbody tr')).toHaveLength(3);
+    expect(h.root.querySelector('[data-suppressed="true"]')?.textContent).toBe('<11');
+  });
+
+  it('draws every chart of every page with its definition and CSV button', async () => {
+    const pages: [string, string[]][] = [
+      ['retention', ['km-retention', 'discharge-reasons']],
+      ['symptoms', ['trajectory', 'jt-classes', 'jt-scatter']],
+      ['relapse', ['abstinence-by-week', 'relapse-rate', 'km-relapse']],
+      ['attendance', ['attendance-by-week', 'iet', 'p-chart']],
+    ];
+    for (const [page, charts] of pages) {
+      const h = await boot(analyst, `?page=${page}`);
+      await signIn(h.root, 'right');
+      for (const c of charts) {
+        const card = byTestId(h.root, `chart-${c}`);
+        expect(card.querySelector('svg'), `${page}/${c}`).not.toBeNull();
+        expect(card.querySelector('details.definition summary')?.textContent).toBe('Definition');
+        expect(card.querySelector('.how-to')?.textContent).not.toBe('');
+        byTestId(card, `download-csv-${c}`);
+      }
+    }
+  });
+
+  it('moves between pages with pushState and keeps the filters in the URL', async () => {
+    const h = await boot(analyst, '?track=day');
+    await signIn(h.root, 'right');
+    byTestId(h.root, 'nav-retention').click();
+    await settle();
+    expect(h.urls.at(-1)).toEqual(['push', '?page=retention&track=day']);
+    byTestId(h.root, 'chart-km-retention');
+    expect(h.metricCalls.at(-1)).toBe('completion?track=day&group_by=track');
+  });
+
+  it('refetches and rewrites the URL with replaceState when a filter changes', async () => {
+    const h = await boot(analyst, '?page=relapse');
+    await signIn(h.root, 'right');
+    const box = byTestId<HTMLInputElement>(h.root, 'filter-track-evening');
+    box.checked = true;
+    box.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=relapse&track=evening']);
+    expect(h.metricCalls.at(-1)).toBe('relapse?track=evening&group_by=track');
+    const groupBy = byTestId<HTMLSelectElement>(h.root, 'filter-group-by');
+    groupBy.value = 'sex';
+    groupBy.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=relapse&track=evening&group_by=sex']);
+  });
+
+  it('offers a viewer only its own tracks and drops others from a shared link', async () => {
+    const h = await boot({ username: 'lead', role: 'viewer', tracks: ['evening'] }, '?page=relapse&track=day&track=evening');
+    await signIn(h.root, 'right');
+    expect([...h.root.querySelectorAll('[data-testid^="filter-track-"]')].map((e) => e.getAttribute('data-testid'))).toEqual(['filter-track-evening']);
+    expect(h.metricCalls.at(-1)).toBe('relapse?track=evening&group_by=track');
+  });
+
+  it('shows an API error as a message, never a blank page', async () => {
+    document.body.innerHTML = '<div id="app"></div>';
+    const root = document.getElementById('app') as HTMLElement;
+    const { api } = fakeApi(analyst, { metricCalls: [] });
+    await api.signIn('x', 'right');
+    api.metric = async () => {
+      throw new ApiError(400, 'from must not be after to');
+    };
+    await startApp({ doc: document, root, api, search: () => '?from=2026-05-01&to=2026-01-01', navigate: () => undefined, print: () => undefined });
+    expect(byTestId(root, 'error').textContent).toMatch(/400: from must not be after to/);
+    byTestId(root, 'nav-overview');
+  });
+});

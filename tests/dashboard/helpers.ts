@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  AttendanceResponse,
+  CompletionResponse,
+  Instrument,
+  RelapseResponse,
+  RetentionResponse,
+  SymptomsResponse,
+  Track,
+} from '../../dashboard/src/types';
+
+const dir = path.join(import.meta.dirname, '../fixtures/api');
+
+function load<T>(name: string): T {
+  return JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as T;
+}
+
+/** Fresh copies of the hand-written API responses, so a test may mutate its own. */
+export const fixtures = {
+  retention: () => load<RetentionResponse>('retention.json'),
+  completion: () => load<CompletionResponse>('completion.json'),
+  completionMonthly: () => load<CompletionResponse>('completion-monthly.json'),
+  attendance: () => load<AttendanceResponse>('attendance.json'),
+  symptoms: () => load<SymptomsResponse>('symptoms.json'),
+  relapse: () => load<RelapseResponse>('relapse.json'),
+  tracks: () => load<Track[]>('tracks.json'),
+  instruments: () => load<Instrument[]>('instruments.json'),
+};
+
+/**
+ * Serialises a chart the way Plot's own test suite does: numbers rounded to 2 decimals and Plot's
+ * global clip-path counter removed, so that
+ * floating-point noise in scale arithmetic never breaks a snapshot, one element per line.
+ */
+export function normalize(el: Element): string {
+  return el.outerHTML
+    .replace(/\bplot-clip-\d+\b/g, 'plot-clip')
+    .replace(/-?\d+\.\d{3,}/g, (m) => String(Math.round(Number(m) * 100) / 100))
+    .replace(/></g, '>\n<');
+}

@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, stateToSearch, type ViewState } from '../../dashboard/src/state';
+
+const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const code = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
+
+const viewState: fc.Arbitrary<ViewState> = fc.record({
+  page: fc.constantFrom(...PAGES),
+  tracks: fc.uniqueArray(code, { maxLength: 4 }),
+  from: fc.option(day, { nil: null }),
+  to: fc.option(day, { nil: null }),
+  asOf: fc.option(day, { nil: null }),
+  groupBy: fc.constantFrom(...GROUP_BYS),
+  period: fc.option(fc.constantFrom(...PERIODS), { nil: null }),
+  instrument: fc.constantFrom('PHQ-9', 'GAD-7', 'PCL-5', 'AUDIT-C'),
+});
+
+describe('view state ↔ URL', () => {
+  it('reads back every view it writes (property)', () => {
+    fc.assert(
+      fc.property(viewState, (s) => {
+        expect(parseState(stateToSearch(s))).toEqual(s);
+      }),
+    );
+  });
+
+  it('writes a bookmarkable query string with repeated track parameters', () => {
+    const s: ViewState = { ...DEFAULT_STATE, page: 'symptoms', tracks: ['day', 'evening'], from: '2026-01-01', asOf: '2026-06-30', instrument: 'GAD-7' };
+    expect(stateToSearch(s)).toBe('?page=symptoms&track=day&track=evening&from=2026-01-01&as_of=2026-06-30&instrument=GAD-7');
+  });
+
+  it('writes nothing for the default view', () => {
+    expect(stateToSearch(DEFAULT_STATE)).toBe('');
+    expect(parseState('')).toEqual(DEFAULT_STATE);
+  });
+
+  it('ignores malformed values instead of failing', () => {
+    const s = parseState('?page=admin&from=01/02/2026&group_by=zip&period=week&track=&track=day&track=day');
+    expect(s).toEqual({ ...DEFAULT_STATE, tracks: ['day'] });
+  });
+
+  it('turns a view into the API filters of DESIGN.md §6', () => {
+    const s: ViewState = { ...DEFAULT_STATE, tracks: ['day', 'evening'], to: '2026-03-31', groupBy: 'period', period: 'quarter' };
+    expect(metricParams(s, { instrument: 'PHQ-9' }).toString()).toBe('track=day&track=evening&to=2026-03-31&group_by=period&period=quarter&instrument=PHQ-9');
+  });
+});
