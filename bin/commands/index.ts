@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerMetrics } from './metrics';
+import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerLineage } from './lineage';
 
@@ -8,5 +9,6 @@ import { registerLineage } from './lineage';
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerLineage(program, ctx);
   registerIngest(program, ctx);
+  registerGenerate(program, ctx);
   registerMetrics(program, ctx);
 }

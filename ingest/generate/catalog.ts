@@ -38,7 +38,7 @@ export interface TrackProfile {
 }
 
 export const TRACKS: readonly TrackProfile[] = [
-  { code: 'day', name: 'Day IOP', levelOfCare: 'iop', share: 0.24, sex: null, weekdays: [0, 1, 2, 3],
+  { code: 'day', name: 'Day IOP', levelOfCare: 'iop', share: 0.24, sex: null, weekdays: [0, 1, 2, 3, 4],
     groupsPerDay: 2, groupMinutes: 90, dropoutFactor: 1.0, phqEffect: 6, adolescentShare: 0 },
   { code: 'evening', name: 'Evening IOP', levelOfCare: 'iop', share: 0.25, sex: null, weekdays: [0, 1, 3],
     groupsPerDay: 2, groupMinutes: 90, dropoutFactor: 1.3, phqEffect: 5, adolescentShare: 0 },
