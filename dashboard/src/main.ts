@@ -16,6 +16,17 @@ if (root) {
     startApp(env).catch((err: unknown) => {
       root.textContent = `The dashboard failed to start: ${err instanceof Error ? err.message : String(err)}`;
     });
+  // A printed page cannot click a disclosure open, so the definitions print expanded.
+  const closed: HTMLDetailsElement[] = [];
+  window.addEventListener('beforeprint', () => {
+    for (const d of document.querySelectorAll<HTMLDetailsElement>('details:not([open])')) {
+      d.open = true;
+      closed.push(d);
+    }
+  });
+  window.addEventListener('afterprint', () => {
+    for (const d of closed.splice(0)) d.open = false;
+  });
   // Back and forward re-read the URL, which holds the whole view.
   window.addEventListener('popstate', () => void start());
   void start();

@@ -63,7 +63,7 @@ describe('empty and fully suppressed data', () => {
   }
 
   it('a chart whose groups lack the optional extension fields still renders an empty state', () => {
-    const bare = withGroups(fixtures.attendance(), [{ key: { track: 'day' }, n: 40, attendance_rate: 0.8 }]);
+    const bare = { ...fixtures.attendance(), groups: [{ key: { track: 'day' }, n: 40, attendance_rate: 0.8 }] };
     expect(attendanceByWeekChart(bare).classList.contains('empty-state')).toBe(true);
   });
 });

@@ -17,6 +17,11 @@ export interface BandLineOptions extends ChartOptions {
   yDomain?: [number, number];
 }
 
+// Plot's `percent` multiplies channel values by 100 before the domain applies, so the domain is in percent.
+function percentDomain(domain: [number, number], percent = false): [number, number] {
+  return percent ? [domain[0] * 100, domain[1] * 100] : domain;
+}
+
 /** A weekly series per group: mean or rate line with its 95% CI band. Null points leave gaps. */
 export function bandLineChart(rows: readonly BandRow[], opts: BandLineOptions): ChartElement {
   const drawn = rows.filter((r) => r.value !== null);
@@ -29,7 +34,7 @@ export function bandLineChart(rows: readonly BandRow[], opts: BandLineOptions): 
     height: 300,
     marginLeft: 50,
     x: { label: opts.xLabel ?? 'Weeks since admission →', grid: true, ticks: 8 },
-    y: { label: opts.yLabel, grid: true, percent: opts.percent ?? false, ...(opts.yDomain ? { domain: opts.yDomain } : { zero: true }) },
+    y: { label: opts.yLabel, grid: true, percent: opts.percent ?? false, ...(opts.yDomain ? { domain: percentDomain(opts.yDomain, opts.percent) } : { zero: true }) },
     color: colourScale(groups),
     marks: [
       Plot.areaY(rows, { x: 'week', y1: 'lower', y2: 'upper', fill: 'group', fillOpacity: 0.15 }),

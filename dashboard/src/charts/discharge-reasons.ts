@@ -50,7 +50,7 @@ export function dischargeReasonsChart(data: CompletionResponse, opts: ChartOptio
     ...baseOptions(opts),
     height: 60 + 36 * groups.length,
     marginLeft: 110,
-    x: { label: 'Share of discharged episodes (%) →', percent: true, domain: [0, 1] },
+    x: { label: 'Share of discharged episodes (%) →', percent: true, domain: [0, 100] },
     y: { label: null, domain: groups },
     color: { type: 'ordinal', domain: reasons, range, legend: true },
     marks: [

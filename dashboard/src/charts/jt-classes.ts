@@ -47,7 +47,7 @@ export function jtClassesChart(data: SymptomsResponse, opts: ChartOptions = {}):
     ...baseOptions(opts),
     height: 60 + 36 * groups.length,
     marginLeft: 110,
-    x: { label: 'Share of paired episodes (%) →', percent: true, domain: [0, 1] },
+    x: { label: 'Share of paired episodes (%) →', percent: true, domain: [0, 100] },
     y: { label: null, domain: groups },
     color: { type: 'ordinal', domain, range: domain.map((c) => CLASS_COLOURS[c] ?? '#777'), legend: true },
     marks: [

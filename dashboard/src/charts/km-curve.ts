@@ -62,7 +62,7 @@ export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
     marginLeft: 50,
     caption: logRankCaption(data.log_rank),
     x: { label: opts.xLabel ?? 'Days since admission →', grid: true, nice: true },
-    y: { label: opts.yLabel ?? '↑ Retained (%)', domain: [0, 1], percent: true, grid: true },
+    y: { label: opts.yLabel ?? '↑ Retained (%)', domain: [0, 100], percent: true, grid: true },
     color: colourScale(groups),
     marks: [
       Plot.areaY(rows, { x: 'day', y1: 'lower', y2: 'upper', fill: 'group', fillOpacity: 0.15, curve: 'step-after' }),

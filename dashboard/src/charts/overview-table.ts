@@ -1,4 +1,4 @@
-import { ciText, isFieldSuppressed, isGroupSuppressed, pct, suppressedText, suppressionExplanation } from '../format';
+import { ciText, isFieldSuppressed, pct, suppressedText, suppressionExplanation } from '../format';
 import type { CompletionResponse, GroupBase, Interval, RelapseResponse, RetentionResponse, SymptomsResponse, Track } from '../types';
 import { emptyState, isNumber, type ChartOptions } from './common';
 

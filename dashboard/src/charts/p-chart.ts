@@ -67,7 +67,7 @@ export function pChart(data: CompletionResponse, opts: ChartOptions = {}): Chart
     marginBottom: 50,
     caption,
     x: { label: 'Admission month →', domain: periods, tickRotate: periods.length > 12 ? -45 : 0, padding: 0.2 },
-    y: { label: '↑ Completion rate (%)', domain: [0, 1], percent: true, grid: true },
+    y: { label: '↑ Completion rate (%)', domain: [0, 100], percent: true, grid: true },
     color: { type: 'identity' },
     marks: [
       Plot.ruleY([centre], { stroke: NEUTRAL, strokeWidth: 1.5 }),

@@ -26,7 +26,7 @@ export function rateBarsChart(rows: readonly RateRow[], opts: ChartOptions & { x
     height: 40 + 28 * groups.length * measures.length + (faceted ? 20 * measures.length : 0),
     marginLeft: 110,
     marginRight: faceted ? 90 : 20,
-    x: { label: opts.xLabel, percent: true, domain: [0, 1], grid: true },
+    x: { label: opts.xLabel, percent: true, domain: [0, 100], grid: true },
     y: { label: null, domain: groups },
     fy: { label: null, domain: measures, axis: faceted ? 'right' : null },
     color: colourScale(groups, false),
