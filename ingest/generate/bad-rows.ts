@@ -15,7 +15,7 @@ export interface BadRow {
 export interface BadRowAnchor {
   patientId: string;
   episodeId: string;
-  /** A day inside the episode. */
+  /** The admission day; rows use it and the three days before, so no row is in the future by accident. */
   day: number;
   asOfDay: number;
 }
@@ -42,17 +42,17 @@ export function badAssessmentRows(a: BadRowAnchor): BadRow[] {
     { breaks: 'PHQ-9 total above 27', cells: { ...base, instrument: 'PHQ-9', total_score: '31' } },
     {
       breaks: 'PHQ-9 total does not equal the sum of its items (12)',
-      cells: { ...base, instrument: 'PHQ-9', administered_on: on(1), total_score: '14', ...items([2, 2, 1, 2, 1, 1, 2, 1, 0]) },
+      cells: { ...base, instrument: 'PHQ-9', administered_on: on(-1), total_score: '14', ...items([2, 2, 1, 2, 1, 1, 2, 1, 0]) },
     },
     {
       breaks: 'GAD-7 item above 3',
-      cells: { ...base, instrument: 'GAD-7', administered_on: on(2), total_score: '13', ...items([2, 4, 2, 1, 2, 1, 1]) },
+      cells: { ...base, instrument: 'GAD-7', administered_on: on(-2), total_score: '13', ...items([2, 4, 2, 1, 2, 1, 1]) },
     },
     { breaks: 'unknown instrument', cells: { ...base, instrument: 'PHQ-10', total_score: '9' } },
     { breaks: 'unknown patient_id', cells: { ...base, patient_id: 'P000000', instrument: 'PHQ-9', total_score: '9' } },
     { breaks: 'administered_on after the ingest date', cells: { ...base, instrument: 'GAD-7', administered_on: isoDate(a.asOfDay + 10), total_score: '8' } },
     { breaks: 'administered_on before 1900', cells: { ...base, instrument: 'PHQ-9', administered_on: '1899-12-31', total_score: '9' } },
-    { breaks: 'negative total_score', cells: { ...base, instrument: 'GAD-7', administered_on: on(3), total_score: '-2' } },
+    { breaks: 'negative total_score', cells: { ...base, instrument: 'GAD-7', administered_on: on(-3), total_score: '-2' } },
   ];
 }
 

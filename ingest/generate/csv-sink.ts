@@ -50,6 +50,12 @@ export class CsvSink {
     await finished(this.stream);
   }
 
+  /** Stops writing after a failure elsewhere, releasing the file handle. */
+  abort(): void {
+    this.chunk = '';
+    this.stream.destroy();
+  }
+
   private async writeChunk(): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.chunk.length === 0) return;

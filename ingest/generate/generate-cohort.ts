@@ -83,6 +83,70 @@ async function writeBadFiles(outDir: string, anchor: BadRowAnchor): Promise<Gene
   return written;
 }
 
+interface CohortSinks extends EpisodeSinks {
+  tracks: CsvSink;
+  patients: CsvSink;
+  episodes: CsvSink;
+  attendance: CsvSink;
+  assessments: CsvSink;
+  abstinence: CsvSink;
+}
+
+function openSinks(outDir: string): CohortSinks {
+  const file = (entity: string, columns: readonly string[]): CsvSink =>
+    new CsvSink(entity, join(outDir, `${entity}.csv`), columns);
+  return {
+    tracks: file('tracks', TRACK_COLUMNS),
+    patients: file('patients', PATIENT_COLUMNS),
+    episodes: file('episodes', EPISODE_COLUMNS),
+    attendance: file('attendance', ATTENDANCE_COLUMNS),
+    assessments: file('assessments', ASSESSMENT_COLUMNS),
+    abstinence: file('abstinence', ABSTINENCE_COLUMNS),
+  };
+}
+
+/** In ingest order (DESIGN.md §6). */
+function inOrder(s: CohortSinks): CsvSink[] {
+  return [s.tracks, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
+}
+
+interface Written {
+  episodes: number;
+  patients: number;
+  anchor: BadRowAnchor;
+}
+
+/** Patient by patient: the first episode, then a readmission when the patient has one and it fits before as-of. */
+async function writePatientsAndEpisodes(
+  ctx: CohortContext,
+  sinks: CohortSinks,
+  total: number,
+  asOfDay: number,
+  onProgress: GenerateOptions['onProgress'],
+): Promise<Written> {
+  let episodes = 0;
+  let patients = 0;
+  let reported = 0;
+  while (episodes < total) {
+    const patient = makePatient(ctx.seed, patients++, ctx.lastEventDay);
+    writePatient(sinks.patients, patient);
+    const outcome = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
+    const gap = patient.readmissionGap;
+    const readmitted = outcome.discharged === null || gap === null ? null : outcome.discharged + gap;
+    if (readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total) {
+      writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+    }
+    for (const sink of inOrder(sinks)) await sink.relieve();
+    if (onProgress && (episodes - reported >= PROGRESS_EVERY || episodes === total)) {
+      reported = episodes;
+      onProgress(episodes, total);
+    }
+  }
+  const first = makePatient(ctx.seed, 0, ctx.lastEventDay);
+  const anchor = { patientId: first.id, episodeId: episodeId(0), day: first.firstAdmission, asOfDay };
+  return { episodes, patients, anchor };
+}
+
 export async function generateCohort(options: GenerateOptions): Promise<GenerateSummary> {
   const opts = OptionsSchema.parse({ episodes: options.episodes, seed: options.seed, outDir: options.outDir, asOf: options.asOf });
   const asOf = opts.asOf ?? todayUtc();
@@ -90,18 +154,6 @@ export async function generateCohort(options: GenerateOptions): Promise<Generate
   if (asOfDay === null) throw new Error(`asOf is not a YYYY-MM-DD date: ${asOf}`);
   const lastEventDay = asOfDay - 1;
   await mkdir(join(opts.outDir, 'bad'), { recursive: true });
-
-  const file = (entity: string, columns: readonly string[]): CsvSink =>
-    new CsvSink(entity, join(opts.outDir, `${entity}.csv`), columns);
-  const tracks = file('tracks', TRACK_COLUMNS);
-  const patients = file('patients', PATIENT_COLUMNS);
-  const sinks = {
-    episodes: file('episodes', EPISODE_COLUMNS),
-    attendance: file('attendance', ATTENDANCE_COLUMNS),
-    assessments: file('assessments', ASSESSMENT_COLUMNS),
-    abstinence: file('abstinence', ABSTINENCE_COLUMNS),
-  } satisfies EpisodeSinks;
-  const all = [tracks, patients, sinks.episodes, sinks.attendance, sinks.assessments, sinks.abstinence];
   const ctx: CohortContext = {
     seed: opts.seed,
     lastEventDay,
@@ -109,36 +161,23 @@ export async function generateCohort(options: GenerateOptions): Promise<Generate
     dates: new DayFormatter(lastEventDay - DATE_TABLE_DAYS, lastEventDay),
     sessions: new SessionCounter(),
   };
-
-  writeTracks(tracks);
-  let anchor: BadRowAnchor | null = null;
-  let episodes = 0;
-  let patientCount = 0;
-  let reported = 0;
-  while (episodes < opts.episodes) {
-    const patient = makePatient(opts.seed, patientCount++, lastEventDay);
-    writePatient(patients, patient);
-    anchor ??= { patientId: patient.id, episodeId: episodeId(episodes), day: patient.firstAdmission, asOfDay };
-    const first = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
-    const readmitted = first.discharged === null || patient.readmissionGap === null ? null : first.discharged + patient.readmissionGap;
-    if (readmitted !== null && readmitted <= lastEventDay && episodes < opts.episodes) {
-      writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
-    }
-    for (const sink of all) await sink.relieve();
-    if (options.onProgress && (episodes - reported >= PROGRESS_EVERY || episodes === opts.episodes)) {
-      reported = episodes;
-      options.onProgress(episodes, opts.episodes);
-    }
+  const sinks = openSinks(opts.outDir);
+  let written: Written;
+  try {
+    writeTracks(sinks.tracks);
+    written = await writePatientsAndEpisodes(ctx, sinks, opts.episodes, asOfDay, options.onProgress);
+    for (const sink of inOrder(sinks)) await sink.close();
+  } catch (err) {
+    for (const sink of inOrder(sinks)) sink.abort();
+    throw err;
   }
-  for (const sink of all) await sink.close();
-
   return {
     outDir: opts.outDir,
     seed: opts.seed,
     asOf,
-    episodes,
-    patients: patientCount,
-    files: all.map((s) => s.describe()),
-    badFiles: anchor ? await writeBadFiles(opts.outDir, anchor) : [],
+    episodes: written.episodes,
+    patients: written.patients,
+    files: inOrder(sinks).map((s) => s.describe()),
+    badFiles: await writeBadFiles(opts.outDir, written.anchor),
   };
 }

@@ -84,7 +84,7 @@ describe('the synthetic cohort looks like a real IOP (N = 5000)', () => {
       if (e.discharge_reason === 'completed') completers.push(...rows);
       if (e.discharge_reason !== 'dropped_out') continue;
       const last = rows.filter((s) => s.status === 'attended').map((s) => s.session_date ?? '').sort().at(-1) ?? '';
-      before.push(...rows.filter((s) => s.session_date < last && daysBetween(s.session_date ?? '', last) <= 14));
+      before.push(...rows.filter((s) => (s.session_date ?? '') < last && daysBetween(s.session_date ?? '', last) <= 14));
     }
     expect(noShowRate(before)).toBeGreaterThan(noShowRate(completers) + 0.1);
     const statuses = new Set(rowsOf(cohort, 'attendance').map((s) => s.status));

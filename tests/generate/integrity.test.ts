@@ -49,21 +49,21 @@ describe('the generated cohort is internally consistent', () => {
   it('schedules no session before admission or after discharge', () => {
     for (const s of rowsOf(cohort, 'attendance')) {
       const e = episodes.get(s.episode_id ?? '');
-      expect(s.session_date >= (e?.admitted_on ?? '')).toBe(true);
-      if (e?.discharged_on) expect(s.session_date <= e.discharged_on).toBe(true);
+      expect((s.session_date ?? '') >= (e?.admitted_on ?? '')).toBe(true);
+      if (e?.discharged_on) expect((s.session_date ?? '') <= e.discharged_on).toBe(true);
     }
   });
 
   it('dates tests within the episode and intake assessments at most three days before admission', () => {
     for (const t of rowsOf(cohort, 'abstinence').filter((r) => r.episode_id)) {
       const e = episodes.get(t.episode_id ?? '');
-      expect(t.collected_on >= (e?.admitted_on ?? '')).toBe(true);
-      if (e?.discharged_on) expect(t.collected_on <= e.discharged_on).toBe(true);
+      expect((t.collected_on ?? '') >= (e?.admitted_on ?? '')).toBe(true);
+      if (e?.discharged_on) expect((t.collected_on ?? '') <= e.discharged_on).toBe(true);
     }
     for (const a of rowsOf(cohort, 'assessments').filter((r) => r.episode_id)) {
       const e = episodes.get(a.episode_id ?? '');
       expect(daysBetween(e?.admitted_on ?? '', a.administered_on ?? '')).toBeGreaterThanOrEqual(-3);
-      if (e?.discharged_on) expect(a.administered_on <= e.discharged_on).toBe(true);
+      if (e?.discharged_on) expect((a.administered_on ?? '') <= e.discharged_on).toBe(true);
     }
   });
 
