@@ -47,6 +47,16 @@ export interface IngestOptions {
 }
 
 const MAX_ERRORS_IN_SUMMARY = 100;
+
+/** IOP_TRACE=1 prints the time each stage of a batch took, for profiling. */
+const TRACE = process.env.IOP_TRACE === '1';
+let lastMark = performance.now();
+function trace(stage: string): void {
+  if (!TRACE) return;
+  const now = performance.now();
+  process.stderr.write(`[ingest] ${stage} +${(now - lastMark).toFixed(0)} ms\n`);
+  lastMark = now;
+}
 const COPY_CHUNK = 1 << 16;
 
 /**
@@ -84,13 +94,17 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
       return await duplicate(wh, batchId, opts, sha, staged.rowsRead, dup);
     }
 
+    trace('staged');
     const counts = await mergeStaging(db, opts.entity, batchId);
+    trace('merged');
     const warnings = [...staged.warnings];
     if (counts.duplicateKeys) {
       warnings.push(`${counts.duplicateKeys} row(s) repeated a natural key (${ENTITIES[opts.entity].key.join(' + ')}) within the file; the later row was kept`);
     }
     const touched = await touchedEpisodes(db, opts.entity, today);
+    trace('linked');
     await refreshEpisodes(db, touched, today);
+    trace('refreshed');
     const unlinked = await unlinkedInBatch(db, opts.entity);
     if (unlinked) warnings.push(`${unlinked} row(s) link to no episode; they are kept but excluded from episode metrics`);
 
@@ -101,6 +115,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
       warnings: JSON.stringify(warnings),
     }).where('batch_id', '=', batchId).execute();
     await client.query('commit');
+    trace('committed');
     started = false;
     return {
       batch_id: batchId, entity: opts.entity, status: 'committed', rows_read: staged.rowsRead,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerMetrics } from './metrics';
+import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerLineage } from './lineage';
@@ -10,5 +11,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLineage(program, ctx);
   registerIngest(program, ctx);
   registerGenerate(program, ctx);
+  registerDemo(program, ctx);
   registerMetrics(program, ctx);
 }

@@ -41,12 +41,13 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
         min(a.session_date) filter (where a.status = 'attended'
           and a.session_date between ep.admitted_on and ep.admitted_on + 14) as initiation_on
       from attendance a join ep using (episode_id)
+      where ${scope(sql.ref('a.episode_id'))}
       group by a.episode_id
     ),
     eng as (
       select a.episode_id, count(*)::int as later
       from attendance a join att using (episode_id)
-      where a.status = 'attended' and att.initiation_on is not null
+      where ${scope(sql.ref('a.episode_id'))} and a.status = 'attended' and att.initiation_on is not null
         and a.session_date > att.initiation_on and a.session_date <= att.initiation_on + 34
       group by a.episode_id
     ),
@@ -55,7 +56,7 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
         (t.result = 'negative') as negative,
         ((t.result = 'positive' and not t.prescribed) or t.result in ('refused', 'missed')) as positive
       from abstinence_tests t join ep using (episode_id)
-      where t.collected_on between ep.admitted_on and coalesce(ep.discharged_on, ${today}::date)
+      where ${scope(sql.ref('t.episode_id'))} and t.collected_on between ep.admitted_on and coalesce(ep.discharged_on, ${today}::date)
     ),
     neg as (
       select episode_id,
@@ -96,6 +97,7 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
     scores as (
       select s.episode_id, s.instrument, s.administered_on, s.total_score, ep.admitted_on, ep.discharged_on
       from assessments s join ep using (episode_id)
+      where ${scope(sql.ref('s.episode_id'))}
     ),
     base as (
       select episode_id, instrument, count(*)::int as scores_n,

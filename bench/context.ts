@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { connect, migrate, type Warehouse } from '../warehouse/db';
+import { acquireTestServer, type TestServer } from '../tests/harness/server';
+import { withDatabase } from '../tests/harness/urls';
+import { generateCohort, type GenerateSummary } from '../ingest/generate/index';
+
+/** What every benchmark stage gets: a fresh warehouse, the generated cohort, and a place to record figures. */
+export interface BenchContext {
+  scale: Scale;
+  url: string;
+  wh: Warehouse;
+  data: GenerateSummary;
+  record(r: BenchResult): void;
+  log(msg: string): void;
+}
+
+export interface BenchResult {
+  measure: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string };
+  ratio?: number;
+  target?: string;
+  met?: boolean;
+  command: string;
+  note?: string;
+}
+
+export type Scale = 'small' | 'full' | number;
+export const EPISODES: Record<'small' | 'full', number> = { small: 20_000, full: 200_000 };
+
+export function episodesFor(scale: Scale): number {
+  return typeof scale === 'number' ? scale : EPISODES[scale];
+}
+
+/** The cohort for a scale, generated once into bench/data/<n> (deterministic, seed 42, fixed as-of). */
+export async function cohort(scale: Scale, log: (m: string) => void): Promise<GenerateSummary> {
+  const n = episodesFor(scale);
+  const outDir = path.resolve('bench/data', String(n));
+  const marker = path.join(outDir, 'summary.json');
+  if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8')) as GenerateSummary;
+  log(`generating ${n} episodes into ${outDir}…`);
+  const summary = await generateCohort({ episodes: n, seed: 42, outDir, asOf: '2026-11-01' });
+  fs.writeFileSync(marker, JSON.stringify(summary));
+  return summary;
+}
+
+/** A fresh, migrated database on DATABASE_URL's server, or on an embedded server. */
+export async function freshDatabase(log: (m: string) => void): Promise<{ url: string; server: TestServer | null; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  const server = base ? null : await acquireTestServer(log);
+  const adminUrl = base ?? server?.adminUrl ?? '';
+  const name = `iop_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  const wh = connect(url, 2);
+  await migrate(wh.db);
+  await wh.close();
+  return {
+    url,
+    server,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+      await server?.stop();
+    },
+  };
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** Runs the CLI in a child process, returning its stdout, wall time and peak RSS (from /proc via `time -f`). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string; maxRssKb: number; code: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn('/usr/bin/env', ['node', '--import', 'tsx', 'bench/rss.ts', 'bin/iop.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /\[rss\] max (\d+)/.exec(stderr);
+      resolve({ ms: performance.now() - t0, stdout, maxRssKb: m ? Number(m[1]) : NaN, code: code ?? -1 });
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { BenchResult } from './context';
+
+/** Writes BENCHMARKS.md and bench/results/<stamp>.json from one run's results. */
+export interface RunInfo {
+  scale: string;
+  episodes: number;
+  rows: Record<string, number>;
+  pgVersion: string;
+  startedAt: string;
+  command: string;
+}
+
+export function machineFacts(pgVersion: string): string[] {
+  return [
+    `- CPU: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    `- RAM: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- Node ${process.version}, ${pgVersion}`,
+    `- OS: ${os.type()} ${os.release()}`,
+  ];
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+
+export function writeReport(info: RunInfo, results: BenchResult[]): void {
+  fs.mkdirSync('bench/results', { recursive: true });
+  const stamp = info.startedAt.replace(/[:.]/g, '-');
+  fs.writeFileSync(`bench/results/${stamp}-${info.scale}.json`, `${JSON.stringify({ ...info, results }, null, 2)}\n`);
+
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Produced by \`${info.command}\` on ${info.startedAt.slice(0, 10)}; the raw figures are in \`bench/results/${stamp}-${info.scale}.json\`.`,
+    'Each figure is a ratio against a baseline timed in the same run, because this machine is shared and noisy.',
+    '',
+    '## Machine',
+    ...machineFacts(info.pgVersion),
+    '',
+    `## Data: \`iop generate --episodes ${info.episodes} --seed 42\``,
+    ...Object.entries(info.rows).map(([k, v]) => `- ${k}: ${v.toLocaleString('en-US')} rows`),
+    '',
+    '## Results',
+    '| measure | value | baseline (same run) | ratio | target | met |',
+    '|---|---|---|---|---|---|',
+    ...results.map((r) =>
+      `| ${r.measure} | ${fmt(r.value)} ${r.unit} | ${r.baseline ? `${r.baseline.name}: ${fmt(r.baseline.value)} ${r.baseline.unit}` : '–'} | ${r.ratio !== undefined ? `${r.ratio.toFixed(3)}×` : '–'} | ${r.target ?? '–'} | ${r.met === undefined ? '–' : r.met ? 'met' : '**not met**'} |`),
+    '',
+    '## Commands',
+    ...results.map((r) => `- ${r.measure}: \`${r.command}\`${r.note ? ` (${r.note})` : ''}`),
+    '',
+  ];
+  const notes = fs.existsSync('bench/NOTES.md') ? fs.readFileSync('bench/NOTES.md', 'utf8') : '';
+  fs.writeFileSync('BENCHMARKS.md', `${lines.join('\n')}${notes ? `\n${notes}` : ''}`);
+}
