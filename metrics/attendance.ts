@@ -35,7 +35,7 @@ export function attendanceDefinition(minCell: number): Record<string, unknown> {
 export function attendanceWeeks(weeks: readonly AttendanceWeekRow[], totals: { attended: number | null; no_show: number | null }, cells: Cells): AttendanceWeek[] {
   const hideAttended = columnHidden(weeks, (w) => w.attended, totals.attended, cells.minCell);
   const hideNoShow = columnHidden(weeks, (w) => w.no_show, totals.no_show, cells.minCell);
-  const out = weeks.map((w) => {
+  const out = [...weeks].sort((a, b) => a.week - b.week).map((w) => {
     const attended = hideAttended.has(w.week) ? null : w.attended;
     const no_show = hideNoShow.has(w.week) ? null : w.no_show;
     const total = w.attended + w.no_show;

@@ -14,8 +14,14 @@ type Flat = Map<string, Cell>;
 
 const SERIES = new Set(['curve', 'by_week', 'trajectory', 'scatter', 'key', 'suppressed']);
 
+/** Interval fields ([lo, hi] or null) keep their two columns even when null. */
+const INTERVAL = /(_ci|_iqr)$/;
+
 function flatten(prefix: string, value: unknown, out: Flat): void {
-  if (value === null || value === undefined) {
+  if ((value === null || value === undefined) && INTERVAL.test(prefix)) {
+    out.set(`${prefix}_lower`, null);
+    out.set(`${prefix}_upper`, null);
+  } else if (value === null || value === undefined) {
     out.set(prefix, null);
   } else if (Array.isArray(value)) {
     if (value.length === 2 && value.every((v) => v === null || typeof v === 'number')) {

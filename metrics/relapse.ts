@@ -48,7 +48,7 @@ export function relapseDefinition(f: MetricFilters, minCell: number): Record<str
 function weeks(rows: readonly RelapseWeekRow[], totals: { tests: number | null; negative: number | null }, cells: Cells): RelapseWeek[] {
   const hiddenTests = suppressCounts(Object.fromEntries(rows.map((r) => [String(r.week), r.tests])), totals.tests, cells.minCell);
   const hiddenNeg = suppressCounts(Object.fromEntries(rows.map((r) => [String(r.week), r.negative])), totals.negative, cells.minCell);
-  const out = rows.map((r) => {
+  const out = [...rows].sort((a, b) => a.week - b.week).map((r) => {
     const tests = hiddenTests.has(String(r.week)) ? null : r.tests;
     const negative = hiddenNeg.has(String(r.week)) ? null : r.negative;
     const hidden = tests === null || negative === null || cells.isSmall(r.tests - r.negative);

@@ -84,8 +84,8 @@ function classCounts(pairs: readonly PairCountRow[], ins: InstrumentRow, rc: num
 
 function shownClasses(counts: Record<ChangeClass, number> | null, ins: InstrumentRow, paired: number, cells: Cells): ChangeClasses {
   if (counts === null) return { recovered: null, improved: null, unchanged: null, deteriorated: null };
-  const { recovered, ...rest } = counts;
-  const row = ins.clinical_cutoff === null ? rest : counts;
+  const { improved, unchanged, deteriorated } = counts;
+  const row = ins.clinical_cutoff === null ? { improved, unchanged, deteriorated } : counts;
   const shown = cells.row('classes', row, paired);
   return {
     recovered: ins.clinical_cutoff === null ? null : shown.recovered ?? null,
@@ -100,7 +100,7 @@ function countWhere(pairs: readonly PairCountRow[], pred: (p: PairCountRow) => b
 }
 
 function trajectory(rows: readonly TrajectoryRow[], cells: Cells): TrajectoryPoint[] {
-  const out = rows.map((r) => {
+  const out = [...rows].sort((a, b) => a.week - b.week).map((r) => {
     if (cells.isSmall(r.n)) return { week: r.week, n: null, mean: null, lower: null, upper: null };
     const ci = meanWithTInterval(summaryFromSums(r.n, r.sum, r.sum_sq));
     return { week: r.week, n: r.n, mean: ci.mean, lower: ci.lower, upper: ci.upper };
@@ -110,7 +110,8 @@ function trajectory(rows: readonly TrajectoryRow[], cells: Cells): TrajectoryPoi
 }
 
 function scatter(pairs: readonly PairCountRow[], cells: Cells): ScatterCell[] {
-  const kept = pairs.filter((p) => !cells.isSmall(p.n)).map(({ baseline, followup, n }) => ({ baseline, followup, n }));
+  const kept = pairs.filter((p) => !cells.isSmall(p.n)).map(({ baseline, followup, n }) => ({ baseline, followup, n }))
+    .sort((a, b) => a.baseline - b.baseline || a.followup - b.followup);
   if (kept.length < pairs.length) cells.hide('scatter');
   return kept;
 }

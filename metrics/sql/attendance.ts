@@ -56,7 +56,7 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
       select s.episode_id, s.grp, (s.ends_on - s.admitted_on + 1) as days_in,
         count(x.status) filter (where x.status = 'attended') as attended,
         count(x.status) filter (where x.status = 'no_show') as no_show,
-        min(x.session_date) filter (where x.status = 'attended' and x.day <= ${INITIATION_DAYS}) as initiated_on
+        min(x.session_date) filter (where x.status = 'attended' and x.day <= ${INITIATION_DAYS}::int) as initiated_on
       from scoped s left join sessions x on x.episode_id = s.episode_id
       group by s.episode_id, s.grp, s.ends_on, s.admitted_on
     ),
@@ -64,7 +64,7 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
       select p.episode_id, count(*) as later
       from per_episode p join sessions x on x.episode_id = p.episode_id
       where x.status = 'attended' and x.session_date > p.initiated_on
-        and x.session_date <= p.initiated_on + ${ENGAGEMENT_DAYS}
+        and x.session_date <= p.initiated_on + ${ENGAGEMENT_DAYS}::int
       group by p.episode_id
     )
     select p.grp, count(*)::int as n,

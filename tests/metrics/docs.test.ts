@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { attendanceDefinition, attendanceGroup } from '../../metrics/attendance';
+import { completionDefinition, completionGroup } from '../../metrics/completion';
+import { parseFilters } from '../../metrics/filters';
+import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
+import { retentionDefinition, retentionGroup } from '../../metrics/retention';
+import type { InstrumentRow } from '../../metrics/sql/symptoms';
+import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
+
+const DOC = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+const PHQ9: InstrumentRow = { code: 'PHQ-9', higher_is_better: false, reliable_change_points: 6, reliability: null, norm_sd: null, clinical_cutoff: 10, remission_below: 5, min_score: 0, max_score: 27 };
+
+function keysOf(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => keysOf(v, out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!/^\d+$/.test(k)) out.add(k);
+      keysOf(v, out);
+    }
+  }
+  return out;
+}
+
+function numbersOf(value: unknown, out = new Set<number>()): Set<number> {
+  if (typeof value === 'number') out.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => numbersOf(v, out));
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => numbersOf(v, out));
+  return out;
+}
+
+const parsed = parseFilters({});
+if (!parsed.ok) throw new Error('default filters must parse');
+const key = { track: 'day' };
+const groups = [
+  retentionGroup([{ day: 3, events: 1, censored: 1 }], key, 2, 0),
+  completionGroup({ reasons: { completed: 1 }, los: { grp: 'day', discharged: 1, los_median: 3, los_q1: 3, los_q3: 3 } }, key, 1, 0),
+  attendanceGroup({ grp: 'day', n: 1, attended: 2, no_show: 1, per_week_sum: 1, initiated: 1, engaged: 1 }, [{ grp: 'day', week: 0, attended: 2, no_show: 1 }], key, 1, 0),
+  symptomsGroup({ pairs: [{ grp: 'day', baseline: 12, followup: 4, n: 2 }], withBaseline: 2, trajectory: [{ grp: 'day', week: 0, n: 2, sum: 24, sum_sq: 288 }] }, PHQ9, key, 2, 0),
+  relapseGroup({
+    row: { grp: 'day', tests: 3, negative: 2, with_negative: 1, relapsed: 1, eot_episodes: 1, eot_abstinent: 1 },
+    km: [{ day: 4, events: 1, censored: 0 }], weeks: [{ grp: 'day', week: 0, tests: 3, negative: 2 }],
+    selfReport: { grp: 'day', intake_n: 1, intake_sum: 10, latest_n: 1, latest_sum: 2, change_n: 1, change_sum: -8, change_sum_sq: 64 },
+  }, key, 1, 0),
+];
+const definitions = [retentionDefinition(11), completionDefinition(11), attendanceDefinition(11), symptomsDefinition(PHQ9, 11), relapseDefinition(parsed.filters, 11)];
+const TOP_LEVEL = ['metric', 'as_of', 'min_cell', 'filters', 'definition', 'groups', 'suppressed', 'log_rank', 'chi2', 'df', 'p'];
+
+describe('docs/metrics.md documents what the code emits', () => {
+  it('names every field of every metric family', () => {
+    const missing = [...keysOf(groups)].filter((k) => !DOC.includes(`\`${k}\``) && !new RegExp(`\\b${k}\\b`).test(DOC));
+    expect(missing).toEqual([]);
+    expect(TOP_LEVEL.filter((k) => !DOC.includes(k))).toEqual([]);
+  });
+
+  it('names every parameter of the definition blocks and states every numeric default', () => {
+    const ignore = new Set(['suppression', 'rule', 'source']);
+    const missing = [...keysOf(definitions)].filter((k) => !ignore.has(k) && !new RegExp(`\\b${k}\\b`).test(DOC));
+    expect(missing).toEqual([]);
+    const numbers = [...numbersOf(definitions)].filter((n) => !DOC.includes(String(n)));
+    expect(numbers).toEqual([]);
+  });
+
+  it('cites the sources the issue asks for', () => {
+    for (const cite of ['TEDS-D', 'HEDIS', 'Jacobson', 'IAPT', 'CMS', 'Kaplan', 'Greenwood', 'survival', 'Wilson']) expect(DOC).toContain(cite);
+  });
+});
