@@ -23,7 +23,7 @@ export async function benchIngest(ctx: BenchContext): Promise<void> {
 
   const client = await ctx.wh.pool.connect();
   try {
-    await client.query('create unlogged table if not exists bench_copy (session_id text, episode_id text, session_date text, status text, session_type text, minutes text)');
+    await client.query('create table if not exists bench_copy (session_id text, episode_id text, session_date text, status text, session_type text, minutes text)');
     await client.query('truncate bench_copy');
     const copy = await timed(() => pipeline(fs.createReadStream(att.path), client.query(copyFrom('copy bench_copy from stdin with (format csv, header true)'))));
     await client.query('drop table bench_copy');
