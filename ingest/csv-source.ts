@@ -39,7 +39,7 @@ export async function openCsv(input: Readable): Promise<CsvStream> {
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        cb(new FileError(`the file is not valid UTF-8 (near line ${newlines + 1}); re-export it as UTF-8`));
+        cb(new FileError(`the file is not valid UTF-8 (near line ${newlines + newlinesBeforeInvalid(chunk) + 1}); re-export it as UTF-8`));
         return;
       }
       for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines++;
@@ -70,15 +70,39 @@ export async function openCsv(input: Readable): Promise<CsvStream> {
   if (!first) throw new FileError('the file is empty: expected a header row');
   const header = first.record.map((h) => h.trim());
 
+  // csv-parse's info.lines is the line where a record ends, and it counts a CRLF inside
+  // quotes as two lines; we report the physical line where each record starts.
+  let overcount = lineBreaks(first.record).overcount;
   async function* records(): AsyncGenerator<RawRecord> {
     for (;;) {
       const r = await next(iterator);
       if (!r) return;
-      yield { line: r.info.lines, fields: r.record };
+      const breaks = lineBreaks(r.record);
+      overcount += breaks.overcount;
+      yield { line: r.info.lines - overcount - breaks.physical, fields: r.record };
     }
   }
   let digest: string | null = null;
   return { header, records: records(), sha256: () => (digest ??= hash.digest('hex')), bytesRead: () => bytes };
+}
+
+/** Line breaks inside quoted fields: physical ones, and how many more csv-parse counted (one per CRLF). */
+function lineBreaks(fields: string[]): { physical: number; overcount: number } {
+  let physical = 0;
+  let overcount = 0;
+  for (const f of fields) {
+    if (!f.includes('\n') && !f.includes('\r')) continue;
+    physical += f.match(/\r\n|\n|\r/g)?.length ?? 0;
+    overcount += f.match(/\r\n/g)?.length ?? 0;
+  }
+  return { physical, overcount };
+}
+
+/** Line ends before the first byte that is not UTF-8 in a chunk, so the error names the right line. */
+function newlinesBeforeInvalid(chunk: Buffer): number {
+  const lossy = new TextDecoder('utf-8').decode(chunk);
+  const bad = lossy.indexOf('\uFFFD');
+  return (bad === -1 ? lossy : lossy.slice(0, bad)).split('\n').length - 1;
 }
 
 async function next<T>(it: AsyncIterator<T>): Promise<T | null> {

@@ -46,7 +46,7 @@ export const ENTITIES: Record<EntityName, EntitySpec> = {
         track_code: required(code('track code'), 'a track code'),
         name: required(text(), 'the track name'),
         level_of_care: optional(oneOf(['iop', 'php', 'op'] as const)),
-        active: z.union([z.null().transform(() => true), bool()]),
+        active: optional(bool()).transform((v) => v ?? true),
       }),
   },
   instruments: {
@@ -165,7 +165,7 @@ export const ENTITIES: Record<EntityName, EntitySpec> = {
         substance: required(text(60).transform((s) => s.toLowerCase()), 'a substance'),
         result: required(oneOf(['negative', 'positive', 'refused', 'invalid', 'missed'] as const), 'a result'),
         episode_id: optional(code('episode id')),
-        prescribed: z.union([z.null().transform(() => false), bool()]),
+        prescribed: optional(bool()).transform((v) => v ?? false),
         days_used_past_30: optional(integer(0, 30)),
       }).superRefine((r, ctx) => {
         if (r.days_used_past_30 !== null && r.method !== 'self_report') {

@@ -20,8 +20,9 @@ export function required<T extends z.ZodType<unknown, string>>(inner: T, what: s
   return z.string({ error: `is required (${what})` }).pipe(inner);
 }
 
+/** `nullable`, not a union with null: a union would replace the inner message with zod's "Invalid input". */
 export function optional<T extends z.ZodType>(inner: T) {
-  return z.union([z.null(), inner]);
+  return inner.nullable();
 }
 
 export const code = (what: string) =>

@@ -14,7 +14,7 @@ import { FileError, openCsv } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
 import { relinkPatients } from './link';
-import { createStaging, mergeStaging } from './merge';
+import { createStaging, mergeStaging, targetTable } from './merge';
 import { EMPTY_PROFILE, type Profile } from './profile';
 import { loadRefs, type CellError } from './references';
 import { copyValue, prepareRow, STAGING_COLUMNS } from './rows';
@@ -101,7 +101,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     if (counts.duplicateKeys) {
       warnings.push(`${counts.duplicateKeys} row(s) repeated a natural key (${ENTITIES[opts.entity].key.join(' + ')}) within the file; the later row was kept`);
     }
-    const touched = await touchedEpisodes(db, opts.entity, today);
+    const touched = await touchedEpisodes(db, opts.entity, today, batchId);
     trace('linked');
     await refreshEpisodes(db, touched, today);
     trace('refreshed');
@@ -203,8 +203,10 @@ async function copyRejects(client: pg.PoolClient, file: string): Promise<void> {
 }
 
 /** Episodes whose outcome models this batch may have changed. */
-async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string): Promise<string[]> {
+async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string, batchId: string): Promise<string[]> {
   const ids = async (q: ReturnType<typeof sql<{ id: string }>>) => (await q.execute(db)).rows.map((r) => r.id);
+  // What an updated row held before this batch: it may have left an episode (or patient) that changes too.
+  const before = (col: string) => sql`select old->>${col} from corrections where batch_id = ${batchId}::uuid`;
   switch (entity) {
     case 'tracks':
     case 'instruments':
@@ -212,15 +214,26 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     case 'patients':
       return ids(sql`select e.episode_id as id from episodes e join stg s using (patient_id)`);
     case 'episodes': {
-      const relinked = await relinkPatients(db, sql`select patient_id from stg`, today);
+      // attendance carries its episode's patient_id (for distribution by patient); keep it in step.
+      await sql`update attendance a set patient_id = c.new->>'patient_id' from corrections c
+        where c.batch_id = ${batchId}::uuid and a.episode_id = c.natural_key
+          and c.old->>'patient_id' is distinct from c.new->>'patient_id'`.execute(db);
+      const relinked = await relinkPatients(db, sql`select patient_id from stg union ${before('patient_id')}`, today);
       const own = await ids(sql`select episode_id as id from stg`);
       return [...new Set([...own, ...relinked])];
     }
     case 'attendance':
-      return ids(sql`select distinct episode_id as id from stg`);
+      return ids(sql`select episode_id as id from stg union ${before('episode_id')}`);
     case 'assessments':
-    case 'abstinence':
-      return relinkPatients(db, sql`select distinct patient_id from stg`, today);
+    case 'abstinence': {
+      const relinked = await relinkPatients(db, sql`select distinct patient_id from stg`, today);
+      // A corrected value whose link did not change still changes its episode's model.
+      const table = sql.table(targetTable(entity));
+      const keys = sql.join(ENTITIES[entity].key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
+      const written = await ids(sql`select distinct t.episode_id as id from stg s join ${table} t on ${keys}
+        where t.batch_id = ${batchId}::uuid and t.episode_id is not null`);
+      return [...new Set([...relinked, ...written])];
+    }
   }
 }
 

@@ -53,6 +53,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('corrected_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('corrections_entity_key').on('corrections').columns(['entity', 'natural_key']).execute();
+  await db.schema.createIndex('corrections_batch').on('corrections').column('batch_id').execute();
 
   await db.schema
     .createTable('tracks')

@@ -1,0 +1,45 @@
+import type { DischargeReason } from './terminology';
+
+/** The entities a FHIR load writes, in the order their batches are ingested (references first). */
+export const FHIR_ENTITIES = ['patients', 'episodes', 'attendance', 'assessments', 'abstinence'] as const;
+export type FhirEntity = (typeof FHIR_ENTITIES)[number];
+
+/**
+ * Canonical columns written per entity (DESIGN.md §4), plus `fhir_resource` (`Type/id`):
+ * the loader ignores it but keeps it in `rejected_rows.raw`, so a rejected row names the
+ * resource it came from. Assessments add item_1 … item_9 after it.
+ */
+export const SOURCE_COLUMN = 'fhir_resource';
+export const MAX_FHIR_ITEMS = 9;
+export const FHIR_COLUMNS: Readonly<Record<FhirEntity, readonly string[]>> = {
+  patients: ['patient_id', 'birth_year', 'sex', 'race', 'ethnicity', SOURCE_COLUMN],
+  episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', SOURCE_COLUMN],
+  attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', SOURCE_COLUMN],
+  assessments: ['patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id', SOURCE_COLUMN,
+    ...Array.from({ length: MAX_FHIR_ITEMS }, (_, i) => `item_${i + 1}`)],
+  abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', SOURCE_COLUMN],
+};
+
+export type Cell = string | number | null | undefined;
+
+/** An item answer waiting for scoring: a number, or answer codes to look up as ordinal values. */
+export type Answer = { value: number } | { codes: string[] };
+
+/** What one resource maps to. */
+export type Mapped =
+  | { kind: 'row'; entity: FhirEntity; cells: Cell[] }
+  | { kind: 'item'; patient: string; instrument: string; date: string; n: number; answer: Answer }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'ignore'; reason: string };
+
+export interface MapOptions {
+  /** Disposition (or EpisodeOfCare status) code → discharge_reason; extends DEFAULT_DISCHARGE_MAP. */
+  dischargeMap: Readonly<Record<string, DischargeReason>>;
+  /** Encounter/EpisodeOfCare type or serviceType code → track_code: what makes a resource an IOP episode. */
+  episodeCodes: Readonly<Record<string, string>>;
+  /** Total-score LOINC → instrument code, from the instruments table. */
+  instrumentsByLoinc: ReadonlyMap<string, string>;
+}
+
+export const reject = (reason: string): Mapped => ({ kind: 'reject', reason });
+export const ignore = (reason: string): Mapped => ({ kind: 'ignore', reason });
