@@ -4,7 +4,10 @@ import { registerMetrics } from './metrics';
 import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
+import { registerJobs } from './jobs';
 import { registerLineage } from './lineage';
+import { registerServe } from './serve';
+import { registerUsers } from './users';
 
 /** Every command module registers itself here; bin/iop.ts stays thin. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -13,4 +16,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGenerate(program, ctx);
   registerDemo(program, ctx);
   registerMetrics(program, ctx);
+  registerUsers(program, ctx);
+  registerServe(program, ctx);
+  registerJobs(program, ctx);
 }

@@ -1,0 +1,43 @@
+import type { AuthUser, Role } from './users';
+
+/**
+ * Track scoping and the suppression floor (DESIGN.md §7 roles).
+ * - A user with `tracks` set sees only those tracks: asking for another is 403, asking
+ *   for none means all of its own.
+ * - Viewers never go below the configured min cell. A lower `min_cell` is raised to the
+ *   floor rather than refused, so a shared dashboard link works for every role; the
+ *   response's `min_cell` states the value that was applied.
+ */
+
+export type TrackScope = { ok: true; tracks: string[] | null } | { ok: false; outside: string[] };
+
+export function scopeTracks(user: AuthUser, requested: readonly string[] | null): TrackScope {
+  if (user.tracks === null) return { ok: true, tracks: requested === null ? null : [...requested] };
+  if (requested === null) return { ok: true, tracks: [...user.tracks].sort() };
+  const allowed = new Set(user.tracks);
+  const outside = requested.filter((t) => !allowed.has(t));
+  if (outside.length > 0) return { ok: false, outside };
+  return { ok: true, tracks: [...requested] };
+}
+
+export function effectiveMinCell(role: Role, requested: number | null, configured: number): number {
+  const asked = requested ?? configured;
+  return role === 'viewer' ? Math.max(asked, configured) : asked;
+}
+
+/** Which roles may call a route (the route table of api/README.md). */
+export const ACCESS = {
+  read: ['admin', 'analyst', 'viewer'],
+  lineage: ['admin', 'analyst'],
+  admin: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Access = keyof typeof ACCESS;
+
+/**
+ * Lineage and admin routes show program-wide rows (rejected rows hold raw source
+ * values of every track), so a track-scoped user cannot call them whatever its role.
+ */
+export function allows(access: Access, user: AuthUser): boolean {
+  if (!(ACCESS[access] as readonly Role[]).includes(user.role)) return false;
+  return access === 'read' || user.tracks === null;
+}

@@ -1,0 +1,104 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../warehouse/db-types';
+import { hashPassword } from './password';
+import { hashToken, newToken } from './tokens';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export const ROLES = ['admin', 'analyst', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who a request acts as. `tracks` null means every track (DESIGN.md §7 roles). */
+export interface AuthUser {
+  readonly username: string;
+  readonly role: Role;
+  readonly tracks: readonly string[] | null;
+}
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const TRACK = /^[A-Za-z0-9][A-Za-z0-9 _.\-/+]{0,63}$/;
+
+export const NewUserSchema = z.strictObject({
+  username: z.string().regex(USERNAME, 'username: 1-64 letters, digits and . _ @ - (starting with a letter or digit)'),
+  role: z.enum(ROLES),
+  tracks: z.array(z.string().regex(TRACK, 'track codes hold letters, digits, space and _ . - / +')).min(1).max(100).nullable(),
+  password: z.string().min(12, 'the password must have at least 12 characters').max(1024).nullable(),
+}).refine((u) => u.role !== 'viewer' || u.tracks !== null, {
+  message: 'a viewer must be limited to its tracks (--tracks a,b)',
+  path: ['tracks'],
+});
+export type NewUser = z.input<typeof NewUserSchema>;
+
+export class UserExistsError extends Error {
+  override name = 'UserExistsError';
+}
+
+function isRole(s: string): s is Role {
+  return (ROLES as readonly string[]).includes(s);
+}
+
+/** Creates the user and its first API token; the token is returned once and stored only as a hash. */
+export async function createUser(db: Kysely<DB>, input: NewUser): Promise<AuthUser & { token: string }> {
+  const user = NewUserSchema.parse(input);
+  const passwordHash = user.password === null ? null : await hashPassword(user.password);
+  const token = newToken();
+  const tracks = user.tracks === null ? null : [...new Set(user.tracks)].sort();
+  await db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('users').select('username').where('username', '=', user.username).executeTakeFirst();
+    if (existing) throw new UserExistsError(`user ${user.username} already exists`);
+    await tx.insertInto('users').values({ username: user.username, role: user.role, tracks, password_hash: passwordHash }).execute();
+    await tx.insertInto('api_tokens').values({ token_hash: hashToken(token), username: user.username, kind: 'api' }).execute();
+  });
+  return { username: user.username, role: user.role, tracks, token };
+}
+
+/** The active user holding this (unrevoked, unexpired) token, or null. */
+export async function userByToken(db: Executor, token: string): Promise<AuthUser | null> {
+  return userByTokenHash(db, hashToken(token));
+}
+
+export async function userByTokenHash(db: Executor, tokenHash: string): Promise<AuthUser | null> {
+  const row = await db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.username', 't.username')
+    .select(['u.username', 'u.role', 'u.tracks'])
+    .where('t.token_hash', '=', tokenHash)
+    .where('t.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', sql<Date>`now()`)]))
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || !isRole(row.role)) return null;
+  return { username: row.username, role: row.role, tracks: row.tracks };
+}
+
+/** The stored password hash of an active user, for sign-in; null when unknown or disabled. */
+export async function loginCandidate(db: Executor, username: string): Promise<{ user: AuthUser; passwordHash: string | null } | null> {
+  const row = await db
+    .selectFrom('users')
+    .select(['username', 'role', 'tracks', 'password_hash'])
+    .where('username', '=', username)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || !isRole(row.role)) return null;
+  return { user: { username: row.username, role: row.role, tracks: row.tracks }, passwordHash: row.password_hash };
+}
+
+export async function createSession(db: Executor, username: string, ttlSeconds: number): Promise<string> {
+  const token = newToken();
+  await db
+    .insertInto('api_tokens')
+    .values({ token_hash: hashToken(token), username, kind: 'session', expires_at: new Date(Date.now() + ttlSeconds * 1000) })
+    .execute();
+  return token;
+}
+
+export async function revokeSession(db: Executor, token: string): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('token_hash', '=', hashToken(token))
+    .where('kind', '=', 'session')
+    .where('revoked_at', 'is', null)
+    .execute();
+}

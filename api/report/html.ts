@@ -1,0 +1,98 @@
+import type { CompletenessRow, ReportData } from './gather';
+import { formatCell, formatInterval, MISSING, SUPPRESSED } from './format';
+import type { Table } from './model';
+
+/**
+ * The printable program-effectiveness report: static HTML with a print stylesheet, no
+ * scripts, so "Print → Save as PDF" in any browser gives a document fit for a grant
+ * application or an accreditation survey. Every value is escaped.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1b1f24; --muted: #5b6470; --rule: #d0d5dc; --band: #f3f5f8; }
+* { box-sizing: border-box; }
+body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 2px solid var(--ink); padding-bottom: .2rem; }
+.meta { color: var(--muted); margin: 0 0 1rem; }
+.meta dt { font-weight: 600; display: inline; }
+.meta dd { display: inline; margin: 0 1rem 0 .25rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .45rem; text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: var(--band); font-weight: 600; font-size: .9em; }
+.ci { display: block; color: var(--muted); font-size: .8em; }
+.note, .definition, .fine { color: var(--muted); font-size: .9em; }
+.definition dt { font-weight: 600; }
+.definition dd { margin: 0 0 .25rem 1rem; }
+.suppressed-row td { color: var(--muted); font-style: italic; }
+section { break-inside: avoid-page; }
+@page { size: auto; margin: 16mm 14mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  h2 { break-after: avoid-page; }
+  table { break-inside: auto; }
+  tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}`;
+
+function cellHtml(table: Table, row: Table['rows'][number], i: number): string {
+  const cell = row.cells[i];
+  const col = table.columns[i];
+  if (!cell || !col) return '<td></td>';
+  const ci = cell.suppressed ? '' : formatInterval(cell, col.kind);
+  return `<td>${escapeHtml(formatCell(cell, col.kind))}${ci ? `<span class="ci">${escapeHtml(ci)}</span>` : ''}</td>`;
+}
+
+function definitionHtml(definition: Record<string, unknown>): string {
+  const items = Object.entries(definition)
+    .filter(([k]) => k !== 'suppression')
+    .map(([k, v]) => `<dt>${escapeHtml(k.replaceAll('_', ' '))}</dt><dd>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`);
+  return items.length ? `<dl class="definition">${items.join('')}</dl>` : '';
+}
+
+function tableHtml(table: Table): string {
+  const head = `<tr><th scope="col">Track</th>${table.columns.map((c) => `<th scope="col">${escapeHtml(c.label)}</th>`).join('')}</tr>`;
+  const body = table.rows.length === 0
+    ? `<tr><td colspan="${table.columns.length + 1}">No episodes in scope.</td></tr>`
+    : table.rows.map((row) => row.suppressed
+      ? `<tr class="suppressed-row"><td>${escapeHtml(row.name)}</td><td colspan="${table.columns.length}">${SUPPRESSED} fewer episodes than the minimum cell size: not shown</td></tr>`
+      : `<tr><td>${escapeHtml(row.name)}</td>${table.columns.map((_, i) => cellHtml(table, row, i)).join('')}</tr>`).join('');
+  return `<section><h2>${escapeHtml(table.title)}</h2>
+<table><thead>${head}</thead><tbody>${body}</tbody></table>
+${table.note ? `<p class="note">${escapeHtml(table.note)}</p>` : ''}
+<p class="fine">Definition used:</p>${definitionHtml(table.definition)}</section>`;
+}
+
+function completenessHtml(rows: readonly CompletenessRow[]): string {
+  const n = (v: number | null) => (v === null ? SUPPRESSED : String(v));
+  const body = rows.map((r) => `<tr><td>${escapeHtml(r.label)}</td><td>${n(r.with)}</td><td>${n(r.without)}</td><td>${n(r.total)}</td></tr>`).join('');
+  return `<section><h2>Data completeness</h2>
+<table><thead><tr><th scope="col">Episodes in scope</th><th scope="col">With</th><th scope="col">Without</th><th scope="col">Total</th></tr></thead><tbody>${body}</tbody></table>
+<p class="note">Metrics are computed from the data present: episodes without attendance records, scores or tests do not contribute to the corresponding measures.</p></section>`;
+}
+
+export function renderReportHtml(data: ReportData): string {
+  const scope = data.tracks.map((t) => `${t.name} (${t.track_code})`).join(', ') || 'no tracks';
+  const window = data.from || data.to ? `${data.from ?? 'first'} to ${data.to ?? 'last'}` : 'all admissions';
+  const rule = typeof data.suppression.rule === 'string' ? data.suppression.rule : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Program effectiveness report, as of ${escapeHtml(data.as_of)}</title><style>${STYLE}</style></head>
+<body><header><h1>Program effectiveness report</h1>
+<dl class="meta"><dt>As of</dt><dd>${escapeHtml(data.as_of)}</dd><dt>Admissions</dt><dd>${escapeHtml(window)}</dd>
+<dt>Minimum cell size</dt><dd>${data.min_cell}</dd><dt>Generated</dt><dd>${escapeHtml(data.generated_at)}</dd></dl>
+<p><strong>Tracks:</strong> ${escapeHtml(scope)}</p></header>
+<section><h2>About this report</h2>
+<p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with the published definitions of its METRICS.md (each section lists the definition it used). Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
+<p><strong>Small-cell suppression.</strong> ${escapeHtml(rule)}. A suppressed value is shown as “${SUPPRESSED}”; “${MISSING}” means there was nothing to compute. Source: ${escapeHtml(String(data.suppression.source ?? ''))}.</p>
+</section>
+${data.tables.map(tableHtml).join('\n')}
+${completenessHtml(data.completeness)}
+<footer class="fine"><p>References: Kaplan &amp; Meier (1958); Greenwood (1926); Wilson (1927); Jacobson &amp; Truax (1991) for reliable change; NCQA HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), adapted; SAMHSA TEDS-D discharge conventions; CMS cell size suppression policy.</p></footer>
+</body></html>`;
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AUTH_ERRORS } from '../schemas/common';
+
+const AuditRowSchema = z.strictObject({
+  audit_id: z.number(), at: z.string(), user: z.string().nullable(), route: z.string(),
+  params: z.unknown(), status: z.number(), request_id: z.string().nullable(),
+}).meta({ id: 'AuditRow' });
+
+const AuditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('audit_id cursor: rows older than this one'),
+  user: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be a username').optional(),
+});
+
+/** `GET /api/v1/audit` (admin only): the audit trail, newest first, paged by audit_id. */
+const auditRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  fastify.get('/api/v1/audit', {
+    config: { access: 'admin' },
+    schema: { tags: ['admin'], summary: 'Audit log of /api/v1 requests (HIPAA §164.312(b))', security: [{ bearer: [] }, { session: [] }], querystring: AuditQuery, response: { 200: z.array(AuditRowSchema), ...AUTH_ERRORS } },
+  }, async (request) => {
+    const { limit, before, user } = request.query;
+    let q = fastify.wh.db.selectFrom('audit_log').select(['audit_id', 'at', 'user', 'route', 'params', 'status', 'request_id']).orderBy('audit_id', 'desc').limit(limit);
+    if (before !== undefined) q = q.where('audit_id', '<', before);
+    if (user !== undefined) q = q.where('user', '=', user);
+    const rows = await q.execute();
+    return rows.map((r) => ({ ...r, audit_id: Number(r.audit_id), at: new Date(r.at).toISOString() }));
+  });
+};
+export default auditRoutes;

@@ -1,0 +1,22 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+
+const HealthSchema = z.strictObject({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'error']) });
+
+/** `GET /api/health` (DESIGN.md §7): public; answers 503 when the warehouse does not. */
+const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  fastify.get('/api/health', {
+    config: { access: 'public' },
+    schema: { tags: ['system'], summary: 'Liveness and database check', response: { 200: HealthSchema, 503: HealthSchema } },
+  }, async (request, reply) => {
+    try {
+      await sql`select 1`.execute(fastify.wh.db);
+      return { status: 'ok' as const, database: 'ok' as const };
+    } catch (err) {
+      request.log.error({ err }, 'health check: database unreachable');
+      return reply.code(503).send({ status: 'unavailable', database: 'error' });
+    }
+  });
+};
+export default healthRoutes;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { MetricFilterError } from '../../metrics/index';
+import { MetricFiltersSchema, parseFilters, type MetricFilters } from '../../metrics/filters';
+import { toCsv } from '../../metrics/format';
+import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
+import { metricBody } from '../cache/cached-metric';
+import { cacheKey } from '../cache/metric-cache';
+import { effectiveMinCell, scopeTracks } from '../auth/scope';
+import { HttpError, forbidden } from '../errors';
+import { userOf } from '../plugins/auth';
+import { sendSerialized } from '../send';
+import { AUTH_ERRORS } from '../schemas/common';
+import { METRIC_RESPONSE_SCHEMAS } from '../schemas/metric-response';
+
+const MetricQuerySchema = MetricFiltersSchema.extend({
+  format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),
+});
+
+const SUMMARIES: Record<MetricName, string> = {
+  retention: 'Retention: Kaplan–Meier time to dropout, median, days 30/60/90, log-rank',
+  completion: 'Completion and positive discharge rates with Wilson CIs, length of stay',
+  attendance: 'Attendance rate, sessions per week, IET initiation and engagement',
+  symptoms: 'Symptom change for one instrument: Jacobson–Truax classes, response, remission, trajectory',
+  relapse: 'Abstinence, end-of-treatment abstinence, relapse rate and time to relapse',
+};
+
+/**
+ * `GET /api/v1/metrics/{name}` (DESIGN.md §7). The JSON body is `JSON.stringify` of the
+ * metric response, the same bytes as `iop metrics <name> --format json`, so it is sent
+ * pre-serialized (and cached that way); the tests hold every body to the declared
+ * strict response schema. The filters go through the CLI's own schema and parser.
+ */
+const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  for (const name of METRIC_NAMES) {
+    fastify.get(`/api/v1/metrics/${name}`, {
+      schema: {
+        tags: ['metrics'],
+        summary: SUMMARIES[name],
+        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks and never below the configured min_cell (a lower value is raised to it). `?format=csv` answers text/csv with one row per group.',
+        security: [{ bearer: [] }, { session: [] }],
+        querystring: MetricQuerySchema,
+        response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },
+      },
+    }, async (request, reply) => {
+      const user = userOf(request);
+      const { format, ...raw } = request.query;
+      const parsed = parseFilters(raw);
+      if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
+      const scope = scopeTracks(user, parsed.filters.track);
+      if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
+      const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
+      const minCell = effectiveMinCell(user.role, parsed.filters.min_cell, fastify.config.minCell);
+      let body: string;
+      try {
+        body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell);
+      } catch (e) {
+        if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);
+        throw e;
+      }
+      if (format === 'csv') {
+        const csv = await fastify.metricCache.get(cacheKey({ metric: name, filters, minCell, format: 'csv' }), async () => toCsv(JSON.parse(body) as MetricResponse));
+        return sendSerialized(reply as FastifyReply, 'text/csv; charset=utf-8', csv, `iop-${name}-${filters.as_of}.csv`);
+      }
+      return sendSerialized(reply as FastifyReply, 'application/json; charset=utf-8', body);
+    });
+  }
+};
+export default metricRoutes;

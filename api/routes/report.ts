@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { MetricFilterError } from '../../metrics/index';
+import { MetricFiltersSchema, parseFilters, type MetricFilters } from '../../metrics/filters';
+import type { MetricName, MetricResponse } from '../../metrics/types';
+import { effectiveMinCell, scopeTracks } from '../auth/scope';
+import { metricBody } from '../cache/cached-metric';
+import { HttpError, forbidden } from '../errors';
+import { userOf } from '../plugins/auth';
+import { sendSerialized } from '../send';
+import { renderReportCsv } from '../report/csv';
+import { gatherReport } from '../report/gather';
+import { renderReportHtml } from '../report/html';
+import { AUTH_ERRORS } from '../schemas/common';
+
+const ReportQuery = MetricFiltersSchema.pick({ track: true, from: true, to: true, as_of: true, min_cell: true }).extend({
+  format: z.enum(['html', 'csv']).default('html'),
+});
+
+/**
+ * `GET /api/v1/report?format=html|csv` (DESIGN.md §7): every metric by track with its
+ * definition, the as-of date, the suppression rule and data completeness. Scope and
+ * suppression are those of the metric endpoints, and the numbers come from the same
+ * cached responses.
+ */
+const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
+  fastify.get('/api/v1/report', {
+    schema: {
+      tags: ['metrics'],
+      summary: 'Printable program-effectiveness report (HTML, or long CSV)',
+      security: [{ bearer: [] }, { session: [] }],
+      querystring: ReportQuery,
+      produces: ['text/html', 'text/csv'],
+      response: { 200: z.string().describe('text/html or text/csv'), ...AUTH_ERRORS },
+    },
+  }, async (request, reply) => {
+    const user = userOf(request);
+    const { format, ...raw } = request.query;
+    const parsed = parseFilters(raw);
+    if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
+    const scope = scopeTracks(user, parsed.filters.track);
+    if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
+    const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
+    const minCell = effectiveMinCell(user.role, parsed.filters.min_cell, fastify.config.minCell);
+    const metric = async (name: MetricName, f: MetricFilters) =>
+      JSON.parse(await metricBody(fastify.metricCache, fastify.wh.db, name, f, minCell)) as MetricResponse;
+    let data;
+    try {
+      data = await gatherReport(fastify.wh.db, filters, minCell, metric);
+    } catch (e) {
+      if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);
+      throw e;
+    }
+    if (format === 'csv') {
+      return sendSerialized(reply as FastifyReply, 'text/csv; charset=utf-8', renderReportCsv(data), `iop-report-${data.as_of}.csv`);
+    }
+    return sendSerialized(reply as FastifyReply, 'text/html; charset=utf-8', renderReportHtml(data));
+  });
+};
+export default reportRoutes;

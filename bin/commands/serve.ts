@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { startServer } from '../../api/server';
+import type { CliContext } from '../context';
+import { UsageError } from '../errors';
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => resolve(signal);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be 0–65535, got "${value}"`);
+  return port;
+}
+
+/**
+ * `iop serve [--port P] [--host H]` (DESIGN.md §6): the API and the dashboard until
+ * SIGINT/SIGTERM, then a clean stop (in-flight audit rows are flushed on close).
+ */
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the API and the dashboard')
+    .option('--port <port>', `port to listen on (default: IOP_PORT, ${ctx.config.port})`)
+    .option('--host <host>', `interface to bind (default: IOP_HOST, ${ctx.config.host})`)
+    .option('--rate-limit <n>', 'requests per IP per minute, 0 for no limit (default 1000)')
+    .action(async (o: { port?: string; host?: string; rateLimit?: string }) => {
+      const port = o.port === undefined ? ctx.config.port : parsePort(o.port);
+      const limit = o.rateLimit === undefined ? 1000 : Number(o.rateLimit);
+      if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--rate-limit must be a whole number ≥ 0, got "${o.rateLimit}"`);
+      const wh = await ctx.openWarehouse(20);
+      try {
+        const server = await startServer({ wh, config: ctx.config, logger: ctx.log, port, host: o.host ?? ctx.config.host, rateLimitPerMinute: limit === 0 ? false : limit });
+        ctx.out(`IOP Outcomes is serving at ${server.url} (API docs: ${server.url}/docs)`);
+        const signal = await untilSignal();
+        ctx.log.info({ signal }, 'stopping');
+        await server.close();
+      } finally {
+        await wh.close();
+      }
+    });
+}
