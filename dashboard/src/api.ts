@@ -42,6 +42,26 @@ export function sessionTokenStore(storage: Storage): TokenStore {
   };
 }
 
+/**
+ * Whether this browser may hold a session cookie. The cookie is HttpOnly, so the page keeps
+ * its own note; without it, probing /me before sign-in costs a 401 that the browser logs as
+ * an error on every first visit.
+ */
+export interface SessionHint {
+  get(): boolean;
+  set(signedIn: boolean): void;
+}
+
+const SESSION_KEY = 'iop.session';
+
+/** localStorage, like the cookie, outlives the tab (the cookie lasts one shift, DESIGN.md §7). */
+export function storageSessionHint(storage: Storage): SessionHint {
+  return {
+    get: () => storage.getItem(SESSION_KEY) === '1',
+    set: (on) => (on ? storage.setItem(SESSION_KEY, '1') : storage.removeItem(SESSION_KEY)),
+  };
+}
+
 export function memoryTokenStore(initial: string | null = null): TokenStore {
   let token = initial;
   return { get: () => token, set: (t) => (token = t) };
@@ -62,7 +82,10 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, fallback);
 }
 
-export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v1'): Api {
+/** Without a session hint every call goes to the server, as before; with one, a visitor with no credential is not probed. */
+export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v1', session?: SessionHint): Api {
+  const holdsCredential = () => !session || tokens.get() !== null || session.get();
+
   function headers(json: boolean): Record<string, string> {
     const h: Record<string, string> = { accept: 'application/json' };
     const token = tokens.get();
@@ -83,6 +106,11 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     } catch (err) {
       throw new ApiError(0, `The server could not be reached (${err instanceof Error ? err.message : String(err)}).`);
     }
+    if (res.status === 401) {
+      // The credential is dead: keeping it would send every retry into the same 401.
+      tokens.set(null);
+      session?.set(false);
+    }
     if (!res.ok) throw await errorFrom(res);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
@@ -90,7 +118,7 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
   }
 
   return {
-    me: () => request<Me>('GET', '/me'),
+    me: () => (holdsCredential() ? request<Me>('GET', '/me') : Promise.reject(new ApiError(401, 'Not signed in.'))),
     tracks: () => request<Track[]>('GET', '/tracks'),
     instruments: () => request<Instrument[]>('GET', '/instruments'),
     metric: (name, params) => {
@@ -100,10 +128,14 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     signIn: async (username, password) => {
       tokens.set(null);
       await request<unknown>('POST', '/session', { username, password });
+      session?.set(true);
     },
     useToken: (token) => tokens.set(token.trim() || null),
     signOut: async () => {
       tokens.set(null);
+      // A token user never had a cookie; asking the server to end one only earns a 401.
+      if (session && !session.get()) return;
+      session?.set(false);
       try {
         await request<unknown>('DELETE', '/session');
       } catch (err) {

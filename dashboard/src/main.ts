@@ -1,4 +1,4 @@
-import { createApi, sessionTokenStore } from './api';
+import { createApi, sessionTokenStore, storageSessionHint } from './api';
 import { startApp, type AppEnv } from './app';
 import './styles.css';
 
@@ -7,7 +7,7 @@ if (root) {
   const env: AppEnv = {
     doc: document,
     root,
-    api: createApi((input, init) => window.fetch(input, init), sessionTokenStore(window.sessionStorage)),
+    api: createApi((input, init) => window.fetch(input, init), sessionTokenStore(window.sessionStorage), '/api/v1', storageSessionHint(window.localStorage)),
     search: () => window.location.search,
     navigate: (search, mode) => (mode === 'push' ? history.pushState(null, '', search) : history.replaceState(null, '', search)),
     print: () => window.print(),

@@ -1,0 +1,87 @@
+import { describe, expect, inject, it } from 'vitest';
+import { chartSvg, markCount, settled, useBrowser } from './browser';
+import { monthBefore } from './fixtures';
+
+const users = inject('e2eUsers');
+const asOf = inject('e2eAsOf');
+const b = useBrowser();
+
+describe('filters (URL state, refetch)', () => {
+  it('narrows the retention page to one track: the URL and the charts change', async () => {
+    const { page } = await b.open({ as: users.admin });
+    await page.goto('/?page=retention');
+    await settled(page);
+    const before = await chartSvg(page, 'km-retention');
+    const barsBefore = await page.getByTestId('chart-discharge-reasons').locator('svg rect').count();
+
+    await page.getByTestId('filter-track-evening').check();
+    await settled(page);
+    expect(new URL(page.url()).searchParams.getAll('track')).toEqual(['evening']);
+    expect(new URL(page.url()).searchParams.get('page')).toBe('retention');
+    const after = await chartSvg(page, 'km-retention');
+    expect(after).not.toBe(before);
+    expect(await markCount(page, 'km-retention')).toBeGreaterThan(3);
+    expect(await page.getByTestId('chart-discharge-reasons').locator('svg rect').count()).toBeLessThan(barsBefore);
+
+    // A reload reopens exactly this view: the URL holds it all.
+    await page.reload();
+    await settled(page);
+    expect(await page.getByTestId('filter-track-evening').isChecked()).toBe(true);
+    expect(await chartSvg(page, 'km-retention')).toBe(after);
+  });
+
+  it('regroups by sex and by admission period, writing group_by and period into the URL', async () => {
+    const { page } = await b.open({ as: users.admin });
+    await page.goto('/?page=relapse');
+    await settled(page);
+    const before = await chartSvg(page, 'relapse-rate');
+
+    await page.getByTestId('filter-group-by').selectOption('sex');
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('group_by')).toBe('sex');
+    expect(await chartSvg(page, 'relapse-rate')).not.toBe(before);
+
+    await page.getByTestId('filter-group-by').selectOption('period');
+    await settled(page);
+    await page.getByTestId('filter-period').selectOption('year');
+    await settled(page);
+    const q = new URL(page.url()).searchParams;
+    expect([q.get('group_by'), q.get('period')]).toEqual(['period', 'year']);
+    expect(await markCount(page, 'relapse-rate')).toBeGreaterThan(0);
+  });
+
+  it('filters by admission dates and switches the symptoms instrument', async () => {
+    const { page } = await b.open({ as: users.admin });
+    await page.goto('/?page=symptoms');
+    await settled(page);
+    const before = await chartSvg(page, 'trajectory');
+    const { from } = monthBefore(asOf, 12);
+    await page.getByTestId('filter-from').fill(from);
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('from')).toBe(from);
+    expect(await chartSvg(page, 'trajectory')).not.toBe(before);
+
+    const options = await page.getByTestId('filter-instrument').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    const other = options.find((o) => o !== 'PHQ-9');
+    expect(other, `instruments: ${options.join(', ')}`).toBeDefined();
+    await page.getByTestId('filter-instrument').selectOption(other ?? '');
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('instrument')).toBe(other);
+    expect(await page.locator('main h2').textContent()).toContain('Symptoms');
+    expect(await markCount(page, 'trajectory')).toBeGreaterThan(0);
+  });
+});
+
+describe('small-cell suppression in the browser', () => {
+  it('shows "<11" for the tracks with few admissions in one month, at the default min cell', async () => {
+    const { page } = await b.open({ as: users.admin });
+    const { from, to } = monthBefore(asOf, 6);
+    await page.goto(`/?from=${from}&to=${to}`);
+    await settled(page);
+    const cells = page.getByTestId('overview-table').locator('[data-suppressed="true"]');
+    expect(await cells.count()).toBeGreaterThan(0);
+    expect(new Set(await cells.allTextContents())).toEqual(new Set(['<11']));
+    const title = await cells.first().locator('abbr').getAttribute('title');
+    expect(title).toMatch(/11/);
+  });
+});
