@@ -10,7 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Warehouse } from '../warehouse/db';
 import type { DB } from '../warehouse/db-types';
 import { refreshEpisodes } from '../warehouse/models/refresh';
-import { FileError, openCsv } from './csv-source';
+import { FileError, openCsv, type RawRecord } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
 import { relinkPatients } from './link';
@@ -57,7 +57,6 @@ function trace(stage: string): void {
   process.stderr.write(`[ingest] ${stage} +${(now - lastMark).toFixed(0)} ms\n`);
   lastMark = now;
 }
-const COPY_CHUNK = 1 << 16;
 
 /**
  * Loads one CSV as one batch in one transaction (DESIGN.md §4): stream → zod → COPY
@@ -105,6 +104,10 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     trace('linked');
     await refreshEpisodes(db, touched, today);
     trace('refreshed');
+    await analyzeIfChanged(db, targetTable(opts.entity), counts.inserted + counts.updated);
+    await analyzeIfChanged(db, 'episode_outcomes', touched.length);
+    await analyzeIfChanged(db, 'episode_instrument_outcomes', touched.length);
+    trace('analyzed');
     const unlinked = await unlinkedInBatch(db, opts.entity);
     if (unlinked) warnings.push(`${unlinked} row(s) link to no episode; they are kept but excluded from episode metrics`);
 
@@ -160,36 +163,40 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
   let rowsRead = 0;
   let rejected = 0;
   const errors: Staged['errors'] = [];
-  let buf = '';
-  let rbuf = '';
-  for await (const rec of csv.records) {
-    rowsRead++;
-    let result: ReturnType<typeof prepareRow>;
-    if (rec.fields.length > header.width) {
-      result = { ok: false, errors: [{ column: '', value: null, message: `has ${rec.fields.length} fields but the header has ${header.width}; check for an unquoted comma` }] };
-    } else {
-      result = prepareRow(opts.entity, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
-    }
-    if (result.ok) {
-      buf += `${rec.line}\t${result.values.map(copyValue).join('\t')}\n`;
-      if (buf.length >= COPY_CHUNK) {
-        await write(copy, buf);
-        buf = '';
-        opts.onProgress?.(csv.bytesRead());
+  // One batch of records becomes one COPY chunk and one chunk of quarantined rows.
+  const stageBatch = (batch: RawRecord[]): { good: string; bad: string } => {
+    let good = '';
+    let bad = '';
+    for (const rec of batch) {
+      rowsRead++;
+      const result = rec.fields.length > header.width
+        ? { ok: false as const, errors: [{ column: '', value: null, message: `has ${rec.fields.length} fields but the header has ${header.width}; check for an unquoted comma` }] }
+        : prepareRow(opts.entity, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
+      if (result.ok) {
+        good += `${rec.line}\t${result.values.map(copyValue).join('\t')}\n`;
+        continue;
       }
-      continue;
+      rejected++;
+      for (const err of result.errors) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push({ line: rec.line, ...err });
+      const raw = Object.fromEntries(csv.header.map((h, k) => [h || `field_${k + 1}`, rec.fields[k] ?? null]));
+      bad += `${batchId}\t${rec.line}\t${copyValue(JSON.stringify(result.errors))}\t${copyValue(JSON.stringify(raw))}\n`;
     }
-    rejected++;
-    for (const err of result.errors) if (errors.length < MAX_ERRORS_IN_SUMMARY) errors.push({ line: rec.line, ...err });
-    const raw = Object.fromEntries(csv.header.map((h, i) => [h || `field_${i + 1}`, rec.fields[i] ?? null]));
-    rbuf += `${batchId}\t${rec.line}\t${copyValue(JSON.stringify(result.errors))}\t${copyValue(JSON.stringify(raw))}\n`;
-    if (rbuf.length >= COPY_CHUNK) {
-      await write(rejects, rbuf);
-      rbuf = '';
+    return { good, bad };
+  };
+  try {
+    for await (const batch of csv.batches) {
+      const { good, bad } = stageBatch(batch);
+      if (good) await write(copy, good);
+      if (bad) await write(rejects, bad);
+      opts.onProgress?.(csv.bytesRead());
     }
+  } catch (e) {
+    // Abort the COPY (pg-copy-streams sends CopyFail), or the connection stays inside it
+    // and the rollback that follows would wait forever behind it.
+    await abort(copy, e);
+    rejects.destroy();
+    throw e;
   }
-  if (buf) await write(copy, buf);
-  if (rbuf) await write(rejects, rbuf);
   copy.end();
   rejects.end();
   await Promise.all([copyDone, finished(rejects)]);
@@ -247,6 +254,20 @@ async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<numb
   return r.rows[0]?.n ?? 0;
 }
 
+/**
+ * Planner statistics for a table a batch changed a lot (≥ 10% of it, or a table never
+ * analysed): without them the first metric query after a bulk load can pick a plan
+ * that runs for minutes (seen: 90 s instead of 0.13 s). Autovacuum would get there,
+ * but only after the dashboard's first request.
+ */
+async function analyzeIfChanged(db: Kysely<DB>, table: string, changed: number): Promise<void> {
+  if (changed === 0) return;
+  const r = await sql<{ tuples: number }>`select reltuples::float8 as tuples from pg_class where oid = ${table}::regclass`.execute(db);
+  const tuples = r.rows[0]?.tuples ?? -1;
+  if (tuples > 0 && changed < 0.1 * tuples) return;
+  await sql`analyze ${sql.table(table)}`.execute(db);
+}
+
 async function committedBatch(db: Kysely<DB>, entity: EntityName, sha: string): Promise<string | null> {
   const row = await db.selectFrom('ingest_batches').select('batch_id')
     .where('entity', '=', entity).where('file_sha256', '=', sha).where('status', '=', 'committed').executeTakeFirst();
@@ -278,6 +299,13 @@ function singleClientKysely(client: pg.PoolClient): Kysely<DB> {
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the adapter only forwards to pg's own client
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as any }) });
+}
+
+function abort(stream: Writable, reason: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  });
 }
 
 /** Writes with backpressure; a stream that fails while we wait rejects instead of hanging. */

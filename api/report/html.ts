@@ -81,7 +81,7 @@ export function renderReportHtml(data: ReportData): string {
   const window = data.from || data.to ? `${data.from ?? 'first'} to ${data.to ?? 'last'}` : 'all admissions';
   const rule = typeof data.suppression.rule === 'string' ? data.suppression.rule : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Program effectiveness report, as of ${escapeHtml(data.as_of)}</title><style>${STYLE}</style></head>
 <body><header><h1>Program effectiveness report</h1>
 <dl class="meta"><dt>As of</dt><dd>${escapeHtml(data.as_of)}</dd><dt>Admissions</dt><dd>${escapeHtml(window)}</dd>

