@@ -4,6 +4,8 @@ import { connect } from '../warehouse/db';
 import { cohort, episodesFor, freshDatabase, type BenchResult, type Scale } from './context';
 import { writeReport } from './report';
 import { benchIngest } from './stages/ingest';
+import { benchApi } from './stages/api';
+import { benchDashboard } from './stages/dashboard';
 import { benchMetrics } from './stages/metrics';
 import { benchRefresh } from './stages/refresh';
 
@@ -13,7 +15,7 @@ import { benchRefresh } from './stages/refresh';
  * each stage against its baseline in the same run, prints a table and writes
  * BENCHMARKS.md and bench/results/*.json. Never part of `npm test`.
  */
-const STAGES = ['ingest', 'refresh', 'metrics'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -37,6 +39,8 @@ try {
   await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined });
   if (only.has('refresh')) await benchRefresh(ctx);
   if (only.has('metrics')) await benchMetrics(ctx);
+  if (only.has('api')) await benchApi(ctx);
+  if (only.has('dashboard')) await benchDashboard(ctx);
   const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';
   const rows = Object.fromEntries(data.files.map((f) => [f.entity, f.rows]));
   writeReport({ scale: String(o.scale), episodes: episodesFor(scale), rows, pgVersion: version, startedAt, command: `npm run bench -- --scale ${o.scale}${o.only ? ` --only ${o.only}` : ''}` }, results);
