@@ -16,6 +16,7 @@ import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
 import ingestRoutes from './routes/ingest';
 import lineageRoutes from './routes/lineage';
+import jobRoutes from './routes/jobs';
 import meRoutes from './routes/me';
 import metricRoutes from './routes/metrics';
 import qualityRoutes from './routes/quality';
@@ -73,6 +74,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(metricRoutes);
   await routes.register(reportRoutes);
   await routes.register(lineageRoutes);
+  await routes.register(jobRoutes);
   await routes.register(qualityRoutes);
   await routes.register(auditRoutes);
   await routes.register(ingestRoutes, { bodyLimit: opts.ingestBodyLimit ?? 2 * 1024 ** 3 });

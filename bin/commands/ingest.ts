@@ -8,6 +8,7 @@ import { ENTITIES, ENTITY_NAMES, isEntityName } from '../../ingest/entities';
 import { ingestCsv, type IngestSummary } from '../../ingest/loader';
 import { loadProfile, ProfileError } from '../../ingest/profile';
 import { withWarehouse, type CliContext } from '../context';
+import { ingestFhirCommand } from './fhir';
 import { FailureError, UsageError } from '../errors';
 
 /** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (DESIGN.md §6). */
@@ -15,12 +16,13 @@ export function registerIngest(program: Command, ctx: CliContext): void {
   program
     .command('ingest')
     .description(`load one CSV file (or - for stdin) as one batch; entity: ${ENTITY_NAMES.join('|')}`)
-    .argument('<entity>', `one of ${ENTITY_NAMES.join(', ')}`)
+    .argument('<entity>', `one of ${ENTITY_NAMES.join(', ')}, or fhir (a FHIR R4 Bundle or NDJSON file)`)
     .argument('<file>', 'a CSV file, or - for standard input')
     .option('--source <name>', 'source name recorded in the lineage (default: the file name)')
     .option('--profile <file>', 'header profile (JSON) mapping other headers, dates and codes')
     .option('--json', 'print the summary as one JSON document')
     .action(async (entity: string, file: string, o: { source?: string; profile?: string; json?: boolean }) => {
+      if (entity === 'fhir') return ingestFhirCommand(ctx, file, o);
       if (!isEntityName(entity)) throw new UsageError(`unknown entity "${entity}"; expected one of ${ENTITY_NAMES.join(', ')}`);
       let profile;
       try {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Warehouse } from '../../warehouse/db';
 import { ingestCsv, type IngestSummary } from '../loader';
-import { FHIR_COLUMNS, FHIR_ENTITIES, MAX_FHIR_ITEMS, SOURCE_COLUMN, type Answer, type FhirEntity, type Mapped, type MapOptions } from './mapped';
+import { FHIR_COLUMNS, FHIR_ENTITIES, ITEM_COLUMNS, MAX_FHIR_ITEMS, SOURCE_COLUMN, type Answer, type FhirEntity, type Mapped, type MapOptions } from './mapped';
 import { mapResource } from './map-resource';
 import { canonical, mapQuestionnaireResponse, readQuestionnaire, type QuestionnaireScoring } from './questionnaire';
 import { RejectLog, type FhirReject } from './reject-log';
@@ -65,12 +65,15 @@ export class FhirLoad {
   private readonly spools: Record<FhirEntity, CsvSpool>;
   /** Totals are written after the item-scored rows, so a reported total wins over the items (later row wins). */
   private readonly totals: CsvSpool;
+  private readonly header: string;
 
   private constructor(private readonly wh: Warehouse, private readonly opts: FhirLoadOptions, private readonly map: MapOptions, private readonly dir: string) {
     this.rejects = new RejectLog(wh, this.loadId, opts.sourceName);
     const file = (name: string) => path.join(dir, `${name}.csv`);
-    this.spools = Object.fromEntries(FHIR_ENTITIES.map((e) => [e, new CsvSpool(file(e), FHIR_COLUMNS[e])])) as Record<FhirEntity, CsvSpool>;
+    // The assessments header is written last (`header`), once we know whether items were scored.
+    this.spools = Object.fromEntries(FHIR_ENTITIES.map((e) => [e, new CsvSpool(file(e), e === 'assessments' ? null : FHIR_COLUMNS[e])])) as Record<FhirEntity, CsvSpool>;
     this.totals = new CsvSpool(file('assessment-totals'), null);
+    this.header = path.join(dir, 'assessments-header.csv');
   }
 
   static async open(wh: Warehouse, opts: FhirLoadOptions): Promise<FhirLoad> {
@@ -112,6 +115,8 @@ export class FhirLoad {
         for (const m of mapQuestionnaireResponse(r, q, this.map)) await this.apply(r, m);
       }
       await this.writeGroups();
+      const columns = this.spools.assessments.rows ? [...FHIR_COLUMNS.assessments, ...ITEM_COLUMNS] : FHIR_COLUMNS.assessments;
+      fs.writeFileSync(this.header, `${columns.join(',')}\n`);
       await Promise.all([...Object.values(this.spools), this.totals].map((s) => s.close()));
       await this.rejects.flush();
       const batches: IngestSummary[] = [];
@@ -119,7 +124,7 @@ export class FhirLoad {
         const spool = this.spools[entity];
         const rows = spool.rows + (entity === 'assessments' ? this.totals.rows : 0);
         if (rows === 0) continue;
-        const files = entity === 'assessments' ? [spool.file, this.totals.file] : [spool.file];
+        const files = entity === 'assessments' ? [this.header, spool.file, this.totals.file] : [spool.file];
         const s = await ingestCsv(this.wh, { entity, input: concat(files), sourceName: this.opts.sourceName, ...(this.opts.today ? { today: this.opts.today } : {}) });
         batches.push({ ...s, warnings: s.warnings.filter((w) => !w.includes(SOURCE_COLUMN)) });
       }

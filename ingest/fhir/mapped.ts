@@ -7,16 +7,17 @@ export type FhirEntity = (typeof FHIR_ENTITIES)[number];
 /**
  * Canonical columns written per entity (DESIGN.md §4), plus `fhir_resource` (`Type/id`):
  * the loader ignores it but keeps it in `rejected_rows.raw`, so a rejected row names the
- * resource it came from. Assessments add item_1 … item_9 after it.
+ * resource it came from. Assessments add item_1 … item_9 after it when items were
+ * scored (only then: item columns cost the loader time on every row).
  */
 export const SOURCE_COLUMN = 'fhir_resource';
 export const MAX_FHIR_ITEMS = 9;
+export const ITEM_COLUMNS = Array.from({ length: MAX_FHIR_ITEMS }, (_, i) => `item_${i + 1}`);
 export const FHIR_COLUMNS: Readonly<Record<FhirEntity, readonly string[]>> = {
   patients: ['patient_id', 'birth_year', 'sex', 'race', 'ethnicity', SOURCE_COLUMN],
   episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', SOURCE_COLUMN],
   attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', SOURCE_COLUMN],
-  assessments: ['patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id', SOURCE_COLUMN,
-    ...Array.from({ length: MAX_FHIR_ITEMS }, (_, i) => `item_${i + 1}`)],
+  assessments: ['patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id', SOURCE_COLUMN],
   abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', SOURCE_COLUMN],
 };
 

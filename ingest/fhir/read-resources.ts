@@ -17,8 +17,9 @@ export async function* readResources(input: Readable): AsyncGenerator<InputItem>
   let mode: 'unknown' | 'ndjson' | 'document' = 'unknown';
   const document: string[] = [];
   let lineNo = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     lineNo++;
+    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (mode === 'document') {
       document.push(line);
       continue;

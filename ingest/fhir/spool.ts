@@ -23,9 +23,12 @@ export class CsvSpool {
     if (this.buf.length < 1 << 16) return;
     const chunk = this.buf;
     this.buf = '';
-    if (!this.out.write(chunk)) await new Promise<void>((resolve, reject) => {
-      this.out.once('drain', resolve);
-      this.out.once('error', reject);
+    if (this.out.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => { this.out.off('error', onError); resolve(); };
+      const onError = (e: Error) => { this.out.off('drain', onDrain); reject(e); };
+      this.out.once('drain', onDrain);
+      this.out.once('error', onError);
     });
   }
 

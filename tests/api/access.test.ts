@@ -38,6 +38,7 @@ const ROUTES: RouteCase[] = [
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },
   { name: 'rejects', request: { url: '/api/v1/rejects' }, allowed: ['admin', 'analyst'] },
   { name: 'quality', request: { url: `/api/v1/quality?as_of=${AS_OF}` }, allowed: ['admin', 'analyst'] },
+  { name: 'jobs', request: { url: '/api/v1/jobs' }, allowed: ['admin', 'analyst'] },
   { name: 'audit', request: { url: '/api/v1/audit' }, allowed: ['admin'] },
   { name: 'ingest', request: { method: 'POST', url: '/api/v1/ingest/tracks', payload: TRACKS_CSV, headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'sign out', request: { method: 'DELETE', url: '/api/v1/session' }, allowed: ALL },
