@@ -4,6 +4,8 @@ import { Cells, withSuppressed } from './cells';
 import type { MetricFilters } from './filters';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
 import { groupSizes } from './sql/groups';
+import { attendanceFromModel } from './sql/model/attendance';
+import type { MetricSource } from './source';
 import {
   attendanceByGroup, attendanceByWeek, ENGAGEMENT_DAYS, ENGAGEMENT_SESSIONS, INITIATION_DAYS, LAST_WEEK,
   type AttendanceGroupRow, type AttendanceWeekRow,
@@ -80,8 +82,10 @@ export function attendanceGroup(row: AttendanceGroupRow | undefined, weeks: read
 }
 
 /** METRICS.md "Attendance and engagement". */
-export async function attendance(db: Kysely<DB>, f: MetricFilters, minCell: number): Promise<MetricResponse<'attendance'>> {
-  const [sizes, rows, weekRows] = await Promise.all([groupSizes(db, f), attendanceByGroup(db, f), attendanceByWeek(db, f)]);
+export async function attendance(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'attendance'>> {
+  const [sizes, rows, weekRows] = source === 'model'
+    ? await attendanceFromModel(db, f).then((m) => [m.sizes, m.groups, m.weeks] as const)
+    : await Promise.all([groupSizes(db, f), attendanceByGroup(db, f), attendanceByWeek(db, f)]);
   const byGroup = new Map(rows.map((r) => [r.grp, r]));
   const weeksBy = new Map<string, AttendanceWeekRow[]>();
   for (const w of weekRows) weeksBy.set(w.grp, [...(weeksBy.get(w.grp) ?? []), w]);

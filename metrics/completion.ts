@@ -4,6 +4,8 @@ import { Cells, withSuppressed } from './cells';
 import type { MetricFilters } from './filters';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
 import { groupSizes } from './sql/groups';
+import { completionFromModel } from './sql/model/completion';
+import type { MetricSource } from './source';
 import { lengthOfStay, reasonCounts, type LosRow } from './sql/completion';
 import type { CompletionGroup, MetricResponse } from './types';
 
@@ -69,8 +71,10 @@ function hideRate(cells: Cells, stem: string): { rate: null; ci: null } {
 }
 
 /** METRICS.md "Completion": per-group reason counts and LOS quantiles, then Wilson CIs in TS. */
-export async function completion(db: Kysely<DB>, f: MetricFilters, minCell: number): Promise<MetricResponse<'completion'>> {
-  const [sizes, reasonRows, losRows] = await Promise.all([groupSizes(db, f), reasonCounts(db, f), lengthOfStay(db, f)]);
+export async function completion(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'completion'>> {
+  const [sizes, reasonRows, losRows] = source === 'model'
+    ? await completionFromModel(db, f, DISCHARGE_REASONS).then((m) => [m.sizes, m.reasons, m.los] as const)
+    : await Promise.all([groupSizes(db, f), reasonCounts(db, f), lengthOfStay(db, f)]);
   const reasonsBy = new Map<string, Record<string, number>>();
   for (const { grp, reason, n } of reasonRows) reasonsBy.set(grp, { ...reasonsBy.get(grp), [reason]: n });
   const losBy = new Map(losRows.map((r) => [r.grp, r]));

@@ -5,6 +5,7 @@ import { completion } from './completion';
 import { checkFiltersInWarehouse, parseFilters, type FilterError, type MetricFilters } from './filters';
 import { relapse } from './relapse';
 import { retention } from './retention';
+import { metricSource, type MetricSource } from './source';
 import { symptoms } from './symptoms';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from './types';
 
@@ -15,9 +16,19 @@ export { toCsv, toTable } from './format';
 export interface ComputeOptions {
   /** The suppression threshold to apply (already checked against the caller's role). */
   minCell: number;
+  /**
+   * `facts` reads the facts even when the models could answer: both give the same
+   * response, and tests compare them. The default picks the models when they are exact
+   * for the request (metrics/source.ts).
+   */
+  source?: 'auto' | 'facts';
 }
 
-const FAMILIES: { [M in MetricName]: (db: Kysely<DB>, f: MetricFilters, minCell: number) => Promise<MetricResponse<M>> } = {
+export { metricSource, type MetricSource } from './source';
+
+type Family<M extends MetricName> = (db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource) => Promise<MetricResponse<M>>;
+
+const FAMILIES: { [M in MetricName]: Family<M> } = {
   retention, completion, attendance, symptoms, relapse,
 };
 
@@ -40,8 +51,9 @@ export class MetricFilterError extends Error {
 export async function computeMetric<M extends MetricName>(db: Kysely<DB>, name: M, filters: MetricFilters, opts: ComputeOptions): Promise<MetricResponse<M>> {
   const problem = await checkFiltersInWarehouse(db, filters, name === 'symptoms');
   if (problem) throw new MetricFilterError(problem);
-  const run = FAMILIES[name] as (db: Kysely<DB>, f: MetricFilters, minCell: number) => Promise<MetricResponse<M>>;
-  return run(db, filters, opts.minCell);
+  const run = FAMILIES[name] as Family<M>;
+  const source = opts.source === 'facts' ? 'facts' : await metricSource(db, name, filters);
+  return run(db, filters, opts.minCell, source);
 }
 
 /**

@@ -4,7 +4,9 @@ import { Cells, withSuppressed } from './cells';
 import type { MetricFilters } from './filters';
 import { kmFields, logRankOut } from './km-fields';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
+import { retentionCountsFromModel } from './sql/model/retention';
 import { groupSizes } from './sql/groups';
+import type { MetricSource } from './source';
 import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, retentionCounts, type KmCountRow } from './sql/retention';
 import { survivalAt, type CountRow, type KmCurve } from './stats/kaplan-meier';
 import type { MetricResponse, RetentionGroup, SurvivalPoint } from './types';
@@ -50,9 +52,18 @@ export function retentionGroup(rows: readonly CountRow[], key: RetentionGroup['k
   return withSuppressed({ key, n, events, median_days, median_ci, retention_at, curve }, cells);
 }
 
+/** Every scoped episode is one event or censoring, so a KM table also gives the group sizes. */
+function sizesOf(rows: readonly KmCountRow[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const r of rows) sizes.set(r.grp, (sizes.get(r.grp) ?? 0) + r.events + r.censored);
+  return sizes;
+}
+
 /** METRICS.md "Retention": KM per group from a (group, day, events, censored) table. */
-export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: number): Promise<MetricResponse<'retention'>> {
-  const [sizes, counts] = await Promise.all([groupSizes(db, f), retentionCounts(db, f)]);
+export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'retention'>> {
+  const [sizes, counts] = source === 'model'
+    ? await retentionCountsFromModel(db, f).then((rows) => [sizesOf(rows), rows] as const)
+    : await Promise.all([groupSizes(db, f), retentionCounts(db, f)]);
   const byGroup = groupRows(counts);
   const groups = buildGroups(f, minCell, sizes, (grp, key, n) => retentionGroup(byGroup.get(grp) ?? [], key, n, minCell));
   return respond({

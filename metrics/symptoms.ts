@@ -4,6 +4,8 @@ import { Cells, withSuppressed } from './cells';
 import type { MetricFilters } from './filters';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
 import { groupSizes } from './sql/groups';
+import { pairCountsFromModel, symptomsFromModel } from './sql/model/symptoms';
+import type { MetricSource } from './source';
 import {
   BASELINE_FROM, BASELINE_TO, baselineCounts, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, instrument, pairCounts,
   TRAJECTORY_LAST_WEEK, trajectorySums, type InstrumentRow, type PairCountRow, type TrajectoryRow,
@@ -162,10 +164,12 @@ export class UnknownInstrumentError extends Error {
 }
 
 /** METRICS.md "Symptom change", one instrument per request. */
-export async function symptoms(db: Kysely<DB>, f: MetricFilters, minCell: number): Promise<MetricResponse<'symptoms'>> {
+export async function symptoms(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'symptoms'>> {
   const ins = await instrument(db, f.instrument);
   if (!ins) throw new UnknownInstrumentError(`unknown instrument ${f.instrument}`);
-  const [sizes, pairs, baselines, traj] = await Promise.all([groupSizes(db, f), pairCounts(db, f), baselineCounts(db, f), trajectorySums(db, f)]);
+  const [sizes, pairs, baselines, traj] = source === 'model'
+    ? await Promise.all([symptomsFromModel(db, f), pairCountsFromModel(db, f)]).then(([m, p]) => [m.sizes, p, m.baselines, m.trajectory] as const)
+    : await Promise.all([groupSizes(db, f), pairCounts(db, f), baselineCounts(db, f), trajectorySums(db, f)]);
   const pairsBy = bucket(pairs);
   const trajBy = bucket(traj);
   const baseBy = new Map(baselines.map((r) => [r.grp, r.with_baseline]));

@@ -5,6 +5,14 @@
 
 import type { ColumnType } from "kysely";
 
+export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
+  ? U[]
+  : ArrayTypeImpl<T>;
+
+export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S[], I[], U[]>
+  : T[];
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -20,6 +28,8 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
+export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -100,6 +110,7 @@ export interface EpisodeInstrumentOutcomes {
   refreshed_at: Generated<Timestamp>;
   scores_n: number;
   track_code: string;
+  weekly_mean: ArrayType<Numeric> | null;
 }
 
 export interface EpisodeOutcomes {
@@ -108,16 +119,24 @@ export interface EpisodeOutcomes {
   discharge_reason: string | null;
   discharged_on: string | null;
   engaged: Generated<boolean>;
+  eot_negative: Generated<number>;
+  eot_tests: Generated<number>;
   episode_id: string;
   first_attended_on: string | null;
   first_negative_on: string | null;
   first_relapse_on: string | null;
+  iet_engaged: Generated<boolean>;
+  iet_initiated: Generated<boolean>;
   initiation_on: string | null;
   last_attended_on: string | null;
   last_test_on: string | null;
   patient_id: string;
   primary_substance: string | null;
   refreshed_at: Generated<Timestamp>;
+  report_intake_days: number | null;
+  report_intake_on: string | null;
+  report_latest_days: number | null;
+  report_latest_on: string | null;
   sessions_attended: Generated<number>;
   sessions_cancelled: Generated<number>;
   sessions_excused: Generated<number>;
@@ -126,6 +145,12 @@ export interface EpisodeOutcomes {
   tests_counted: Generated<number>;
   tests_negative: Generated<number>;
   track_code: string;
+  weekly_attended: number[] | null;
+  weekly_negative: number[] | null;
+  weekly_no_show: number[] | null;
+  weekly_tests: number[] | null;
+  window_attended: Generated<number>;
+  window_no_show: Generated<number>;
 }
 
 export interface Episodes {
@@ -137,6 +162,24 @@ export interface Episodes {
   patient_id: string;
   primary_substance: string | null;
   track_code: string;
+}
+
+export interface FhirRejects {
+  load_id: string;
+  reason: string;
+  reject_id: Generated<number>;
+  rejected_at: Generated<Timestamp>;
+  resource: Json | null;
+  resource_id: string | null;
+  resource_type: string;
+  source_name: string;
+}
+
+export interface FhirSyncState {
+  high_water: string;
+  resource_type: string;
+  source: string;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface IngestBatches {
@@ -172,6 +215,27 @@ export interface Instruments {
   reliability: number | null;
   reliable_change_points: number | null;
   remission_below: number | null;
+}
+
+export interface JobRuns {
+  batches: Generated<number>;
+  error: string | null;
+  finished_at: Timestamp | null;
+  run_id: string;
+  source: string;
+  started_at: Generated<Timestamp>;
+  status: string;
+}
+
+export interface ModelState {
+  attendance_through: string | null;
+  id: Generated<boolean>;
+  refreshed_as_of: string | null;
+  refreshed_at: Timestamp | null;
+  scores_through: string | null;
+  stale: Generated<boolean>;
+  stale_txid: number | null;
+  tests_through: string | null;
 }
 
 export interface Patients {
@@ -217,8 +281,12 @@ export interface DB {
   episode_instrument_outcomes: EpisodeInstrumentOutcomes;
   episode_outcomes: EpisodeOutcomes;
   episodes: Episodes;
+  fhir_rejects: FhirRejects;
+  fhir_sync_state: FhirSyncState;
   ingest_batches: IngestBatches;
   instruments: Instruments;
+  job_runs: JobRuns;
+  model_state: ModelState;
   patients: Patients;
   rejected_rows: RejectedRows;
   tracks: Tracks;

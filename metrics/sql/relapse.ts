@@ -121,13 +121,14 @@ export async function relapseByWeek(db: Kysely<DB>, f: MetricFilters): Promise<R
 /**
  * Self-reported days used in the past 30: intake = the first report on days
  * −14…+7 (the baseline window of METRICS.md), latest = the last report up to the
- * episode's end; the change pairs them when the latest is after the intake.
+ * episode's end; the change pairs them when the latest is after the intake. Reports
+ * of one day (one per substance) are taken in the order they were loaded (test_id).
  */
 export async function selfReport(db: Kysely<DB>, f: MetricFilters): Promise<SelfReportRow[]> {
   const { rows } = await sql<SelfReportRow>`
     with ${scopedEpisodes(f)},
     reports as (
-      select s.episode_id, s.grp, s.admitted_on, t.collected_on as on_day, t.days_used_past_30 as days
+      select s.episode_id, s.grp, s.admitted_on, t.collected_on as on_day, t.test_id, t.days_used_past_30 as days
       from scoped s join abstinence_tests t on t.episode_id = s.episode_id
       where t.method = 'self_report' and t.days_used_past_30 is not null
         and t.collected_on between s.admitted_on - 14 and s.ends_on
@@ -135,10 +136,10 @@ export async function selfReport(db: Kysely<DB>, f: MetricFilters): Promise<Self
     ),
     intake as (
       select distinct on (episode_id) episode_id, grp, on_day, days from reports
-      where on_day <= admitted_on + 7 order by episode_id, on_day
+      where on_day <= admitted_on + 7 order by episode_id, on_day, test_id
     ),
     latest as (
-      select distinct on (episode_id) episode_id, grp, on_day, days from reports order by episode_id, on_day desc
+      select distinct on (episode_id) episode_id, grp, on_day, days from reports order by episode_id, on_day desc, test_id desc
     )
     select l.grp, count(i.episode_id)::int as intake_n, sum(i.days)::float8 as intake_sum,
       count(*)::int as latest_n, sum(l.days)::float8 as latest_sum,

@@ -19,7 +19,7 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
       case when ${dischargedByAsOf} then e.discharged_on end as discharged_on,
       case when ${dischargedByAsOf} then e.discharge_reason end as discharge_reason,
       case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,
-      ${groupExpression(f.group_by, f.period)} as grp
+      ${groupExpression(f.group_by, f.period, FACT_COLUMNS)} as grp
     from episodes e left join patients p on p.patient_id = e.patient_id
     where e.admitted_on <= ${asOf}
       and ${f.track ? sql`e.track_code = any(${f.track}::text[])` : sql`true`}
@@ -36,25 +36,42 @@ export const AGE_BANDS = ['<18', '18-25', '26-34', '35-44', '45-54', '55-64', '6
 /** A stratum with no recorded value (no sex, birth year or substance). */
 export const UNKNOWN_KEY = 'unknown';
 
-function groupExpression(groupBy: GroupBy, period: Period): RawBuilder<string> {
+/** Where the stratification attributes live: the facts (episodes + patients) or the model. */
+export interface GroupColumns {
+  track: RawBuilder<string>;
+  admitted: RawBuilder<string>;
+  sex: RawBuilder<string | null>;
+  substance: RawBuilder<string | null>;
+  age: RawBuilder<number | null>;
+}
+
+const FACT_COLUMNS: GroupColumns = {
+  track: sql`e.track_code`,
+  admitted: sql`e.admitted_on`,
+  sex: sql`p.sex`,
+  substance: sql`e.primary_substance`,
+  age: sql`(extract(year from e.admitted_on)::int - p.birth_year)`,
+};
+
+export function groupExpression(groupBy: GroupBy, period: Period, c: GroupColumns): RawBuilder<string> {
   switch (groupBy) {
     case 'track':
-      return sql<string>`e.track_code`;
+      return sql<string>`${c.track}`;
     case 'period':
-      return sql<string>`to_char(e.admitted_on, ${PERIOD_FORMAT[period]})`;
+      return sql<string>`to_char(${c.admitted}, ${PERIOD_FORMAT[period]})`;
     case 'sex':
-      return sql<string>`coalesce(p.sex, ${UNKNOWN_KEY})`;
+      return sql<string>`coalesce(${c.sex}, ${UNKNOWN_KEY})`;
     case 'substance':
-      return sql<string>`coalesce(nullif(lower(e.primary_substance), ''), ${UNKNOWN_KEY})`;
+      return sql<string>`coalesce(nullif(lower(${c.substance}), ''), ${UNKNOWN_KEY})`;
     case 'age_band':
       return sql<string>`case
-        when p.birth_year is null then ${UNKNOWN_KEY}
-        when extract(year from e.admitted_on)::int - p.birth_year < 18 then '<18'
-        when extract(year from e.admitted_on)::int - p.birth_year <= 25 then '18-25'
-        when extract(year from e.admitted_on)::int - p.birth_year <= 34 then '26-34'
-        when extract(year from e.admitted_on)::int - p.birth_year <= 44 then '35-44'
-        when extract(year from e.admitted_on)::int - p.birth_year <= 54 then '45-54'
-        when extract(year from e.admitted_on)::int - p.birth_year <= 64 then '55-64'
+        when ${c.age} is null then ${UNKNOWN_KEY}
+        when ${c.age} < 18 then '<18'
+        when ${c.age} <= 25 then '18-25'
+        when ${c.age} <= 34 then '26-34'
+        when ${c.age} <= 44 then '35-44'
+        when ${c.age} <= 54 then '45-54'
+        when ${c.age} <= 64 then '55-64'
         else '65+' end`;
   }
 }

@@ -97,13 +97,15 @@ export async function baselineCounts(db: Kysely<DB>, f: MetricFilters): Promise<
 /**
  * Weekly trajectory sums: each episode contributes its mean score in a week
  * (week = floor(day/7) since admission, weeks 0–16), so `n` counts episodes and a
- * patient scored twice in a week is not counted twice.
+ * patient scored twice in a week is not counted twice. Means and sums are numeric, so
+ * they do not depend on the order rows arrive in (a float8 mean of three scores is
+ * inexact), and the model path (sql/model/symptoms.ts) gets the same bits.
  */
 export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<TrajectoryRow[]> {
   const { rows } = await sql<TrajectoryRow>`
     with ${scopedEpisodes(f)}, ${baselineAndFollowup(f)},
     weekly as (
-      select grp, episode_id, (on_day - admitted_on) / 7 as week, avg(score) as score
+      select grp, episode_id, (on_day - admitted_on) / 7 as week, avg(score::numeric) as score
       from scores where on_day >= admitted_on and (on_day - admitted_on) / 7 <= ${TRAJECTORY_LAST_WEEK}
       group by grp, episode_id, (on_day - admitted_on) / 7
     )

@@ -3,6 +3,8 @@ import * as m1200 from './2026-11-23T1200-create-warehouse';
 import * as m1210 from './2026-11-23T1210-seed-instruments';
 import * as m1220 from './2026-11-23T1220-create-models';
 import * as m1230 from './2026-11-23T1230-create-users-audit';
+import * as m1400 from './2026-11-23T1400-create-ingest-jobs';
+import * as m1500 from './2026-11-23T1500-metric-models';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T1210-seed-instruments': m1210,
   '2026-11-23T1220-create-models': m1220,
   '2026-11-23T1230-create-users-audit': m1230,
+  '2026-11-23T1400-create-ingest-jobs': m1400,
+  '2026-11-23T1500-metric-models': m1500,
 };
 
 export const migrationProvider: MigrationProvider = {

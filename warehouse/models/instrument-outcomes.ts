@@ -1,0 +1,56 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Scope } from './episode-outcomes';
+import { LAST_WEEK_DAY, weeklyArray } from './weekly';
+
+/** METRICS.md "Symptom change" windows, in days. */
+const BASELINE_FROM = -14;
+const BASELINE_TO = 7;
+const FOLLOWUP_MIN_GAP = 14;
+const FOLLOWUP_AFTER_DISCHARGE = 14;
+
+/**
+ * Rebuilds `episode_instrument_outcomes` for the scoped episodes (already deleted):
+ * baseline = the first score on days −14…+7; follow-up = the last score ≥ 14 days
+ * after it, up to discharge + 14 days (open-ended while the episode is open); the
+ * mean score per week 0–16. A (day, score) array's min()/max() is the first/last
+ * score in one pass, since an episode has one score per instrument and day (the
+ * natural key). Returns the latest score date seen.
+ */
+export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_through: string | null }> {
+  return sql`
+    with ep as (
+      select episode_id, patient_id, track_code, admitted_on, discharged_on from episodes
+      where ${scope('episode_id')}
+    ),
+    base as (
+      select episode_id, instrument, count(*)::int as scores_n, max(administered_on) as through,
+        min(array[day, total_score]) filter (where day between ${sql.lit(BASELINE_FROM)} and ${sql.lit(BASELINE_TO)}) as baseline,
+        ${weeklyArray((w) => sql`avg(total_score::numeric) filter (where wk = ${w})`, 'numeric[]')} as weekly_mean
+      from (
+        select s.episode_id, s.instrument, s.administered_on, s.total_score, (s.administered_on - ep.admitted_on)::float8 as day,
+          case when s.administered_on >= ep.admitted_on and s.administered_on - ep.admitted_on <= ${sql.lit(LAST_WEEK_DAY)}
+            then (s.administered_on - ep.admitted_on) / 7 end as wk
+        from assessments s join ep using (episode_id)
+        where ${scope('s.episode_id')}
+        offset 0
+      ) x
+      group by episode_id, instrument
+    ),
+    fu as (
+      select s.episode_id, s.instrument, max(array[(s.administered_on - ep.admitted_on)::float8, s.total_score]) as followup
+      from assessments s join ep using (episode_id) join base b using (episode_id, instrument)
+      where ${scope('s.episode_id')} and b.baseline is not null
+        and s.administered_on - ep.admitted_on >= b.baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}
+        and (ep.discharged_on is null or s.administered_on <= ep.discharged_on + ${sql.lit(FOLLOWUP_AFTER_DISCHARGE)})
+      group by s.episode_id, s.instrument
+    ),
+    ins as (
+      insert into episode_instrument_outcomes (episode_id, instrument, patient_id, track_code, scores_n,
+        baseline_on, baseline_score, followup_on, followup_score, weekly_mean)
+      select b.episode_id, b.instrument, ep.patient_id, ep.track_code, b.scores_n,
+        ep.admitted_on + b.baseline[1]::int, b.baseline[2], ep.admitted_on + fu.followup[1]::int, fu.followup[2], b.weekly_mean
+      from base b join ep using (episode_id) left join fu using (episode_id, instrument)
+      returning 1
+    )
+    select (select max(through) from base) as scores_through, (select count(*) from ins)::int as n`;
+}
