@@ -44,7 +44,10 @@ export const MetricFiltersSchema = z.strictObject({
   period: z.enum(PERIODS).default('month'),
   instrument: code('instrument').optional(),
   substance: code('substance').transform((s) => s.toLowerCase()).optional(),
-  min_cell: z.coerce.number().int('min_cell must be an integer').min(0).max(1000).optional(),
+  // Digits only: coercion would read '' as 0 (suppression silently off) and '0x10' as 16.
+  min_cell: z.union([z.number(), z.string().regex(/^\d{1,4}$/, 'min_cell must be a whole number').transform(Number)])
+    .pipe(z.number().int('min_cell must be an integer').min(0).max(1000))
+    .optional(),
   /** Extension: METRICS.md "refused and missed count as positive by default". */
   missing_as_positive: booleanish.optional(),
 });
