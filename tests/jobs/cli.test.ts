@@ -52,16 +52,17 @@ async function patientCount(prefix: string): Promise<number> {
 }
 
 describe('iop jobs', () => {
-  it('ingests files dropped while the scheduler runs exactly once, and stops cleanly on SIGTERM', async () => {
+  it('ingests 100 files dropped while the scheduler runs exactly once, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir('sched');
     const drop = path.join(dir, 'in');
     fs.mkdirSync(drop);
     const config = writeConfig(dir, [{ name: 'sched', kind: 'folder', entity: 'patients', path: 'in', schedule: '* * * * * *', settle_ms: 200 }]);
     const child = start(['jobs', 'start', '--config', config]);
     const done = exited(child);
-    const N = 12;
+    // The issue's bar: 100 files dropped while the scheduler runs, each ingested exactly once.
+    const N = 100;
     for (let i = 1; i <= N; i++) {
-      const file = path.join(drop, `f${String(i).padStart(2, '0')}.csv`);
+      const file = path.join(drop, `f${String(i).padStart(3, '0')}.csv`);
       const text = patientsCsv(`sc${i}`, 3);
       if (i % 3 === 0) {
         // Written in two parts, the second after a pause: it must not be taken half-written.
@@ -71,9 +72,9 @@ describe('iop jobs', () => {
       } else {
         fs.writeFileSync(file, text);
       }
-      await sleep(150);
+      await sleep(30);
     }
-    await waitFor(() => listDir(path.join(drop, 'processed')).length === N, 45_000);
+    await waitFor(() => listDir(path.join(drop, 'processed')).length === N, 150_000);
     child.kill('SIGTERM');
     expect(await done).toBe(0);
     expect(listDir(drop)).toEqual(['processed']);
@@ -89,7 +90,7 @@ describe('iop jobs', () => {
     const listed = JSON.parse(list.stdout) as { sources: { name: string; next_run: string; last_run: { status: string } | null }[] };
     expect(listed.sources[0]).toMatchObject({ name: 'sched', last_run: { status: 'succeeded' } });
     expect(Date.parse(listed.sources[0]?.next_run ?? '')).toBeGreaterThan(Date.now() - 5000);
-  });
+  }, 240_000);
 
   it('loses or duplicates nothing when `iop jobs run` is killed with SIGKILL mid-way and run again', async () => {
     const dir = tempDir('kill');
