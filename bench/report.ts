@@ -23,7 +23,23 @@ export function machineFacts(pgVersion: string): string[] {
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
 
-export function writeReport(info: RunInfo, results: BenchResult[]): void {
+/**
+ * Results of a partial run (`--only`) are merged over the latest earlier run of the same
+ * scale, so BENCHMARKS.md always shows every measure; each keeps the date of its run.
+ */
+function mergeWithPrevious(info: RunInfo, results: BenchResult[]): BenchResult[] {
+  const dir = 'bench/results';
+  if (!fs.existsSync(dir)) return results;
+  const previous = fs.readdirSync(dir).filter((f) => f.endsWith(`-${info.scale}.json`)).sort().pop();
+  if (!previous) return results;
+  const old = JSON.parse(fs.readFileSync(`${dir}/${previous}`, 'utf8')) as { results: BenchResult[]; startedAt: string };
+  const fresh = new Set(results.map((r) => r.measure));
+  const kept = old.results.filter((r) => !fresh.has(r.measure)).map((r) => ({ ...r, note: r.note ?? `from the run of ${old.startedAt.slice(0, 10)}` }));
+  return [...kept, ...results];
+}
+
+export function writeReport(info: RunInfo, fresh: BenchResult[]): void {
+  const results = mergeWithPrevious(info, fresh);
   fs.mkdirSync('bench/results', { recursive: true });
   const stamp = info.startedAt.replace(/[:.]/g, '-');
   fs.writeFileSync(`bench/results/${stamp}-${info.scale}.json`, `${JSON.stringify({ ...info, results }, null, 2)}\n`);

@@ -6,6 +6,7 @@ import { writeReport } from './report';
 import { benchIngest } from './stages/ingest';
 import { benchApi } from './stages/api';
 import { benchDashboard } from './stages/dashboard';
+import { benchFhir } from './stages/fhir';
 import { benchMetrics } from './stages/metrics';
 import { benchRefresh } from './stages/refresh';
 
@@ -15,7 +16,7 @@ import { benchRefresh } from './stages/refresh';
  * each stage against its baseline in the same run, prints a table and writes
  * BENCHMARKS.md and bench/results/*.json. Never part of `npm test`.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -36,11 +37,14 @@ const results: BenchResult[] = [];
 const ctx = { scale, url: db.url, wh, data, log, record: (r: BenchResult) => void results.push(r) };
 try {
   // Later stages need the data loaded: ingest always runs, and is recorded only when asked for.
-  await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined });
+  // (The FHIR stage alone needs only the patients.)
+  const dimensionsOnly = [...only].every((s) => s === 'fhir');
+  await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
   if (only.has('refresh')) await benchRefresh(ctx);
   if (only.has('metrics')) await benchMetrics(ctx);
   if (only.has('api')) await benchApi(ctx);
   if (only.has('dashboard')) await benchDashboard(ctx);
+  if (only.has('fhir')) await benchFhir(ctx);
   const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';
   const rows = Object.fromEntries(data.files.map((f) => [f.entity, f.rows]));
   writeReport({ scale: String(o.scale), episodes: episodesFor(scale), rows, pgVersion: version, startedAt, command: `npm run bench -- --scale ${o.scale}${o.only ? ` --only ${o.only}` : ''}` }, results);

@@ -10,7 +10,7 @@ import { runCli, timed, type BenchContext } from '../context';
  * lineage, refresh, as a user runs it) against a raw `COPY` of the same file into an
  * unindexed table, timed in the same run; and the ingest's peak RSS.
  */
-export async function benchIngest(ctx: BenchContext): Promise<void> {
+export async function benchIngest(ctx: BenchContext, opts: { dimensionsOnly?: boolean } = {}): Promise<void> {
   const file = (entity: string) => {
     const f = ctx.data.files.find((x) => x.entity === entity);
     if (!f) throw new Error(`generator wrote no ${entity} file`);
@@ -19,6 +19,7 @@ export async function benchIngest(ctx: BenchContext): Promise<void> {
   for (const entity of ['tracks', 'patients', 'episodes'] as EntityName[]) {
     await ingestCsv(ctx.wh, { entity, input: fs.createReadStream(file(entity).path), sourceName: `bench ${entity}` });
   }
+  if (opts.dimensionsOnly) return;
   const att = file('attendance');
 
   const client = await ctx.wh.pool.connect();
