@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { connect, migrate, type Warehouse } from '../warehouse/db';
-import { acquireTestServer, type TestServer } from '../tests/harness/server';
-import { withDatabase } from '../tests/harness/urls';
+import { acquireTestServer, type TestServer } from '../warehouse/scratch-server';
+import { withDatabase } from '../warehouse/urls';
 import { generateCohort, type GenerateSummary } from '../ingest/generate/index';
 
 /** What every benchmark stage gets: a fresh warehouse, the generated cohort, and a place to record figures. */

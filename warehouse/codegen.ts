@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { connect, migrate } from './db';
-import { acquireTestServer } from '../tests/harness/server';
-import { withDatabase } from '../tests/harness/urls';
+import { acquireTestServer } from './scratch-server';
+import { withDatabase } from './urls';
 
 /**
  * Regenerates warehouse/db-types.ts from a freshly migrated scratch database

@@ -14,8 +14,8 @@ import { generateCohort } from '../../ingest/generate/index';
 import { ingestCsv } from '../../ingest/loader';
 import { loadConfig } from '../../warehouse/config';
 import { connect, migrate } from '../../warehouse/db';
-import { acquireTestServer } from '../harness/server';
-import { withDatabase } from '../harness/urls';
+import { acquireTestServer } from '../../warehouse/scratch-server';
+import { withDatabase } from '../../warehouse/urls';
 import { E2E_EPISODES, todayUtc, type E2eUser, type E2eUsers } from './fixtures';
 
 declare module 'vitest' {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { connect, type Warehouse } from '../../warehouse/db';
-import { withDatabase } from './urls';
+import { withDatabase } from '../../warehouse/urls';
 
 /**
  * A fresh database for this test file, cloned from the migrated template (STYLE.md:

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { connect, migrate } from '../../warehouse/db';
-import { acquireTestServer } from './server';
-import { withDatabase } from './urls';
+import { acquireTestServer } from '../../warehouse/scratch-server';
+import { withDatabase } from '../../warehouse/urls';
 
 declare module 'vitest' {
   export interface ProvidedContext {

