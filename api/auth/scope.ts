@@ -1,3 +1,5 @@
+import { parseFilters, type MetricFilters } from '../../metrics/filters';
+import { HttpError, forbidden } from '../errors';
 import type { AuthUser, Role } from './users';
 
 /**
@@ -40,4 +42,20 @@ export type Access = keyof typeof ACCESS;
 export function allows(access: Access, user: AuthUser): boolean {
   if (!(ACCESS[access] as readonly Role[]).includes(user.role)) return false;
   return access === 'read' || user.tracks === null;
+}
+
+/**
+ * A metric request as the user may make it: the filters parsed (400 on a bad one), the
+ * tracks scoped (403 outside the user's tracks) and the min cell floored by role. The
+ * metric routes and the report share it, so both apply the same rules.
+ */
+export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinCell: number): { filters: MetricFilters; minCell: number } {
+  const parsed = parseFilters(raw);
+  if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
+  const scope = scopeTracks(user, parsed.filters.track);
+  if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
+  return {
+    filters: { ...parsed.filters, track: scope.tracks, min_cell: null },
+    minCell: effectiveMinCell(user.role, parsed.filters.min_cell, configuredMinCell),
+  };
 }

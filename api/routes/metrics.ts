@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFilterError } from '../../metrics/index';
-import { MetricFiltersSchema, parseFilters, type MetricFilters } from '../../metrics/filters';
+import { MetricFiltersSchema } from '../../metrics/filters';
 import { toCsv } from '../../metrics/format';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { metricBody } from '../cache/cached-metric';
 import { cacheKey } from '../cache/metric-cache';
-import { effectiveMinCell, scopeTracks } from '../auth/scope';
-import { HttpError, forbidden } from '../errors';
+import { scopedMetricRequest } from '../auth/scope';
+import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { AUTH_ERRORS } from '../schemas/common';
@@ -46,12 +46,7 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
     }, async (request, reply) => {
       const user = userOf(request);
       const { format, ...raw } = request.query;
-      const parsed = parseFilters(raw);
-      if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
-      const scope = scopeTracks(user, parsed.filters.track);
-      if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
-      const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
-      const minCell = effectiveMinCell(user.role, parsed.filters.min_cell, fastify.config.minCell);
+      const { filters, minCell } = scopedMetricRequest(user, raw, fastify.config.minCell);
       let body: string;
       try {
         body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell);

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFilterError } from '../../metrics/index';
-import { MetricFiltersSchema, parseFilters, type MetricFilters } from '../../metrics/filters';
+import { MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
 import type { MetricName, MetricResponse } from '../../metrics/types';
-import { effectiveMinCell, scopeTracks } from '../auth/scope';
+import { scopedMetricRequest } from '../auth/scope';
 import { metricBody } from '../cache/cached-metric';
-import { HttpError, forbidden } from '../errors';
+import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { renderReportCsv } from '../report/csv';
@@ -37,12 +37,7 @@ const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
   }, async (request, reply) => {
     const user = userOf(request);
     const { format, ...raw } = request.query;
-    const parsed = parseFilters(raw);
-    if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
-    const scope = scopeTracks(user, parsed.filters.track);
-    if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
-    const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
-    const minCell = effectiveMinCell(user.role, parsed.filters.min_cell, fastify.config.minCell);
+    const { filters, minCell } = scopedMetricRequest(user, raw, fastify.config.minCell);
     const metric = async (name: MetricName, f: MetricFilters) =>
       JSON.parse(await metricBody(fastify.metricCache, fastify.wh.db, name, f, minCell)) as MetricResponse;
     let data;
