@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
 import { UsageError } from '../errors';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
+import { readModelState } from '../../warehouse/models/state';
 import { migrate } from '../../warehouse/db';
 
 /** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
@@ -54,10 +55,17 @@ export function registerLineage(program: Command, ctx: CliContext): void {
 
   program
     .command('refresh')
-    .description('rebuild the per-episode outcome models')
-    .option('--full', 'rebuild every episode (the default: every episode too; ingest refreshes touched ones itself)')
-    .action(async () => {
-      const n = await withWarehouse(ctx, (wh) => wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all')));
-      ctx.out(`refreshed ${n} episodes`);
+    .description('rebuild the per-episode outcome models when they are stale (ingest keeps them current itself)')
+    .option('--full', 'rebuild every episode even when the models are current')
+    .action(async (o: { full?: boolean }) => {
+      const out = await withWarehouse(ctx, async (wh) => {
+        const state = await readModelState(wh.db);
+        if (!o.full && state && !state.stale) {
+          return `models are current (refreshed as of ${state.refreshed_as_of ?? 'never'}); use --full to rebuild anyway`;
+        }
+        const n = await wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+        return `refreshed ${n} episodes`;
+      });
+      ctx.out(out);
     });
 }
