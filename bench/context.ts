@@ -86,7 +86,7 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string; maxRssKb: number; code: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/env', ['node', '--import', 'tsx', 'bench/rss.ts', 'bin/iop.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/env', ['node', '--max-old-space-size=256', '--import', 'tsx', 'bench/rss.ts', 'bin/iop.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { ingestFhir } from '../../ingest/fhir/ingest-fhir';
-import { ingestCsv } from '../../ingest/loader';
-import { timed, type BenchContext } from '../context';
+import { runCli, type BenchContext } from '../context';
 
 /**
  * FHIR R4 NDJSON ingest (issue "Ingest jobs" bar): N PHQ-9 total Observations through
- * `ingestFhir` against the same N rows as a canonical assessments CSV through the CSV
- * path, timed in the same run on the same warehouse, with the peak RSS of the FHIR load
- * (sampled in this process). Dates lie in 1950–… so no row collides with the cohort.
+ * `iop ingest fhir` against the same N rows as a canonical assessments CSV through
+ * `iop ingest assessments`, both as CLI processes timed in the same run on the same
+ * warehouse, with the FHIR process's peak RSS. Dates lie in 1950–… so no row collides with the cohort.
  */
 export async function benchFhir(ctx: BenchContext): Promise<void> {
   const n = ctx.data.episodes >= 100_000 ? 1_000_000 : 100_000;
@@ -21,15 +19,17 @@ export async function benchFhir(ctx: BenchContext): Promise<void> {
     const ndFile = path.join(dir, 'observations.ndjson');
     await writeInputs(csvFile, ndFile, n, patients);
 
-    const csv = await timed(() => ingestCsv(ctx.wh, { entity: 'assessments', input: fs.createReadStream(csvFile), sourceName: 'bench fhir-baseline csv' }));
+    const csv = await runCli(['ingest', 'assessments', csvFile, '--json'], { ...process.env, DATABASE_URL: ctx.url });
+    if (csv.code !== 0) throw new Error(`ingest assessments failed (${csv.code}): ${csv.stdout}`);
     await sql`delete from assessments where administered_on < '1990-01-01'`.execute(ctx.wh.db);
 
-    let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-    const fhir = await timed(() => ingestFhir(ctx.wh, { input: fs.createReadStream(ndFile), sourceName: 'bench fhir ndjson' }));
-    clearInterval(sampler);
-    const inserted = fhir.value.batches.reduce((s, b) => s + b.inserted, 0);
+    // The FHIR load runs as the CLI does, in its own process, so its peak RSS is its own.
+    const fhir = await runCli(['ingest', 'fhir', ndFile, '--json'], { ...process.env, DATABASE_URL: ctx.url });
+    if (fhir.code !== 0) throw new Error(`ingest fhir failed (${fhir.code}): ${fhir.stdout}`);
+    const summary = JSON.parse(fhir.stdout) as { batches: { inserted: number }[] };
+    const inserted = summary.batches.reduce((s, b) => s + b.inserted, 0);
     if (inserted !== n) throw new Error(`FHIR bench inserted ${inserted} of ${n}`);
+    const peak = fhir.maxRssKb * 1024;
     await sql`delete from assessments where administered_on < '1990-01-01'`.execute(ctx.wh.db);
 
     const csvRate = n / (csv.ms / 1000);
@@ -39,11 +39,13 @@ export async function benchFhir(ctx: BenchContext): Promise<void> {
       measure: `ingest fhir NDJSON (${n.toLocaleString('en-US')} PHQ-9 Observations), rows/s`, value: Math.round(fhirRate), unit: 'rows/s',
       baseline: { name: 'the same rows as an assessments CSV', value: Math.round(csvRate), unit: 'rows/s' },
       ratio: fhirRate / csvRate, target: '≥ 0.5×', met: fhirRate / csvRate >= 0.5,
-      command: 'npm run -s iop -- ingest fhir observations.ndjson (bench/stages/fhir.ts)',
+      command: 'npm run -s iop -- ingest fhir observations.ndjson --json (whole command, including start-up)',
     });
     ctx.record({
-      measure: `ingest fhir NDJSON peak RSS (${n.toLocaleString('en-US')} Observations, bench process)`, value: Math.round(peak / 2 ** 20), unit: 'MB',
-      target: 'flat', command: 'bench/stages/fhir.ts', note: 'RSS of the whole bench process, sampled every 50 ms',
+      measure: `ingest fhir NDJSON peak RSS (${n.toLocaleString('en-US')} Observations)`, value: Math.round(peak / 2 ** 20), unit: 'MB',
+      baseline: { name: 'peak RSS of the same rows through iop ingest assessments', value: Math.round(csv.maxRssKb / 1024), unit: 'MB' },
+      ratio: peak / (csv.maxRssKb * 1024), target: 'flat (no more than the CSV path)', met: peak <= csv.maxRssKb * 1024 * 1.1,
+      command: `npm run -s iop -- ingest fhir observations.ndjson --json`, note: 'peak RSS of each CLI process (process.resourceUsage().maxRSS)',
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
