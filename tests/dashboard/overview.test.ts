@@ -33,6 +33,16 @@ describe('overview table', () => {
     }
   });
 
+  it('explains a 90-day retention that is not estimable because no one was followed that long', () => {
+    const data = input();
+    const day = data.retention.groups.find((g) => g.key.track === 'day');
+    if (!day || !('retention_at' in day) || !day.retention_at) throw new Error('fixture has no day retention');
+    day.retention_at['90'] = null as unknown as (typeof day.retention_at)['90'];
+    const td = row(overviewTable(data), 'day').querySelectorAll('td')[2];
+    expect(td?.textContent).toBe('–');
+    expect(td?.title).toMatch(/followed to day 90/);
+  });
+
   it('shows a suppressed null field as "<11" and the rest of the row as numbers', () => {
     const cells = [...row(overviewTable(input()), 'evening').querySelectorAll('td')].map((td) => td.textContent);
     // episodes, completion (completed suppressed), 90-day retention (suppressed), PHQ-9 (improved suppressed), abstinence

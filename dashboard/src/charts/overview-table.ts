@@ -14,7 +14,7 @@ export interface OverviewInput {
 export type OverviewCell =
   | { kind: 'value'; value: number; lower?: number | null; upper?: number | null; text: string }
   | { kind: 'suppressed' }
-  | { kind: 'na' };
+  | { kind: 'na'; reason?: string };
 
 export interface OverviewRow {
   track: string;
@@ -76,11 +76,20 @@ export function overviewRows(input: OverviewInput): OverviewRow[] {
       name: names.get(track) ?? track,
       episodes: countCell(r ?? c),
       completion: rateCell(c, c?.completion_rate, c?.completion_ci, ['completion_rate', 'completed', 'discharged']),
-      retention90: rateCell(r, at90?.survival, at90 ? [at90.lower ?? null, at90.upper ?? null] : undefined, ['retention_at']),
+      retention90: withReason(
+        rateCell(r, at90?.survival, at90 ? [at90.lower ?? null, at90.upper ?? null] : undefined, ['retention_at']),
+        r,
+        'Not estimable: no episode in this group was followed to day 90, and a Kaplan–Meier curve is not defined past its last follow-up (R survival convention).',
+      ),
       reliableImprovement: improvementCell(s),
       abstinence: rateCell(a, a?.abstinence_rate, a?.abstinence_ci, ['abstinence_rate', 'tests', 'negative']),
     };
   });
+}
+
+/** Says why a value of a group that exists is missing (a group absent altogether keeps the generic text). */
+function withReason(cell: OverviewCell, group: GroupBase | undefined, reason: string): OverviewCell {
+  return cell.kind === 'na' && group ? { kind: 'na', reason } : cell;
 }
 
 const COLUMNS: [keyof Omit<OverviewRow, 'track' | 'name'>, string][] = [
@@ -99,7 +108,7 @@ function cellElement(doc: Document, cell: OverviewCell, minCell: number): HTMLTa
   }
   if (cell.kind === 'na') {
     td.textContent = '–';
-    td.title = 'Not available for these filters.';
+    td.title = cell.reason ?? 'Not available for these filters.';
     return td;
   }
   const abbr = doc.createElement('abbr');
