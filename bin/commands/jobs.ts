@@ -6,6 +6,7 @@ import { cronSchedule } from '../../ingest/jobs/schedule';
 import { startScheduler } from '../../ingest/jobs/scheduler';
 import { withWarehouse, type CliContext } from '../context';
 import { FailureError, UsageError } from '../errors';
+import type { Warehouse } from '../../warehouse/db';
 
 interface ConfigOpt {
   config: string;
@@ -50,16 +51,8 @@ export function registerJobs(program: Command, ctx: CliContext): void {
     .option(...configOption)
     .action(async (o: ConfigOpt) => {
       const config = readConfig(o.config);
-      const byName = new Map(config.sources.map((s) => [s.name, s]));
       await withWarehouse(ctx, async (wh) => {
-        const scheduler = startScheduler(config.sources, async (name) => {
-          const src = byName.get(name);
-          if (!src) return;
-          const r = await runJob(wh, src);
-          const log = r.status === 'failed' ? ctx.log.error.bind(ctx.log) : ctx.log.info.bind(ctx.log);
-          log({ source: r.source, status: r.status, batches: r.batches, error: r.error }, 'job run');
-        }, { onError: (job, e) => ctx.log.error({ job, err: e }, 'job crashed') });
-        ctx.log.info({ sources: config.sources.length, next: Object.fromEntries(scheduler.nextRuns()) }, 'scheduler started');
+        const scheduler = startJobScheduler(ctx, wh, config);
         const signal = await untilSignal();
         ctx.log.info({ signal }, 'stopping: waiting for running jobs');
         await scheduler.stop();
@@ -67,7 +60,21 @@ export function registerJobs(program: Command, ctx: CliContext): void {
     });
 }
 
-function readConfig(file: string): JobsConfig {
+/** The scheduler over a config's sources, logging each run; `iop jobs start` and `iop serve --jobs` share it. */
+export function startJobScheduler(ctx: CliContext, wh: Warehouse, config: JobsConfig): { stop(): Promise<void> } {
+  const byName = new Map(config.sources.map((s) => [s.name, s]));
+  const scheduler = startScheduler(config.sources, async (name) => {
+    const src = byName.get(name);
+    if (!src) return;
+    const r = await runJob(wh, src);
+    const log = r.status === 'failed' ? ctx.log.error.bind(ctx.log) : ctx.log.info.bind(ctx.log);
+    log({ source: r.source, status: r.status, batches: r.batches, error: r.error }, 'job run');
+  }, { onError: (job, e) => ctx.log.error({ job, err: e }, 'job crashed') });
+  ctx.log.info({ sources: config.sources.length, next: Object.fromEntries(scheduler.nextRuns()) }, 'scheduler started');
+  return scheduler;
+}
+
+export function readConfig(file: string): JobsConfig {
   try {
     return loadJobsConfig(file, process.env);
   } catch (e) {

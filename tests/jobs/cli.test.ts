@@ -92,6 +92,21 @@ describe('iop jobs', () => {
     expect(Date.parse(listed.sources[0]?.next_run ?? '')).toBeGreaterThan(Date.now() - 5000);
   }, 240_000);
 
+  it('runs the scheduler inside `iop serve --jobs` and stops both cleanly on SIGTERM', async () => {
+    const dir = tempDir('serve');
+    const drop = path.join(dir, 'in');
+    fs.mkdirSync(drop);
+    const config = writeConfig(dir, [{ name: 'served', kind: 'folder', entity: 'patients', path: 'in', schedule: '* * * * * *', settle_ms: 200 }]);
+    const child = start(['serve', '--port', '0', '--jobs', config]);
+    const done = exited(child);
+    fs.writeFileSync(path.join(drop, 'p.csv'), patientsCsv('sv1', 4));
+    await waitFor(() => listDir(path.join(drop, 'processed')).length === 1, 60_000);
+    child.kill('SIGTERM');
+    expect(await done).toBe(0);
+    expect(await patientCount('sv1')).toBe(4);
+    expect(await committedPerSha('served')).toEqual([1]);
+  }, 120_000);
+
   it('loses or duplicates nothing when `iop jobs run` is killed with SIGKILL mid-way and run again', async () => {
     const dir = tempDir('kill');
     const drop = path.join(dir, 'in');
