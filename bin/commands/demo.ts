@@ -12,6 +12,7 @@ import { sha256OfStream } from '../../ingest/csv-source';
 import type { Warehouse } from '../../warehouse/db';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
+import { untilSignal } from '../signals';
 
 /**
  * `iop demo [--port P]` (DESIGN.md §6): embedded PostgreSQL → a synthetic cohort of
@@ -97,14 +98,3 @@ async function demoUsers(wh: Warehouse): Promise<{ adminPassword: string; adminT
   return { adminPassword, adminToken, viewerPassword };
 }
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-}

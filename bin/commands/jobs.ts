@@ -7,6 +7,7 @@ import { startScheduler } from '../../ingest/jobs/scheduler';
 import { withWarehouse, type CliContext } from '../context';
 import { FailureError, UsageError } from '../errors';
 import type { Warehouse } from '../../warehouse/db';
+import { untilSignal } from '../signals';
 
 interface ConfigOpt {
   config: string;
@@ -88,18 +89,6 @@ function pick(config: JobsConfig, name: string | undefined): readonly JobSource[
   const src = config.sources.find((s) => s.name === name);
   if (!src) throw new UsageError(`no source named "${name}" in ${config.file}; sources: ${config.sources.map((s) => s.name).join(', ')}`);
   return [src];
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (s: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(s);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 function listing(s: JobSource, last: JobRunRow | undefined) {

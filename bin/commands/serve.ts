@@ -3,14 +3,7 @@ import { startServer } from '../../api/server';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { readConfig, startJobScheduler } from './jobs';
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals) => resolve(signal);
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-}
+import { untilSignal } from '../signals';
 
 function parsePort(value: string): number {
   const port = Number(value);
