@@ -6,7 +6,7 @@ import { kmFields, logRankOut } from './km-fields';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
 import { groupRows } from './retention';
 import { groupSizes } from './sql/groups';
-import { relapseFromModel, relapseKmFromModel } from './sql/model/relapse';
+import { relapseFromModel } from './sql/model/relapse';
 import type { MetricSource } from './source';
 import {
   END_OF_TREATMENT_DAYS, LAST_WEEK, relapseByGroup, relapseByWeek, relapseKmCounts, selfReport,
@@ -117,7 +117,7 @@ function hidden(cells: Cells, stem: string): { rate: null; ci: null } {
 /** METRICS.md "Relapse and abstinence". */
 export async function relapse(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'relapse'>> {
   const [sizes, rows, kmRows, weekRows, reports] = source === 'model'
-    ? await Promise.all([relapseFromModel(db, f), relapseKmFromModel(db, f)]).then(([m, km]) => [m.sizes, m.groups, km, m.weeks, m.reports] as const)
+    ? await relapseFromModel(db, f).then((m) => [m.sizes, m.groups, m.km, m.weeks, m.reports] as const)
     : await Promise.all([groupSizes(db, f), relapseByGroup(db, f), relapseKmCounts(db, f), relapseByWeek(db, f), selfReport(db, f)]);
   const byGroup = new Map(rows.map((r) => [r.grp, r]));
   const kmBy = groupRows(kmRows);

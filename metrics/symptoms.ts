@@ -46,7 +46,7 @@ export function symptomsDefinition(ins: InstrumentRow, minCell: number): Record<
     response_fraction: RESPONSE_FRACTION,
     remission: ins.remission_below === null ? 'not defined: the instrument has no remission_below' : 'followup < remission_below',
     rates_ci: { level: 0.95, method: 'wilson', continuity_correction: false, denominator: 'paired episodes' },
-    trajectory: { week: 'floor((administered_on - admitted_on) / 7)', weeks: [0, TRAJECTORY_LAST_WEEK], unit: 'episodes (each contributes its mean score in the week)', ci: '95% t-interval' },
+    trajectory: { week: 'floor((administered_on - admitted_on) / 7)', weeks: [0, TRAJECTORY_LAST_WEEK], unit: 'episodes (each contributes its mean score in the week, to 0.0001 point)', ci: '95% t-interval' },
     scatter: 'paired episodes counted per (baseline, followup); cells with n of 1 to min_cell - 1 dropped under suppression',
     suppression: suppressionRule(minCell),
   };

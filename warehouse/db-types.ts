@@ -5,14 +5,6 @@
 
 import type { ColumnType } from "kysely";
 
-export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
-  ? U[]
-  : ArrayTypeImpl<T>;
-
-export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
-  ? ColumnType<S[], I[], U[]>
-  : T[];
-
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -28,8 +20,6 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
-
-export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -100,22 +90,60 @@ export interface Corrections {
 }
 
 export interface EpisodeInstrumentOutcomes {
+  admitted_on: string;
+  age_at_admission: number | null;
   baseline_on: string | null;
   baseline_score: number | null;
+  discharged_on: string | null;
   episode_id: string;
   followup_on: string | null;
   followup_score: number | null;
   instrument: string;
+  mean_x10k_w0: number | null;
+  mean_x10k_w1: number | null;
+  mean_x10k_w10: number | null;
+  mean_x10k_w11: number | null;
+  mean_x10k_w12: number | null;
+  mean_x10k_w13: number | null;
+  mean_x10k_w14: number | null;
+  mean_x10k_w15: number | null;
+  mean_x10k_w16: number | null;
+  mean_x10k_w2: number | null;
+  mean_x10k_w3: number | null;
+  mean_x10k_w4: number | null;
+  mean_x10k_w5: number | null;
+  mean_x10k_w6: number | null;
+  mean_x10k_w7: number | null;
+  mean_x10k_w8: number | null;
+  mean_x10k_w9: number | null;
   patient_id: string;
+  primary_substance: string | null;
   refreshed_at: Generated<Timestamp>;
   scores_n: number;
+  sex: string | null;
   track_code: string;
-  weekly_mean: ArrayType<Numeric> | null;
 }
 
 export interface EpisodeOutcomes {
   admitted_on: string;
   age_at_admission: number | null;
+  attended_w0: Generated<number>;
+  attended_w1: Generated<number>;
+  attended_w10: Generated<number>;
+  attended_w11: Generated<number>;
+  attended_w12: Generated<number>;
+  attended_w13: Generated<number>;
+  attended_w14: Generated<number>;
+  attended_w15: Generated<number>;
+  attended_w16: Generated<number>;
+  attended_w2: Generated<number>;
+  attended_w3: Generated<number>;
+  attended_w4: Generated<number>;
+  attended_w5: Generated<number>;
+  attended_w6: Generated<number>;
+  attended_w7: Generated<number>;
+  attended_w8: Generated<number>;
+  attended_w9: Generated<number>;
   discharge_reason: string | null;
   discharged_on: string | null;
   engaged: Generated<boolean>;
@@ -130,6 +158,40 @@ export interface EpisodeOutcomes {
   initiation_on: string | null;
   last_attended_on: string | null;
   last_test_on: string | null;
+  negative_w0: Generated<number>;
+  negative_w1: Generated<number>;
+  negative_w10: Generated<number>;
+  negative_w11: Generated<number>;
+  negative_w12: Generated<number>;
+  negative_w13: Generated<number>;
+  negative_w14: Generated<number>;
+  negative_w15: Generated<number>;
+  negative_w16: Generated<number>;
+  negative_w2: Generated<number>;
+  negative_w3: Generated<number>;
+  negative_w4: Generated<number>;
+  negative_w5: Generated<number>;
+  negative_w6: Generated<number>;
+  negative_w7: Generated<number>;
+  negative_w8: Generated<number>;
+  negative_w9: Generated<number>;
+  no_show_w0: Generated<number>;
+  no_show_w1: Generated<number>;
+  no_show_w10: Generated<number>;
+  no_show_w11: Generated<number>;
+  no_show_w12: Generated<number>;
+  no_show_w13: Generated<number>;
+  no_show_w14: Generated<number>;
+  no_show_w15: Generated<number>;
+  no_show_w16: Generated<number>;
+  no_show_w2: Generated<number>;
+  no_show_w3: Generated<number>;
+  no_show_w4: Generated<number>;
+  no_show_w5: Generated<number>;
+  no_show_w6: Generated<number>;
+  no_show_w7: Generated<number>;
+  no_show_w8: Generated<number>;
+  no_show_w9: Generated<number>;
   patient_id: string;
   primary_substance: string | null;
   refreshed_at: Generated<Timestamp>;
@@ -144,11 +206,24 @@ export interface EpisodeOutcomes {
   sex: string | null;
   tests_counted: Generated<number>;
   tests_negative: Generated<number>;
+  tests_w0: Generated<number>;
+  tests_w1: Generated<number>;
+  tests_w10: Generated<number>;
+  tests_w11: Generated<number>;
+  tests_w12: Generated<number>;
+  tests_w13: Generated<number>;
+  tests_w14: Generated<number>;
+  tests_w15: Generated<number>;
+  tests_w16: Generated<number>;
+  tests_w2: Generated<number>;
+  tests_w3: Generated<number>;
+  tests_w4: Generated<number>;
+  tests_w5: Generated<number>;
+  tests_w6: Generated<number>;
+  tests_w7: Generated<number>;
+  tests_w8: Generated<number>;
+  tests_w9: Generated<number>;
   track_code: string;
-  weekly_attended: number[] | null;
-  weekly_negative: number[] | null;
-  weekly_no_show: number[] | null;
-  weekly_tests: number[] | null;
   window_attended: Generated<number>;
   window_no_show: Generated<number>;
 }

@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { Config } from './config';
 import type { DB } from './db-types';
 import { startEmbedded, type EmbeddedServer } from './embedded';
-import { migrationProvider } from './migrations/index';
+import { migrationProvider, REBUILDS_MODELS } from './migrations/index';
+import { refreshEpisodes } from './models/refresh';
 import { installTypeParsers } from './pg-types';
 
 export type { DB } from './db-types';
@@ -13,6 +14,8 @@ export interface Warehouse {
   readonly db: Kysely<DB>;
   readonly pool: pg.Pool;
   readonly url: string;
+  /** The migrations `openWarehouse` applied when it opened this warehouse. */
+  readonly migrated?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -38,8 +41,10 @@ export async function openWarehouse(config: Config, log: (msg: string) => void, 
     url = embedded.url;
   }
   const wh = connect(url, poolSize);
+  let migrated: string[];
   try {
-    await migrate(wh.db);
+    migrated = await migrate(wh.db);
+    if (migrated.length) log(`applied migrations: ${migrated.join(', ')}`);
   } catch (e) {
     await wh.close();
     await embedded?.stop();
@@ -47,6 +52,7 @@ export async function openWarehouse(config: Config, log: (msg: string) => void, 
   }
   return {
     ...wh,
+    migrated,
     close: async () => {
       await wh.close();
       await embedded?.stop();
@@ -66,5 +72,11 @@ export async function migrate(db: Kysely<DB>): Promise<string[]> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new MigrationError(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  // A migration that reshaped the models emptied them: rebuild them from the facts now,
+  // so metrics do not fall back to the (slower) fact queries until someone runs refresh.
+  if (applied.some((name) => REBUILDS_MODELS.has(name))) {
+    await db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+  }
+  return applied;
 }

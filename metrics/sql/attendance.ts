@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
 import { scopedEpisodes } from './scope';
@@ -69,7 +69,7 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
     )
     select p.grp, count(*)::int as n,
       sum(p.attended)::int as attended, sum(p.no_show)::int as no_show,
-      sum(p.attended * 7.0 / p.days_in)::float8 as per_week_sum,
+      ${perWeekSum(sql`p.attended`, sql`p.days_in`)} as per_week_sum,
       count(p.initiated_on)::int as initiated,
       count(*) filter (where coalesce(g.later, 0) >= ${ENGAGEMENT_SESSIONS})::int as engaged
     from per_episode p left join engagement g on g.episode_id = p.episode_id
@@ -87,4 +87,13 @@ export async function attendanceByWeek(db: Kysely<DB>, f: MetricFilters): Promis
     from sessions where day / 7 <= ${LAST_WEEK}
     group by grp, day / 7 order by grp, week`.execute(db);
   return rows;
+}
+
+/**
+ * The sum over episodes of attended sessions per week in program, `attended · 7 / days`,
+ * in numeric: exact in any order, where a float sum is not (parallel aggregation adds
+ * in no fixed order). The fact and model paths both use it, so they give the same bits.
+ */
+export function perWeekSum(attended: RawBuilder<unknown>, days: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`sum((${attended}) * 7.0 / (${days}))::float8`;
 }

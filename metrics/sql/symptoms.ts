@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
+import { weeklyMeanX10k } from '../../warehouse/models/instrument-outcomes';
 import { scopedEpisodes } from './scope';
 
 /** METRICS.md "Symptom change" windows, in days. */
@@ -97,19 +98,29 @@ export async function baselineCounts(db: Kysely<DB>, f: MetricFilters): Promise<
 /**
  * Weekly trajectory sums: each episode contributes its mean score in a week
  * (week = floor(day/7) since admission, weeks 0–16), so `n` counts episodes and a
- * patient scored twice in a week is not counted twice. Means and sums are numeric, so
- * they do not depend on the order rows arrive in (a float8 mean of three scores is
- * inexact), and the model path (sql/model/symptoms.ts) gets the same bits.
+ * patient scored twice in a week is not counted twice. An episode's weekly mean is an
+ * integer number of millionths of a point (`weeklyMeanX10k`), so the sums are exact
+ * and do not depend on the order rows arrive in (a float8 mean of three scores is
+ * inexact), and the model path (sql/model/symptoms.ts) gets the same bits from `trajectoryAggregates`.
  */
 export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<TrajectoryRow[]> {
   const { rows } = await sql<TrajectoryRow>`
     with ${scopedEpisodes(f)}, ${baselineAndFollowup(f)},
     weekly as (
-      select grp, episode_id, (on_day - admitted_on) / 7 as week, avg(score::numeric) as score
+      select grp, episode_id, (on_day - admitted_on) / 7 as week, ${weeklyMeanX10k(sql`score`)} as score
       from scores where on_day >= admitted_on and (on_day - admitted_on) / 7 <= ${TRAJECTORY_LAST_WEEK}
       group by grp, episode_id, (on_day - admitted_on) / 7
     )
-    select grp, week::int, count(*)::int as n, sum(score)::float8 as sum, sum(score * score)::float8 as sum_sq
+    select grp, week::int, ${trajectoryAggregates(sql`score`, 'n', 'sum', 'sum_sq')}
     from weekly group by grp, week order by grp, week`.execute(db);
   return rows;
+}
+
+/**
+ * `count`, sum and sum of squares of weekly means held in ten-thousandths of a point
+ * (`weeklyMeanX10k`), summed exactly as integers and scaled back to points once.
+ */
+export function trajectoryAggregates(x10k: RawBuilder<unknown>, n: string, sum: string, sumSq: string): RawBuilder<unknown> {
+  return sql`count(${x10k})::int as ${sql.ref(n)}, (sum(${x10k}) / 10000)::float8 as ${sql.ref(sum)},
+    (sum(${x10k} * ${x10k}) / 100000000)::float8 as ${sql.ref(sumSq)}`;
 }

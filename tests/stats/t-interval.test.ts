@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cohensD, cohensDFromPairs } from '../../metrics/stats/effect-size';
 import { meanWithTInterval, summarize, summaryFromSums } from '../../metrics/stats/t-interval';
-import { medianAndIqr } from '../../metrics/stats/quantile';
+import fc from 'fast-check';
+import { medianAndIqr, medianAndIqrOfCounts } from '../../metrics/stats/quantile';
 
 // R datasets::sleep$extra (Cushny & Peebles 1905; Student 1908): rows 1–10 are
 // drug 1, rows 11–20 drug 2, the same ten patients.
@@ -105,5 +106,20 @@ describe('medianAndIqr (R quantile type 7)', () => {
   it('is null for no values and the value itself for one', () => {
     expect(medianAndIqr([])).toBeNull();
     expect(medianAndIqr([4])).toEqual({ median: 4, q1: 4, q3: 4 });
+  });
+});
+
+describe('medianAndIqrOfCounts (a frequency table, as the completion model returns LOS)', () => {
+  it('reproduces quantile(1:10) from a table of ones, and is null for an empty table', () => {
+    expect(medianAndIqrOfCounts(Array.from({ length: 10 }, (_, i) => ({ value: i + 1, n: 1 })))).toEqual({ median: 5.5, q1: 3.25, q3: 7.75 });
+    expect(medianAndIqrOfCounts([])).toBeNull();
+  });
+
+  it('equals medianAndIqr of the expanded values, bit for bit', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 30, maxLength: 30 }), (values, counts) => {
+      const table = [...values].sort((a, b) => a - b).map((value, i) => ({ value, n: counts[i] ?? 1 }));
+      const expanded = table.flatMap((r) => new Array<number>(r.n).fill(r.value));
+      expect(medianAndIqrOfCounts(table)).toEqual(medianAndIqr(expanded));
+    }));
   });
 });

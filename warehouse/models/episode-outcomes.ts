@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { LAST_WEEK_DAY, packedWeekColumns, packedWeekSums, unpackWeeks } from './weekly';
+import { LAST_WEEK_DAY, packedWeekColumns, packedWeekSums, unpackWeeks, weekColumnList } from './weekly';
 
 export type Scope = (column: string) => RawBuilder<unknown>;
 
@@ -144,8 +144,8 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
         age_at_admission, sessions_attended, sessions_no_show, sessions_cancelled, sessions_excused,
         first_attended_on, last_attended_on, initiation_on, engaged,
         tests_counted, tests_negative, first_negative_on, first_relapse_on, last_test_on,
-        window_attended, window_no_show, iet_initiated, iet_engaged, weekly_attended, weekly_no_show,
-        eot_tests, eot_negative, weekly_tests, weekly_negative,
+        window_attended, window_no_show, iet_initiated, iet_engaged, ${weekColumnList('attended')}, ${weekColumnList('no_show')},
+        eot_tests, eot_negative, ${weekColumnList('tests')}, ${weekColumnList('negative')},
         report_intake_on, report_intake_days, report_latest_on, report_latest_days)
       select ep.episode_id, ep.patient_id, ep.track_code, ep.admitted_on, ep.discharged_on, ep.discharge_reason,
         ep.primary_substance, ep.sex,

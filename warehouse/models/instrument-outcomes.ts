@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from './episode-outcomes';
-import { LAST_WEEK_DAY, weeklyArray } from './weekly';
+import { LAST_WEEK_DAY, WEEKS, weekColumn, weekColumnList, weeklyAggregates } from './weekly';
 
 /** METRICS.md "Symptom change" windows, in days. */
 const BASELINE_FROM = -14;
@@ -16,16 +16,27 @@ const FOLLOWUP_AFTER_DISCHARGE = 14;
  * score in one pass, since an episode has one score per instrument and day (the
  * natural key). Returns the latest score date seen.
  */
+/**
+ * An episode's mean score in one week, in ten-thousandths of a point: an integer, so sums
+ * over episodes (and of squares, for any score below 300,000) are exact in any order. The
+ * fact path (metrics/sql/symptoms.ts) uses it too, so both give the same bits.
+ */
+export function weeklyMeanX10k(score: RawBuilder<unknown>, where: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
+  return sql`round(avg(${score}::numeric) filter (where ${where}) * 10000)::bigint`;
+}
+
 export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_through: string | null }> {
   return sql`
     with ep as (
-      select episode_id, patient_id, track_code, admitted_on, discharged_on from episodes
-      where ${scope('episode_id')}
+      select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.primary_substance, p.sex,
+        extract(year from e.admitted_on)::int - p.birth_year as age_at_admission
+      from episodes e join patients p using (patient_id)
+      where ${scope('e.episode_id')}
     ),
     base as (
       select episode_id, instrument, count(*)::int as scores_n, max(administered_on) as through,
         min(array[day, total_score]) filter (where day between ${sql.lit(BASELINE_FROM)} and ${sql.lit(BASELINE_TO)}) as baseline,
-        ${weeklyArray((w) => sql`avg(total_score::numeric) filter (where wk = ${w})`, 'numeric[]')} as weekly_mean
+        ${weeklyAggregates('mean_x10k', (w) => weeklyMeanX10k(sql`total_score`, sql`wk = ${w}`))}
       from (
         select s.episode_id, s.instrument, s.administered_on, s.total_score, (s.administered_on - ep.admitted_on)::float8 as day,
           case when s.administered_on >= ep.admitted_on and s.administered_on - ep.admitted_on <= ${sql.lit(LAST_WEEK_DAY)}
@@ -46,10 +57,15 @@ export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_thro
     ),
     ins as (
       insert into episode_instrument_outcomes (episode_id, instrument, patient_id, track_code, scores_n,
-        baseline_on, baseline_score, followup_on, followup_score, weekly_mean)
+        admitted_on, discharged_on, primary_substance, sex, age_at_admission,
+        baseline_on, baseline_score, followup_on, followup_score, ${weekColumnList('mean_x10k')})
       select b.episode_id, b.instrument, ep.patient_id, ep.track_code, b.scores_n,
-        ep.admitted_on + b.baseline[1]::int, b.baseline[2], ep.admitted_on + fu.followup[1]::int, fu.followup[2], b.weekly_mean
+        ep.admitted_on, ep.discharged_on, ep.primary_substance, ep.sex, ep.age_at_admission,
+        ep.admitted_on + b.baseline[1]::int, b.baseline[2], ep.admitted_on + fu.followup[1]::int, fu.followup[2],
+        ${sql.join(WEEKS.map((w) => sql.ref(`b.${weekColumn('mean_x10k', w)}`)))}
       from base b join ep using (episode_id) left join fu using (episode_id, instrument)
+      -- one instrument's rows together on a full rebuild: a symptom metric reads one instrument
+      order by b.instrument, b.episode_id
       returning 1
     )
     select (select max(through) from base) as scores_through, (select count(*) from ins)::int as n`;

@@ -29,16 +29,25 @@ export function packedWeekSums(name: string): RawBuilder<unknown> {
   return sql.join(Array.from({ length: PARTS }, (_, p) => sql`sum(${sql.ref(`${name}_p${p}`)})::bigint as ${sql.ref(`${name}_s${p}`)}`));
 }
 
-/** The dense int[] (index week + 1) unpacked from the sums of `prefix.name`. */
-export function unpackWeeks(prefix: string, name: string): RawBuilder<unknown> {
-  const cells = WEEKS.map((w) => {
-    const sum = sql.ref(`${prefix}.${name}_s${Math.floor(w / PER_PART)}`);
-    return sql`coalesce((${sum} >> ${sql.lit(BITS * (w % PER_PART))}) & ${sql.lit(MASK)}, 0)::int`;
-  });
-  return sql`array[${sql.join(cells)}]`;
+/** The model column of one week of a series: `<series>_w<week>` (migration 2026-11-27T1000). */
+export function weekColumn(series: string, week: number): string {
+  return `${series}_w${week}`;
 }
 
-/** A dense per-week array (index week + 1) of one filtered aggregate per week. */
-export function weeklyArray(cell: (week: RawBuilder<unknown>) => RawBuilder<unknown>, type: string): RawBuilder<unknown> {
-  return sql`array[${sql.join(WEEKS.map((w) => cell(sql.lit(w))))}]::${sql.raw(type)}`;
+/** `<series>_w0, …, <series>_w16`, for an insert's column list. */
+export function weekColumnList(series: string): RawBuilder<unknown> {
+  return sql.join(WEEKS.map((w) => sql.ref(weekColumn(series, w))));
+}
+
+/** The 17 weekly counts unpacked from the sums of `prefix.name` (0 when none), for an insert's select list. */
+export function unpackWeeks(prefix: string, name: string): RawBuilder<unknown> {
+  return sql.join(WEEKS.map((w) => {
+    const sum = sql.ref(`${prefix}.${name}_s${Math.floor(w / PER_PART)}`);
+    return sql`coalesce((${sum} >> ${sql.lit(BITS * (w % PER_PART))}) & ${sql.lit(MASK)}, 0)::int`;
+  }));
+}
+
+/** One filtered aggregate per week, as `<series>_w0 … _w16`. */
+export function weeklyAggregates(series: string, cell: (week: RawBuilder<unknown>) => RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql.join(WEEKS.map((w) => sql`${cell(sql.lit(w))} as ${sql.ref(weekColumn(series, w))}`));
 }

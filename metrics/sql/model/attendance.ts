@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
-import { scopedModel, weeklySums, weekValue, withoutJit } from './scope';
+import { LAST_WEEK, perWeekSum, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
+import { scopedModel, weeklySums, weekValue, modelQuery } from './scope';
 
 export interface AttendanceModelRows {
   sizes: Map<string, number>;
@@ -18,14 +18,14 @@ export interface AttendanceModelRows {
  * fact query lists it.
  */
 export async function attendanceFromModel(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceModelRows> {
-  const { rows } = await withoutJit(db, (trx) => sql<Record<string, unknown>>`
+  const { rows } = await modelQuery(db, (trx) => sql<Record<string, unknown>>`
     select s.grp, count(*)::int as n,
       sum(s.window_attended)::int as attended, sum(s.window_no_show)::int as no_show,
-      sum(s.window_attended * 7.0 / (s.ends_on - s.admitted_on + 1))::float8 as per_week_sum,
+      ${perWeekSum(sql`s.window_attended`, sql`s.ends_on - s.admitted_on + 1`)} as per_week_sum,
       count(*) filter (where s.iet_initiated)::int as initiated,
       count(*) filter (where s.iet_engaged)::int as engaged,
-      ${weeklySums('s.weekly_attended', 'a', LAST_WEEK)},
-      ${weeklySums('s.weekly_no_show', 'x', LAST_WEEK)}
+      ${weeklySums('attended', 'a', LAST_WEEK)},
+      ${weeklySums('no_show', 'x', LAST_WEEK)}
     from ${scopedModel(f)}
     group by s.grp`.execute(trx));
   const out: AttendanceModelRows = { sizes: new Map(), groups: [], weeks: [] };

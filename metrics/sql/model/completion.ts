@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
 import type { LosRow, ReasonCountRow } from '../completion';
-import { scopedModel, withoutJit } from './scope';
+import { medianAndIqrOfCounts } from '../../stats/quantile';
+import { modelQuery, scopedModel } from './scope';
 
 export interface CompletionModelRows {
   sizes: Map<string, number>;
@@ -11,34 +12,42 @@ export interface CompletionModelRows {
 }
 
 /**
- * Group sizes, discharges per reason and length-of-stay quartiles in one scan of the
- * model (the same `percentile_cont` as `lengthOfStay`). `reasons` lists the discharge
- * reasons to count, every value the `episodes` check constraint allows.
+ * Group sizes, discharges per reason and length-of-stay quartiles from one grouped scan
+ * of the model: a count table of (group, discharged by as_of, reason, length of stay),
+ * a few thousand rows, from which TypeScript adds up the counts and takes the
+ * quartiles (R type 7, as `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates
+ * in SQL would sort every group and keep the scan from running in parallel.
+ * `reasons` lists the discharge reasons to count, every value the `episodes` check
+ * constraint allows.
  */
 export async function completionFromModel(db: Kysely<DB>, f: MetricFilters, reasons: readonly string[]): Promise<CompletionModelRows> {
-  const los = sql`s.discharged_on - s.admitted_on`;
-  const counts = sql.join(reasons.map((r, i) => sql`count(*) filter (where s.closed and s.discharge_reason = ${r})::int as ${sql.ref(`r${i}`)}`));
-  const { rows } = await withoutJit(db, (trx) => sql<Record<string, number | string | null>>`
-    select s.grp, count(*)::int as n, count(*) filter (where s.closed)::int as discharged, ${counts},
-      percentile_cont(0.5) within group (order by ${los}) filter (where s.closed) as los_median,
-      percentile_cont(0.25) within group (order by ${los}) filter (where s.closed) as los_q1,
-      percentile_cont(0.75) within group (order by ${los}) filter (where s.closed) as los_q3
+  const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; closed: boolean; reason: string | null; los: number | null; n: number }>`
+    select s.grp, s.closed, case when s.closed then s.discharge_reason end as reason,
+      case when s.closed then s.discharged_on - s.admitted_on end as los, count(*)::int as n
     from ${scopedModel(f)}
-    group by s.grp`.execute(trx));
-  const out: CompletionModelRows = { sizes: new Map(), reasons: [], los: [] };
+    group by 1, 2, 3, 4
+    order by 1, 4`.execute(trx));
+  const groups = new Map<string, { n: number; reasons: Map<string, number>; stays: Map<number, number> }>();
   for (const row of rows) {
     const grp = String(row.grp);
-    out.sizes.set(grp, Number(row.n));
-    reasons.forEach((reason, i) => {
-      const n = Number(row[`r${i}`] ?? 0);
+    let g = groups.get(grp);
+    if (!g) groups.set(grp, (g = { n: 0, reasons: new Map(), stays: new Map() }));
+    g.n += row.n;
+    if (!row.closed) continue;
+    if (row.reason !== null) g.reasons.set(row.reason, (g.reasons.get(row.reason) ?? 0) + row.n);
+    if (row.los !== null) g.stays.set(row.los, (g.stays.get(row.los) ?? 0) + row.n);
+  }
+  const out: CompletionModelRows = { sizes: new Map(), reasons: [], los: [] };
+  for (const [grp, g] of groups) {
+    out.sizes.set(grp, g.n);
+    for (const reason of reasons) {
+      const n = g.reasons.get(reason) ?? 0;
       if (n > 0) out.reasons.push({ grp, reason, n });
-    });
-    const discharged = Number(row.discharged);
-    if (discharged > 0) out.los.push({ grp, discharged, los_median: num(row.los_median), los_q1: num(row.los_q1), los_q3: num(row.los_q3) });
+    }
+    const stays = [...g.stays].map(([value, n]) => ({ value, n })).sort((a, b) => a.value - b.value);
+    const discharged = stays.reduce((s, r) => s + r.n, 0);
+    const q = medianAndIqrOfCounts(stays);
+    if (discharged > 0) out.los.push({ grp, discharged, los_median: q?.median ?? null, los_q1: q?.q1 ?? null, los_q3: q?.q3 ?? null });
   }
   return out;
-}
-
-function num(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
 import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, type KmCountRow } from '../retention';
-import { scopedModel, withoutJit } from './scope';
+import { scopedModel, modelQuery } from './scope';
 
 /**
  * `retentionCounts` from the model: the last attended session is the model's
@@ -12,7 +12,7 @@ import { scopedModel, withoutJit } from './scope';
 export async function retentionCountsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<KmCountRow[]> {
   const asOf = sql`${f.as_of}::date`;
   const lost = sql`(${asOf} - greatest(s.last_attended_on, s.admitted_on) > ${LOST_TO_FOLLOW_UP_DAYS})`;
-  return withoutJit(db, async (trx) => (await sql<KmCountRow>`
+  return modelQuery(db, async (trx) => (await sql<KmCountRow>`
     select grp, day, count(*) filter (where event)::int as events, count(*) filter (where not event)::int as censored
     from (
       select s.grp,

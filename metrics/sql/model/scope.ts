@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
+import { weekColumn } from '../../../warehouse/models/weekly';
 import type { MetricFilters } from '../../filters';
 import { groupExpression, type GroupColumns } from '../scope';
 
@@ -12,20 +13,27 @@ const MODEL_COLUMNS: GroupColumns = {
 };
 
 /**
- * The scoped episodes read from `episode_outcomes`, as a subquery `s` with every model
+ * A model with the episode attributes scoping needs: one row per episode, or per episode
+ * and instrument (scoped to `f.instrument`).
+ */
+export type ModelTable = 'episode_outcomes' | 'episode_instrument_outcomes';
+
+/**
+ * The scoped episodes read from `episode_outcomes` (or the episode × instrument model), as a subquery `s` with every model
  * column plus `grp`, `closed` (discharged on or before as_of) and `ends_on` (discharge,
  * or as_of while open): the same episodes, strata and as-of rules as `scopedEpisodes`.
  * Model columns that depend on as_of (discharge, reason) are masked by the queries
  * through `closed`.
  */
-export function scopedModel(f: MetricFilters): RawBuilder<unknown> {
+export function scopedModel(f: MetricFilters, model: ModelTable = 'episode_outcomes'): RawBuilder<unknown> {
   const asOf = sql`${f.as_of}::date`;
   const closed = sql`(o.discharged_on is not null and o.discharged_on <= ${asOf})`;
   return sql`(
     select o.*, ${groupExpression(f.group_by, f.period, MODEL_COLUMNS)} as grp, ${closed} as closed,
       case when ${closed} then o.discharged_on else ${asOf} end as ends_on
-    from episode_outcomes o
+    from ${sql.table(model)} o
     where o.admitted_on <= ${asOf}
+      and ${model === 'episode_instrument_outcomes' ? sql`o.instrument = ${f.instrument}` : sql`true`}
       and ${f.track ? sql`o.track_code = any(${f.track}::text[])` : sql`true`}
       and ${f.from ? sql`o.admitted_on >= ${f.from}::date` : sql`true`}
       and ${f.to ? sql`o.admitted_on <= ${f.to}::date` : sql`true`}
@@ -33,25 +41,34 @@ export function scopedModel(f: MetricFilters): RawBuilder<unknown> {
 }
 
 /**
- * Runs one model query with JIT off: these are single scans of a narrow table, where
- * compiling the wide aggregate lists costs more than the scan itself. `set_config(…,
- * true)` lasts until the end of this small transaction only.
+ * Runs one model query in a small transaction of its own, with JIT off and more sort
+ * memory (`set_config(…, true)` lasts until its end). These are single scans of a narrow
+ * table, where compiling the wide aggregate lists costs more than the scan itself, and
+ * where a grouping finer than the stratum (KM days, score pairs) must hash in memory
+ * instead of sorting on disk (measured at 200k episodes: 234 ms on disk, 116 ms hashed).
  */
-export async function withoutJit<T>(db: Kysely<DB>, query: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+export async function modelQuery<T>(db: Kysely<DB>, query: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('jit', 'off', true)`.execute(trx);
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
     return query(trx);
   });
 }
 
-/** `sum(<array>[week + 1])::int as <prefix>_<week>` for weeks 0…last. */
-export function weeklySums(column: string, prefix: string, lastWeek: number): RawBuilder<unknown> {
+/** `sum(s.<series>_w<week>)::int as <prefix>_<week>` for weeks 0…last (the model's weekly count columns). */
+export function weeklySums(series: string, prefix: string, lastWeek: number): RawBuilder<unknown> {
   return sql.join(Array.from({ length: lastWeek + 1 }, (_, w) =>
-    sql`coalesce(sum(${sql.ref(column)}[${sql.lit(w + 1)}]), 0)::int as ${sql.ref(`${prefix}_${w}`)}`));
+    sql`coalesce(sum(${sql.ref(`s.${weekColumn(series, w)}`)}), 0)::int as ${sql.ref(`${prefix}_${w}`)}`));
 }
 
 /** Reads `<prefix>_<week>` back out of a row. */
 export function weekValue(row: Record<string, unknown>, prefix: string, week: number): number {
   const v = row[`${prefix}_${week}`];
   return typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+/** Scoped episodes per group, from `episode_outcomes`. */
+export async function groupSizesFromModel(db: Kysely<DB>, f: MetricFilters): Promise<Map<string, number>> {
+  const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; n: number }>`
+    select s.grp, count(*)::int as n from ${scopedModel(f)} group by s.grp`.execute(trx));
+  return new Map(rows.map((r) => [String(r.grp), Number(r.n)]));
 }

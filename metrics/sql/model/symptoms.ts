@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
-import { TRAJECTORY_LAST_WEEK, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
-import { scopedModel, weekValue, withoutJit } from './scope';
+import { TRAJECTORY_LAST_WEEK, trajectoryAggregates, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
+import { weekColumn } from '../../../warehouse/models/weekly';
+import { groupSizesFromModel, scopedModel, weekValue, modelQuery } from './scope';
 
 export interface SymptomsModelRows {
   sizes: Map<string, number>;
@@ -13,23 +14,23 @@ export interface SymptomsModelRows {
 /**
  * Group sizes, episodes with a baseline and the weekly trajectory sums from the models:
  * `episode_instrument_outcomes` holds each episode's baseline, follow-up and mean score
- * per week, computed with the windows of `baselineAndFollowup`.
+ * per week (`mean_x10k_w0 … _w16`), computed with the windows of `baselineAndFollowup`,
+ * plus the episode attributes scoping needs, so only the group sizes read
+ * `episode_outcomes`. The two scans run side by side.
  */
 export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<SymptomsModelRows> {
-  const weeks = Array.from({ length: TRAJECTORY_LAST_WEEK + 1 }, (_, w) => {
-    const m = sql`i.weekly_mean[${sql.lit(w + 1)}]`;
-    return sql`count(${m})::int as ${sql.ref(`n_${w}`)}, sum(${m})::float8 as ${sql.ref(`s_${w}`)},
-      sum(${m} * ${m})::float8 as ${sql.ref(`q_${w}`)}`;
-  });
-  const { rows } = await withoutJit(db, (trx) => sql<Record<string, unknown>>`
-    select s.grp, count(*)::int as n, count(i.baseline_score)::int as with_baseline, ${sql.join(weeks)}
-    from ${scopedModel(f)}
-      left join episode_instrument_outcomes i on i.episode_id = s.episode_id and i.instrument = ${f.instrument}
-    group by s.grp`.execute(trx));
-  const out: SymptomsModelRows = { sizes: new Map(), baselines: [], trajectory: [] };
+  const weeks = Array.from({ length: TRAJECTORY_LAST_WEEK + 1 }, (_, w) =>
+    trajectoryAggregates(sql.ref(`s.${weekColumn('mean_x10k', w)}`), `n_${w}`, `s_${w}`, `q_${w}`));
+  const [sizes, { rows }] = await Promise.all([
+    groupSizesFromModel(db, f),
+    modelQuery(db, (trx) => sql<Record<string, unknown>>`
+      select s.grp, count(s.baseline_score)::int as with_baseline, ${sql.join(weeks)}
+      from ${scopedModel(f, 'episode_instrument_outcomes')}
+      group by s.grp`.execute(trx)),
+  ]);
+  const out: SymptomsModelRows = { sizes, baselines: [], trajectory: [] };
   for (const row of rows) {
     const grp = String(row.grp);
-    out.sizes.set(grp, Number(row.n));
     const withBaseline = Number(row.with_baseline);
     if (withBaseline > 0) out.baselines.push({ grp, with_baseline: withBaseline });
     for (let week = 0; week <= TRAJECTORY_LAST_WEEK; week++) {
@@ -42,10 +43,9 @@ export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promi
 
 /** `pairCounts` from the model: paired episodes per (group, baseline, follow-up). */
 export async function pairCountsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<PairCountRow[]> {
-  return withoutJit(db, async (trx) => (await sql<PairCountRow>`
-    select s.grp, i.baseline_score as baseline, i.followup_score as followup, count(*)::int as n
-    from ${scopedModel(f)}
-      join episode_instrument_outcomes i on i.episode_id = s.episode_id and i.instrument = ${f.instrument}
-    where i.followup_score is not null
-    group by s.grp, i.baseline_score, i.followup_score order by s.grp, i.baseline_score, i.followup_score`.execute(trx)).rows);
+  return modelQuery(db, async (trx) => (await sql<PairCountRow>`
+    select s.grp, s.baseline_score as baseline, s.followup_score as followup, count(*)::int as n
+    from ${scopedModel(f, 'episode_instrument_outcomes')}
+    where s.followup_score is not null
+    group by s.grp, s.baseline_score, s.followup_score order by s.grp, s.baseline_score, s.followup_score`.execute(trx)).rows);
 }
