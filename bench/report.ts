@@ -21,7 +21,26 @@ export function machineFacts(pgVersion: string): string[] {
   ];
 }
 
-const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+/** A figure for the tables: whole and grouped from 100 up, three significant digits below. */
+export const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+
+const GROWTH_START = '<!-- growth -->';
+const GROWTH_END = '<!-- /growth -->';
+
+/**
+ * BENCHMARKS.md with the growth section (bench/growth.md) between its markers, replacing
+ * what was there, or inserted before the notes when there are no markers yet: the growth
+ * report re-renders it in place, without a bench run.
+ */
+export function spliceGrowth(benchmarks: string, growth: string, notes: string): string {
+  const block = `${GROWTH_START}\n${growth.trim()}\n${GROWTH_END}\n`;
+  const start = benchmarks.indexOf(GROWTH_START);
+  const end = benchmarks.indexOf(GROWTH_END);
+  if (start >= 0 && end > start) return `${benchmarks.slice(0, start)}${block}${benchmarks.slice(end + GROWTH_END.length).replace(/^\n/, '')}`;
+  const at = notes ? benchmarks.lastIndexOf(notes) : -1;
+  if (at < 0) return `${benchmarks}${benchmarks.endsWith('\n\n') ? '' : '\n'}${block}`;
+  return `${benchmarks.slice(0, at)}${block}\n${benchmarks.slice(at)}`;
+}
 
 /**
  * Results of a partial run (`--only`) are merged over the latest earlier run of the same
@@ -67,5 +86,7 @@ export function writeReport(info: RunInfo, fresh: BenchResult[]): void {
     '',
   ];
   const notes = fs.existsSync('bench/NOTES.md') ? fs.readFileSync('bench/NOTES.md', 'utf8') : '';
-  fs.writeFileSync('BENCHMARKS.md', `${lines.join('\n')}${notes ? `\n${notes}` : ''}`);
+  const text = `${lines.join('\n')}${notes ? `\n${notes}` : ''}`;
+  const growth = fs.existsSync('bench/growth.md') ? fs.readFileSync('bench/growth.md', 'utf8') : '';
+  fs.writeFileSync('BENCHMARKS.md', growth ? spliceGrowth(text, growth, notes) : text);
 }
