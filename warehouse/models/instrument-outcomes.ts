@@ -14,7 +14,8 @@ const FOLLOWUP_AFTER_DISCHARGE = 14;
  * after it, up to discharge + 14 days (open-ended while the episode is open); the
  * mean score per week 0–16. A (day, score) array's min()/max() is the first/last
  * score in one pass, since an episode has one score per instrument and day (the
- * natural key). Returns the latest score date seen.
+ * natural key), so one grouped pass over the scores finds all three. Returns the
+ * latest score date seen.
  */
 /**
  * An episode's mean score in one week, in ten-thousandths of a point: an integer, so sums
@@ -36,11 +37,13 @@ export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_thro
     base as (
       select episode_id, instrument, count(*)::int as scores_n, max(administered_on) as through,
         min(array[day, total_score]) filter (where day between ${sql.lit(BASELINE_FROM)} and ${sql.lit(BASELINE_TO)}) as baseline,
+        max(array[day, total_score]) filter (where in_followup_range) as last,
         ${weeklyAggregates('mean_x10k', (w) => weeklyMeanX10k(sql`total_score`, sql`wk = ${w}`))}
       from (
         select s.episode_id, s.instrument, s.administered_on, s.total_score, (s.administered_on - ep.admitted_on)::float8 as day,
           case when s.administered_on >= ep.admitted_on and s.administered_on - ep.admitted_on <= ${sql.lit(LAST_WEEK_DAY)}
-            then (s.administered_on - ep.admitted_on) / 7 end as wk
+            then (s.administered_on - ep.admitted_on) / 7 end as wk,
+          (ep.discharged_on is null or s.administered_on <= ep.discharged_on + ${sql.lit(FOLLOWUP_AFTER_DISCHARGE)}) as in_followup_range
         from assessments s join ep using (episode_id)
         where ${scope('s.episode_id')}
         offset 0
@@ -48,12 +51,10 @@ export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_thro
       group by episode_id, instrument
     ),
     fu as (
-      select s.episode_id, s.instrument, max(array[(s.administered_on - ep.admitted_on)::float8, s.total_score]) as followup
-      from assessments s join ep using (episode_id) join base b using (episode_id, instrument)
-      where ${scope('s.episode_id')} and b.baseline is not null
-        and s.administered_on - ep.admitted_on >= b.baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}
-        and (ep.discharged_on is null or s.administered_on <= ep.discharged_on + ${sql.lit(FOLLOWUP_AFTER_DISCHARGE)})
-      group by s.episode_id, s.instrument
+      -- the last score in range is the follow-up when it is far enough after the baseline;
+      -- when it is not, no score is (every other one is earlier still)
+      select episode_id, instrument, last as followup from base
+      where baseline is not null and last[1] >= baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}
     ),
     ins as (
       insert into episode_instrument_outcomes (episode_id, instrument, patient_id, track_code, scores_n,
