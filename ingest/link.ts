@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../warehouse/db-types';
 
 /**
@@ -13,6 +13,38 @@ const FACTS = [
   { table: 'abstinence_tests', date: 'collected_on' },
 ] as const;
 
+/** Whether `date` falls in the linking window of episode `e`. */
+function inWindow(date: RawBuilder<unknown>, today: string): RawBuilder<boolean> {
+  return sql<boolean>`${date} between e.admitted_on - 14 and coalesce(e.discharged_on, ${today}::date) + 14`;
+}
+
+/** Among several episodes whose windows hold the date, the latest admission wins. */
+const PREFERRED = sql`e.admitted_on desc, e.episode_id desc`;
+
+/** The fact table and date column of an entity whose rows link to episodes. */
+export const LINKED: Partial<Record<string, { table: string; date: string }>> = {
+  assessments: FACTS[0],
+  abstinence: FACTS[1],
+};
+
+/**
+ * Links a staged batch in one set-based pass, before the merge writes it: fills
+ * `stg.linked_episode_id` for every staged row without an explicit episode_id whose
+ * date falls in one of its patient's windows. (Writing rows unlinked and relinking
+ * them rewrote every row: 5.5 s of 17 s for 500k tests; a per-row lookup cost 7 µs a row.)
+ */
+export async function linkStaged(db: Kysely<DB>, date: string, today: string): Promise<void> {
+  await sql`update stg set linked_episode_id = x.episode_id
+    from (
+      select distinct on (s.line) s.line, e.episode_id
+      from stg s join episodes e on e.patient_id = s.patient_id and ${inWindow(sql`s.${sql.ref(date)}`, today)}
+      where s.source_episode_id is null
+      order by s.line, ${PREFERRED}
+    ) x
+    where stg.line = x.line`.execute(db);
+}
+
+/** Relinks every dated row of the given patients (after their episodes changed). */
 export async function relinkPatients(db: Kysely<DB>, patientsQuery: ReturnType<typeof sql>, today: string): Promise<string[]> {
   const touched: string[] = [];
   for (const f of FACTS) {
@@ -21,9 +53,8 @@ export async function relinkPatients(db: Kysely<DB>, patientsQuery: ReturnType<t
         select x.ctid as rid, x.episode_id as old_id,
           coalesce(x.source_episode_id, (
             select e.episode_id from episodes e
-            where e.patient_id = x.patient_id
-              and x.${sql.ref(f.date)} between e.admitted_on - 14 and coalesce(e.discharged_on, ${today}::date) + 14
-            order by e.admitted_on desc, e.episode_id desc limit 1)) as new_id
+            where e.patient_id = x.patient_id and ${inWindow(sql`x.${sql.ref(f.date)}`, today)}
+            order by ${PREFERRED} limit 1)) as new_id
         from ${sql.table(f.table)} x
         where x.patient_id in (${patientsQuery})
       ),

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
 import type { EntityName } from './entities';
 import { ENTITIES } from './entities';
+import { LINKED, linkStaged } from './link';
 import { STAGING_COLUMNS } from './rows';
 
 /**
@@ -15,6 +16,8 @@ export interface MergeCounts {
   updated: number;
   unchanged: number;
   duplicateKeys: number;
+  /** Episodes that updated rows were linked to before this batch (their models change too). */
+  previousEpisodes: string[];
 }
 
 const TABLE: Record<EntityName, string> = {
@@ -29,10 +32,18 @@ export function targetTable(entity: EntityName): string {
 export async function createStaging(db: Kysely<DB>, entity: EntityName): Promise<void> {
   const cols = STAGING_COLUMNS[entity].map((c) => sql.ref(c));
   await sql`create temp table stg on commit drop as select ${sql.join(cols)} from ${sql.table(TABLE[entity])} with no data`.execute(db);
-  await sql`alter table stg add column line integer not null`.execute(db);
+  await sql`alter table stg add column line integer not null, add column stored boolean not null default false`.execute(db);
+  // The episode a row links to by date (ingest/link.ts), for the entities that link.
+  if (LINKED[entity]) await sql`alter table stg add column linked_episode_id text`.execute(db);
 }
 
-export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: string): Promise<MergeCounts> {
+/**
+ * Assessments and abstinence tests are linked to their episode as they are written
+ * (DESIGN.md §3: the explicit episode_id, else the episode whose window holds the date),
+ * instead of being written unlinked and updated again: the second write of every row
+ * was a third of the ingest (measured: 5.5 s of 17 s for 500k tests).
+ */
+export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: string, today: string): Promise<MergeCounts> {
   const table = sql.table(TABLE[entity]);
   const key = ENTITIES[entity].key;
   const cols = STAGING_COLUMNS[entity];
@@ -45,29 +56,43 @@ export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: 
     delete from stg using (
       select line, row_number() over (partition by ${sql.join(key.map((k) => sql.ref(k)))} order by line desc) as rn from stg
     ) r where stg.line = r.line and r.rn > 1`.execute(db);
+  // One join with the table marks the staged rows whose key is stored; a batch of new rows
+  // (the usual case) then skips the corrections and updates, and inserts without an
+  // anti-join: each of those joined the whole table (0.7 s a statement at 1.5M tests).
+  const stored = Number((await sql`update stg s set stored = true from ${table} t where ${keyMatch}`.execute(db)).numAffectedRows ?? 0);
   await sql`analyze stg`.execute(db);
+  if (stored > 0) {
+    await sql`
+      insert into corrections (entity, natural_key, old, new, batch_id)
+      select ${entity}, ${naturalKey}, ${json('t')}, ${json('s')}, ${batchId}::uuid
+      from stg s join ${table} t on ${keyMatch} where s.stored and ${differs}`.execute(db);
+  }
 
-  await sql`
-    insert into corrections (entity, natural_key, old, new, batch_id)
-    select ${entity}, ${naturalKey}, ${json('t')}, ${json('s')}, ${batchId}::uuid
-    from stg s join ${table} t on ${keyMatch} where ${differs}`.execute(db);
+  const link = LINKED[entity];
+  if (link) await linkStaged(db, link.date, today);
+  const episode = link ? sql`coalesce(s.source_episode_id, s.linked_episode_id)` : null;
+  const linkColumn = episode ? sql`, episode_id` : sql``;
+  const linkValue = episode ? sql`, ${episode}` : sql``;
+  const previousEpisodes = link && stored > 0
+    ? (await sql<{ id: string }>`select distinct t.episode_id as id from stg s join ${table} t on ${keyMatch}
+        where s.stored and ${differs} and t.episode_id is not null`.execute(db)).rows.map((r) => r.id)
+    : [];
 
-  const updated = await sql`
+  const updated = stored === 0 ? 0 : Number((await sql`
     update ${table} t set ${sql.join(cols.map((c) => sql`${sql.ref(c)} = s.${sql.ref(c)}`))}, batch_id = ${batchId}::uuid
-    from stg s where ${keyMatch} and ${differs}`.execute(db);
+      ${episode ? sql`, episode_id = ${episode}` : sql``}
+    from stg s where s.stored and ${keyMatch} and ${differs}`.execute(db)).numAffectedRows ?? 0);
 
-  const inserted = await sql`
-    insert into ${table} (${sql.join(cols.map((c) => sql.ref(c)))}, batch_id)
-    select ${sql.join(cols.map((c) => sql`s.${sql.ref(c)}`))}, ${batchId}::uuid from stg s
-    where not exists (select 1 from ${table} t where ${keyMatch})`.execute(db);
+  const inserted = Number((await sql`
+    insert into ${table} (${sql.join(cols.map((c) => sql.ref(c)))}, batch_id${linkColumn})
+    select ${sql.join(cols.map((c) => sql`s.${sql.ref(c)}`))}, ${batchId}::uuid${linkValue} from stg s
+    where not s.stored`.execute(db)).numAffectedRows ?? 0);
 
-  const staged = await sql<{ n: number }>`select count(*)::int as n from stg`.execute(db);
-  const ins = Number(inserted.numAffectedRows ?? 0);
-  const upd = Number(updated.numAffectedRows ?? 0);
   return {
-    inserted: ins,
-    updated: upd,
-    unchanged: (staged.rows[0]?.n ?? 0) - ins - upd,
+    inserted,
+    updated,
+    unchanged: stored - updated,
     duplicateKeys: Number(dedup.numAffectedRows ?? 0),
+    previousEpisodes,
   };
 }

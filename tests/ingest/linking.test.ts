@@ -138,6 +138,17 @@ describe('model refresh after each batch', () => {
     expect(await instrumentOutcome('EA1', 'PHQ-9')).toMatchObject({ scores_n: 3, followup_on: '2024-01-25', followup_score: 4 });
   });
 
+  it('relinks a score whose explicit episode_id is corrected, and refreshes the episode it left', async () => {
+    await ingestText(t.wh, 'assessments', csv(ASSESS, 'PA,PCL-5,2024-02-12,9,EA1'));
+    expect(await linkOf('PA', 'PCL-5', '2024-02-12')).toBe('EA1');
+    expect(await instrumentOutcome('EA1', 'PCL-5')).toMatchObject({ scores_n: 1 });
+    // The explicit link removed: by date the score falls in both windows, and the later admission wins.
+    await ingestText(t.wh, 'assessments', csv(ASSESS, 'PA,PCL-5,2024-02-12,9,'));
+    expect(await linkOf('PA', 'PCL-5', '2024-02-12')).toBe('EA2');
+    expect(await instrumentOutcome('EA1', 'PCL-5')).toBeUndefined();
+    expect(await instrumentOutcome('EA2', 'PCL-5')).toMatchObject({ scores_n: 1, baseline_on: '2024-02-12', baseline_score: 9 });
+  });
+
   it('refreshes both episodes when a session is corrected to another episode', async () => {
     await ingestText(t.wh, 'attendance', csv('session_id,episode_id,session_date,status', 'A3,EA2,2024-02-15,attended'));
     const rows = await t.wh.db.selectFrom('episode_outcomes').select(['episode_id', 'sessions_attended'])
