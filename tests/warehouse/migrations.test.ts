@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import { Migrator, sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { connect, migrate, type Warehouse } from '../../warehouse/db';
+import { migrationProvider } from '../../warehouse/migrations/index';
+import { withDatabase } from '../../warehouse/urls';
+import { dropTestDatabase } from '../harness/database';
+
+// An upgrade across a migration that reshapes the models (2026-11-27T1000: weekly series
+// as columns): the warehouse is built at the earlier schema, then `migrate` applies the
+// rest and rebuilds the models from the facts, so metrics keep reading current models.
+const name = `iop_upgrade_${crypto.randomBytes(4).toString('hex')}`;
+let wh: Warehouse;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema changes under the migrator
+const anyDb = () => wh.db as unknown as Kysely<any>;
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  wh = connect(withDatabase(inject('pgAdminUrl'), name), 2);
+  const { error } = await new Migrator({ db: anyDb(), provider: migrationProvider }).migrateTo('2026-11-23T1500-metric-models');
+  if (error) throw error;
+  await sql`insert into tracks (track_code, name) values ('day', 'Day IOP')`.execute(wh.db);
+  await sql`insert into patients (patient_id, birth_year) values ('P1', 1980)`.execute(wh.db);
+  await sql`insert into episodes (episode_id, patient_id, track_code, admitted_on) values ('E1', 'P1', 'day', '2026-01-05')`.execute(wh.db);
+  await sql`insert into attendance (session_id, episode_id, patient_id, session_date, status) values
+    ('S1', 'E1', 'P1', '2026-01-05', 'attended'), ('S2', 'E1', 'P1', '2026-01-07', 'attended'), ('S3', 'E1', 'P1', '2026-01-13', 'no_show')`.execute(wh.db);
+});
+
+afterAll(async () => {
+  await wh?.close();
+  await dropTestDatabase(name);
+});
+
+describe('an upgrade that reshapes the models', () => {
+  it('applies the remaining migrations and rebuilds the models from the facts', async () => {
+    expect(await migrate(wh.db)).toEqual(['2026-11-27T1000-weekly-columns']);
+    const row = await sql<Record<string, number | string>>`
+      select episode_id, sessions_attended, attended_w0, attended_w1, no_show_w1 from episode_outcomes`.execute(wh.db);
+    expect(row.rows).toEqual([{ episode_id: 'E1', sessions_attended: 2, attended_w0: 2, attended_w1: 0, no_show_w1: 1 }]);
+    const state = await sql<{ stale: boolean }>`select stale from model_state`.execute(wh.db);
+    expect(state.rows).toEqual([{ stale: false }]);
+  });
+
+  it('migrates back down to the array columns', async () => {
+    const { error } = await new Migrator({ db: anyDb(), provider: migrationProvider }).migrateTo('2026-11-23T1500-metric-models');
+    expect(error).toBeUndefined();
+    const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns
+      where table_name = 'episode_outcomes' and column_name in ('weekly_attended', 'attended_w0')`.execute(wh.db);
+    expect(cols.rows).toEqual([{ column_name: 'weekly_attended' }]);
+  });
+});
