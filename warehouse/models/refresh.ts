@@ -39,6 +39,9 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
 
   const episodes = (await insertEpisodeOutcomes(scope).execute(db)).rows[0];
   const instruments = (await insertInstrumentOutcomes(scope).execute(db)).rows[0];
+  // A full rebuild replaced every row: fresh planner statistics, or the first metric query
+  // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
+  if (ids === null) await sql`analyze episode_outcomes, episode_instrument_outcomes`.execute(db);
   await recordRefresh(db, ids === null, today, {
     attendance_through: episodes?.attendance_through ?? null,
     tests_through: episodes?.tests_through ?? null,
