@@ -26,7 +26,7 @@ export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promi
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
       select s.grp, count(s.baseline_score)::int as with_baseline, ${sql.join(weeks)}
       from ${scopedModel(f, 'episode_instrument_outcomes')}
-      group by s.grp`.execute(trx)),
+      group by s.grp`.execute(trx), { oneInstrument: true }),
   ]);
   const out: SymptomsModelRows = { sizes, baselines: [], trajectory: [] };
   for (const row of rows) {
@@ -47,5 +47,5 @@ export async function pairCountsFromModel(db: Kysely<DB>, f: MetricFilters): Pro
     select s.grp, s.baseline_score as baseline, s.followup_score as followup, count(*)::int as n
     from ${scopedModel(f, 'episode_instrument_outcomes')}
     where s.followup_score is not null
-    group by s.grp, s.baseline_score, s.followup_score order by s.grp, s.baseline_score, s.followup_score`.execute(trx)).rows);
+    group by s.grp, s.baseline_score, s.followup_score order by s.grp, s.baseline_score, s.followup_score`.execute(trx)).rows, { oneInstrument: true });
 }
