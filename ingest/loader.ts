@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Warehouse } from '../warehouse/db';
 import type { DB } from '../warehouse/db-types';
-import { refreshEpisodes } from '../warehouse/models/refresh';
+import { analyzeModels, refreshEpisodes } from '../warehouse/models/refresh';
 import { FileError, openCsv, type RawRecord } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
@@ -108,8 +108,8 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     await refreshEpisodes(db, touched, today);
     trace('refreshed');
     await analyzeIfChanged(db, targetTable(opts.entity), counts.inserted + counts.updated);
-    await analyzeIfChanged(db, 'episode_outcomes', touched.length);
-    await analyzeIfChanged(db, 'episode_instrument_outcomes', touched.length);
+    await analyzeIfChanged(db, 'episode_outcomes', touched.length, () => analyzeModels(db, 'episode_outcomes'));
+    await analyzeIfChanged(db, 'episode_instrument_outcomes', touched.length, () => analyzeModels(db, 'episode_instrument_outcomes'));
     trace('analyzed');
     const unlinked = await unlinkedInBatch(db, opts.entity);
     if (unlinked) warnings.push(`${unlinked} row(s) link to no episode; they are kept but excluded from episode metrics`);
@@ -260,14 +260,16 @@ async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<numb
  * Planner statistics for a table a batch changed a lot (≥ 10% of it, or a table never
  * analysed): without them the first metric query after a bulk load can pick a plan
  * that runs for minutes (seen: 90 s instead of 0.13 s). Autovacuum would get there,
- * but only after the dashboard's first request.
+ * but only after the dashboard's first request. `analyze` replaces the whole-table
+ * ANALYZE (the models analyse only the columns queries use).
  */
-async function analyzeIfChanged(db: Kysely<DB>, table: string, changed: number): Promise<void> {
+async function analyzeIfChanged(db: Kysely<DB>, table: string, changed: number, analyze?: () => Promise<void>): Promise<void> {
   if (changed === 0) return;
   const r = await sql<{ tuples: number }>`select reltuples::float8 as tuples from pg_class where oid = ${table}::regclass`.execute(db);
   const tuples = r.rows[0]?.tuples ?? -1;
   if (tuples > 0 && changed < 0.1 * tuples) return;
-  await sql`analyze ${sql.table(table)}`.execute(db);
+  if (analyze) await analyze();
+  else await sql`analyze ${sql.table(table)}`.execute(db);
 }
 
 async function committedBatch(db: Kysely<DB>, entity: EntityName, sha: string): Promise<string | null> {

@@ -52,6 +52,9 @@ function sessions(scope: Scope): RawBuilder<unknown> {
             and (ep.discharged_on is null or a.session_date <= ep.discharged_on) then a.status end as window_status
         from attendance a join ep using (episode_id)
         where ${scope('a.episode_id')}
+        -- the (episode_id, date) index already yields this order; saying so lets the grouping
+        -- stream instead of sorting 10M rows again (22 s → 18.6 s for the statement at 200k)
+        order by a.episode_id
         -- a fence, so the per-session expressions are computed once and not inside every filter below
         offset 0
       ) w
