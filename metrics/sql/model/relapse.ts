@@ -48,7 +48,7 @@ export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promis
       ${weeklySums('negative', 'g', LAST_WEEK)}
     from ${scopedModel(f)}
     group by 1, 2, 3
-    order by 1, 2, 3`.execute(trx));
+    order by 1, 2, 3`.execute(trx), { finerGroups: true });
 
   const totals = new Map<string, Totals>();
   const km: KmCountRow[] = [];
