@@ -9,15 +9,6 @@ const FOLLOWUP_MIN_GAP = 14;
 const FOLLOWUP_AFTER_DISCHARGE = 14;
 
 /**
- * Rebuilds `episode_instrument_outcomes` for the scoped episodes (already deleted):
- * baseline = the first score on days −14…+7; follow-up = the last score ≥ 14 days
- * after it, up to discharge + 14 days (open-ended while the episode is open); the
- * mean score per week 0–16. A (day, score) array's min()/max() is the first/last
- * score in one pass, since an episode has one score per instrument and day (the
- * natural key), so one grouped pass over the scores finds all three. Returns the
- * latest score date seen.
- */
-/**
  * An episode's mean score in one week, in ten-thousandths of a point: an integer, so sums
  * over episodes (and of squares, for any score below 300,000) are exact in any order. The
  * fact path (metrics/sql/symptoms.ts) uses it too, so both give the same bits.
@@ -26,7 +17,17 @@ export function weeklyMeanX10k(score: RawBuilder<unknown>, where: RawBuilder<unk
   return sql`round(avg(${score}::numeric) filter (where ${where}) * 10000)::bigint`;
 }
 
+/**
+ * Rebuilds `episode_instrument_outcomes` for the scoped episodes (already deleted):
+ * baseline = the first score on days −14…+7; follow-up = the last score ≥ 14 days
+ * after it, up to discharge + 14 days (open-ended while the episode is open); the
+ * mean score per week 0–16. A (day, score) array's min()/max() is the first/last
+ * score in one pass, since an episode has one score per instrument and day (the
+ * natural key), so one grouped pass over the scores finds all three. Returns the
+ * latest score date seen.
+ */
 export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_through: string | null }> {
+  const followed = sql`b.baseline is not null and b.last[1] >= b.baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}`;
   return sql`
     with ep as (
       select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.primary_substance, p.sex,
@@ -50,21 +51,18 @@ export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_thro
       ) x
       group by episode_id, instrument
     ),
-    fu as (
-      -- the last score in range is the follow-up when it is far enough after the baseline;
-      -- when it is not, no score is (every other one is earlier still)
-      select episode_id, instrument, last as followup from base
-      where baseline is not null and last[1] >= baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}
-    ),
     ins as (
       insert into episode_instrument_outcomes (episode_id, instrument, patient_id, track_code, scores_n,
         admitted_on, discharged_on, primary_substance, sex, age_at_admission,
         baseline_on, baseline_score, followup_on, followup_score, ${weekColumnList('mean_x10k')})
       select b.episode_id, b.instrument, ep.patient_id, ep.track_code, b.scores_n,
         ep.admitted_on, ep.discharged_on, ep.primary_substance, ep.sex, ep.age_at_admission,
-        ep.admitted_on + b.baseline[1]::int, b.baseline[2], ep.admitted_on + fu.followup[1]::int, fu.followup[2],
+        ep.admitted_on + b.baseline[1]::int, b.baseline[2],
+        -- the last score in range is the follow-up when it is far enough after the baseline;
+        -- when it is not, no score is (every other one is earlier still)
+        case when ${followed} then ep.admitted_on + b.last[1]::int end, case when ${followed} then b.last[2] end,
         ${sql.join(WEEKS.map((w) => sql.ref(`b.${weekColumn('mean_x10k', w)}`)))}
-      from base b join ep using (episode_id) left join fu using (episode_id, instrument)
+      from base b join ep using (episode_id)
       -- one instrument's rows together on a full rebuild: a symptom metric reads one instrument
       order by b.instrument, b.episode_id
       returning 1

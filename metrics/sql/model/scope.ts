@@ -19,9 +19,10 @@ const MODEL_COLUMNS: GroupColumns = {
 export type ModelTable = 'episode_outcomes' | 'episode_instrument_outcomes';
 
 /**
- * The scoped episodes read from `episode_outcomes` (or the episode × instrument model), as a subquery `s` with every model
- * column plus `grp`, `closed` (discharged on or before as_of) and `ends_on` (discharge,
- * or as_of while open): the same episodes, strata and as-of rules as `scopedEpisodes`.
+ * The scoped episodes read from `episode_outcomes` (or the episode × instrument model),
+ * as a subquery `s` with every model column plus `grp`, `closed` (discharged on or
+ * before as_of) and `ends_on` (discharge, or as_of while open): the same episodes,
+ * strata and as-of rules as `scopedEpisodes`.
  * Model columns that depend on as_of (discharge, reason) are masked by the queries
  * through `closed`.
  */
