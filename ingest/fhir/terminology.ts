@@ -67,7 +67,7 @@ let udsMap: Map<string, string> | undefined;
 
 /**
  * UDS LOINC → substance class, from `uds-loinc-by-valueset.csv` (a copy of
- * shared/reference/fhir/DERIVED_uds_loinc_by_valueset.csv, derived from the CDC Opioid
+ * tests/reference/published/fhir/DERIVED_uds_loinc_by_valueset.csv, derived from the CDC Opioid
  * CDS IG value sets). No LOINC code there falls in two classes.
  */
 export function udsSubstance(loinc: string): string | undefined {

@@ -57,7 +57,7 @@ export const TRACK_MIX = new Weighted(TRACKS.map((t) => [t, t.share] as const));
 
 /**
  * SAMHSA TEDS-D 2004, intensive outpatient discharges by reason (Table 2.5; see
- * shared/reference/teds_2004_iop_discharges.csv): completed 37.7, transferred 17.9, dropped out
+ * tests/reference/published/teds_2004_iop_discharges.csv): completed 37.7, transferred 17.9, dropped out
  * 23.2, terminated 14.0, other 7.2 (%). Dropped out splits 4:1 into `dropped_out` and
  * `against_advice`; incarceration, which TEDS 2004 counts under other, takes a tenth of other.
  * Completed is a little heavier than 37.7 because long (completed) episodes admitted in the last

@@ -6,8 +6,8 @@ import { ingestFhir } from '../../ingest/fhir/ingest-fhir';
 import type { FhirLoadOptions, FhirSummary } from '../../ingest/fhir/load';
 import type { Resource } from '../../ingest/fhir/resource';
 
-/** The HL7 US Core and CDC Opioid CDS examples of shared/reference/fhir (see its README). */
-export const REFERENCE_FHIR = path.resolve(import.meta.dirname, '../../../shared/reference/fhir');
+/** The HL7 US Core and CDC Opioid CDS examples (tests/reference/published/fhir; see its README). */
+export const REFERENCE_FHIR = path.resolve(import.meta.dirname, '../reference/published/fhir');
 
 export function reference(name: string): Resource {
   return JSON.parse(fs.readFileSync(path.join(REFERENCE_FHIR, `${name}.json`), 'utf8')) as Resource;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database';
 import { about, bundle, ingestText, patient, PHQ9_ITEMS, reference } from './helpers';
 
-// HL7 US Core 9.0.0 PHQ-9 examples (shared/reference/fhir, README "FHIR R4 examples"):
+// HL7 US Core 9.0.0 PHQ-9 examples (tests/reference/published/fhir, README "FHIR R4 examples"):
 // the total Observation 44261-6 carries valueString "12"; the items score through the
 // Questionnaire's ordinalValue extensions (LA6568-5 = 0 … LA6571-9 = 3) to 12; the
 // QuestionnaireResponse carries the total as valueDecimal 12. Each path is loaded alone.

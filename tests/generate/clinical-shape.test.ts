@@ -3,7 +3,7 @@ import { AS_OF, daysBetween, generateAndParse, groupBy, rowsOf, type Cohort, typ
 
 /**
  * SAMHSA TEDS-D 2004, intensive outpatient discharges by reason, Table 2.5
- * (shared/reference/teds_2004_iop_discharges.csv, N = 114,440): the generator's discharge mix
+ * (tests/reference/published/teds_2004_iop_discharges.csv, N = 114,440): the generator's discharge mix
  * should land near these shares. Against-advice counts as dropped out and incarceration as other.
  */
 const TEDS_2004_IOP = { completed: 37.7, transferred: 17.9, dropped_out: 23.2, terminated: 14.0, other: 7.2 };

@@ -7,7 +7,7 @@ import { matchesPrinted, readReference } from '../stats/reference';
 /**
  * The R `aml` data through the whole product: canonical CSVs → `iop ingest` →
  * `iop metrics retention --min-cell 0 --format json`, compared with R.
- * Sources (see /work/shared/reference/README.md):
+ * Sources (see tests/reference/published/README.md):
  * - km_aml.csv: the aml data (Miller 1997), therneau/survival tests/difftest.Rout.save;
  * - km_aml_expected.csv: summary(survfit(Surv(time, status) ~ x, data = aml)),
  *   therneau/survival tests/doaml.Rout.save;

@@ -8,7 +8,7 @@ import { matchesPrinted, readReference } from '../stats/reference';
  * Published values through the CLI (ingest → `iop metrics`):
  * - Wilson intervals: R `binom::binom.confint(x, n, method = "wilson")`, as stored
  *   in statsmodels `statsmodels/stats/tests/results/results_proportion.py`
- *   (/work/shared/reference/proportion_ci.csv).
+ *   (tests/reference/published/proportion_ci.csv).
  * - RC threshold: SD 7.5 and reliability 0.80 give 9.296925484568419, cpsyctc/CECPfuns
  *   `tests/testthat/test-getRCIfromSDandAlpha.R`.
  * - Paired t-interval: R `t.test(extra ~ group, data = sleep, paired = TRUE)` prints

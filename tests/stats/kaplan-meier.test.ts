@@ -9,7 +9,7 @@ function amlGroup(group: string): KmCurve {
 
 // Source: R survival, aml data (therneau/survival tests/difftest.Rout.save), and
 // summary(survfit(Surv(time, status) ~ x, data = aml)) as printed in
-// therneau/survival tests/doaml.Rout.save; both in /work/shared/reference.
+// therneau/survival tests/doaml.Rout.save; both in tests/reference/published.
 describe('kaplanMeier against R survfit on the aml data', () => {
   const expected = readReference('km_aml_expected.csv');
 

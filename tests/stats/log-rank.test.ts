@@ -15,7 +15,7 @@ function amlGroups(): CountRow[][] {
 // Source: survdiff(Surv(time, status) ~ x, data = aml) in therneau/survival
 // tests/doaml.Rout.save (printed: Observed 7/11, Expected 10.69/7.31,
 // (O-E)^2/E 1.27/1.86, Chisq= 3.4 on 1 df, p= 0.0653), with the full-precision
-// helper cross-checks of /work/shared/reference/km_aml_summary.csv.
+// helper cross-checks of tests/reference/published/km_aml_summary.csv.
 describe('logRank against R survdiff on the aml data', () => {
   const summary = readReference('km_aml_summary.csv');
   const value = (item: string, group = 'both') => Number(summary.find((r) => r.item === item && r.group === group)?.value);

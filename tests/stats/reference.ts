@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { CountRow } from '../../metrics/stats/kaplan-meier';
 
-/** Reads a published reference CSV from /work/shared/reference, as records of strings. */
+/**
+ * Reads a published reference CSV from tests/reference/published (a copy of the team's
+ * shared/reference, with its README of sources), as records of strings.
+ */
 export function readReference(name: string): Record<string, string>[] {
-  const url = new URL(`../../../shared/reference/${name}`, import.meta.url);
+  const url = new URL(`../reference/published/${name}`, import.meta.url);
   return parse(readFileSync(url, 'utf8'), { columns: true, skip_empty_lines: true });
 }
 

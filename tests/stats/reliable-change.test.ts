@@ -3,7 +3,7 @@ import { classify, rcFromSd, rcThreshold } from '../../metrics/stats/reliable-ch
 
 // Source: cpsyctc/CECPfuns tests/testthat/test-getRCIfromSDandAlpha.R:
 // expect_equal(getRCIfromSDandAlpha(7.5, .8, conf = 0.95), 9.296925484568419051357)
-// (the Jacobson & Truax 1991 example); /work/shared/reference/README.md.
+// (the Jacobson & Truax 1991 example); tests/reference/published/README.md.
 describe('reliable-change threshold', () => {
   it('reproduces CECPfuns: SD 7.5, reliability 0.80 → 9.296925484568419', () => {
     expect(rcFromSd(7.5, 0.8)).toBeCloseTo(9.296925484568419, 13);

@@ -4,7 +4,7 @@ import { readReference } from './reference';
 
 // Source: R binom::binom.confint(x, n, tol = 1e-8), method "wilson", as stored in
 // statsmodels/statsmodels statsmodels/stats/tests/results/results_proportion.py;
-// copied to /work/shared/reference/proportion_ci.csv.
+// copied to tests/reference/published/proportion_ci.csv.
 describe('wilson against R binom::binom.confint', () => {
   const rows = readReference('proportion_ci.csv').filter((r) => r.method === 'wilson');
 
