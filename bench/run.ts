@@ -6,6 +6,7 @@ import { checkScales, writeGrowthReport } from './growth';
 import { writeReport } from './report';
 import { benchIngest } from './stages/ingest';
 import { benchApi } from './stages/api';
+import { benchDemo } from './stages/demo';
 import { benchDashboard } from './stages/dashboard';
 import { benchFhir } from './stages/fhir';
 import { benchMetrics } from './stages/metrics';
@@ -21,7 +22,7 @@ import { benchRefresh } from './stages/refresh';
  * database, then writes the growth report (bench/growth.ts); `--growth-report <scales>`
  * only writes the report, from the latest results of each scale.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -54,15 +55,17 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
   const results: BenchResult[] = [];
   const ctx = { scale, url: db.url, wh, data, log, record: (r: BenchResult) => void results.push(r) };
   try {
-    // Later stages need the data loaded: ingest always runs, and is recorded only when asked for.
-    // (The FHIR stage alone needs only the patients.)
-    const dimensionsOnly = [...only].every((s) => s === 'fhir');
-    await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
+    // Later stages need the data loaded: ingest runs whenever one of them does, and is recorded
+    // only when asked for. (The FHIR stage alone needs only the patients; the demo brings its own.)
+    const needsData = [...only].some((s) => s !== 'demo');
+    const dimensionsOnly = [...only].every((s) => s === 'fhir' || s === 'demo');
+    if (needsData) await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
     if (only.has('refresh')) await benchRefresh(ctx);
     if (only.has('metrics')) await benchMetrics(ctx);
     if (only.has('api')) await benchApi(ctx);
     if (only.has('dashboard')) await benchDashboard(ctx);
     if (only.has('fhir')) await benchFhir(ctx);
+    if (only.has('demo')) await benchDemo(ctx);
     const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';
     const rows = Object.fromEntries(data.files.map((f) => [f.entity, f.rows]));
     writeReport({ scale: name, episodes: episodesFor(scale), rows, pgVersion: version, startedAt, command }, results);
