@@ -99,9 +99,10 @@ export async function baselineCounts(db: Kysely<DB>, f: MetricFilters): Promise<
  * Weekly trajectory sums: each episode contributes its mean score in a week
  * (week = floor(day/7) since admission, weeks 0–16), so `n` counts episodes and a
  * patient scored twice in a week is not counted twice. An episode's weekly mean is an
- * integer number of millionths of a point (`weeklyMeanX10k`), so the sums are exact
- * and do not depend on the order rows arrive in (a float8 mean of three scores is
- * inexact), and the model path (sql/model/symptoms.ts) gets the same bits from `trajectoryAggregates`.
+ * integer number of ten-thousandths of a point (`weeklyMeanX10k`), so the sums are
+ * exact and do not depend on the order rows arrive in (a float8 mean of three scores is
+ * inexact); the model path (sql/model/symptoms.ts) sums with the same
+ * `trajectoryAggregates`, so both give the same bits.
  */
 export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<TrajectoryRow[]> {
   const { rows } = await sql<TrajectoryRow>`
