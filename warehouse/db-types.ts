@@ -21,6 +21,8 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<number, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AbstinenceTests {
@@ -329,6 +331,158 @@ export interface RejectedRows {
   raw: Json;
 }
 
+export interface TrackDayInstrumentOutcomes {
+  admitted_on: string;
+  instrument: string;
+  scored_w0: number;
+  scored_w1: number;
+  scored_w10: number;
+  scored_w11: number;
+  scored_w12: number;
+  scored_w13: number;
+  scored_w14: number;
+  scored_w15: number;
+  scored_w16: number;
+  scored_w2: number;
+  scored_w3: number;
+  scored_w4: number;
+  scored_w5: number;
+  scored_w6: number;
+  scored_w7: number;
+  scored_w8: number;
+  scored_w9: number;
+  settled_on: string;
+  sum_x10k_w0: number | null;
+  sum_x10k_w1: number | null;
+  sum_x10k_w10: number | null;
+  sum_x10k_w11: number | null;
+  sum_x10k_w12: number | null;
+  sum_x10k_w13: number | null;
+  sum_x10k_w14: number | null;
+  sum_x10k_w15: number | null;
+  sum_x10k_w16: number | null;
+  sum_x10k_w2: number | null;
+  sum_x10k_w3: number | null;
+  sum_x10k_w4: number | null;
+  sum_x10k_w5: number | null;
+  sum_x10k_w6: number | null;
+  sum_x10k_w7: number | null;
+  sum_x10k_w8: number | null;
+  sum_x10k_w9: number | null;
+  sumsq_x10k_w0: number | null;
+  sumsq_x10k_w1: number | null;
+  sumsq_x10k_w10: number | null;
+  sumsq_x10k_w11: number | null;
+  sumsq_x10k_w12: number | null;
+  sumsq_x10k_w13: number | null;
+  sumsq_x10k_w14: number | null;
+  sumsq_x10k_w15: number | null;
+  sumsq_x10k_w16: number | null;
+  sumsq_x10k_w2: number | null;
+  sumsq_x10k_w3: number | null;
+  sumsq_x10k_w4: number | null;
+  sumsq_x10k_w5: number | null;
+  sumsq_x10k_w6: number | null;
+  sumsq_x10k_w7: number | null;
+  sumsq_x10k_w8: number | null;
+  sumsq_x10k_w9: number | null;
+  track_code: string;
+  with_baseline: number;
+}
+
+export interface TrackDayOutcomes {
+  admitted_on: string;
+  attended: number;
+  attended_w0: number;
+  attended_w1: number;
+  attended_w10: number;
+  attended_w11: number;
+  attended_w12: number;
+  attended_w13: number;
+  attended_w14: number;
+  attended_w15: number;
+  attended_w16: number;
+  attended_w2: number;
+  attended_w3: number;
+  attended_w4: number;
+  attended_w5: number;
+  attended_w6: number;
+  attended_w7: number;
+  attended_w8: number;
+  attended_w9: number;
+  change_n: number;
+  change_sum: number | null;
+  change_sum_sq: number | null;
+  engaged: number;
+  eot_abstinent: number;
+  eot_episodes: number;
+  initiated: number;
+  intake_n: number;
+  intake_sum: number | null;
+  latest_n: number;
+  latest_sum: number | null;
+  n: number;
+  negative: number;
+  negative_w0: number;
+  negative_w1: number;
+  negative_w10: number;
+  negative_w11: number;
+  negative_w12: number;
+  negative_w13: number;
+  negative_w14: number;
+  negative_w15: number;
+  negative_w16: number;
+  negative_w2: number;
+  negative_w3: number;
+  negative_w4: number;
+  negative_w5: number;
+  negative_w6: number;
+  negative_w7: number;
+  negative_w8: number;
+  negative_w9: number;
+  no_show: number;
+  no_show_w0: number;
+  no_show_w1: number;
+  no_show_w10: number;
+  no_show_w11: number;
+  no_show_w12: number;
+  no_show_w13: number;
+  no_show_w14: number;
+  no_show_w15: number;
+  no_show_w16: number;
+  no_show_w2: number;
+  no_show_w3: number;
+  no_show_w4: number;
+  no_show_w5: number;
+  no_show_w6: number;
+  no_show_w7: number;
+  no_show_w8: number;
+  no_show_w9: number;
+  per_week: Numeric;
+  relapsed: number;
+  settled_on: string;
+  tests: number;
+  tests_w0: number;
+  tests_w1: number;
+  tests_w10: number;
+  tests_w11: number;
+  tests_w12: number;
+  tests_w13: number;
+  tests_w14: number;
+  tests_w15: number;
+  tests_w16: number;
+  tests_w2: number;
+  tests_w3: number;
+  tests_w4: number;
+  tests_w5: number;
+  tests_w6: number;
+  tests_w7: number;
+  tests_w8: number;
+  tests_w9: number;
+  track_code: string;
+  with_negative: number;
+}
+
 export interface Tracks {
   active: Generated<boolean>;
   batch_id: string | null;
@@ -364,6 +518,8 @@ export interface DB {
   model_state: ModelState;
   patients: Patients;
   rejected_rows: RejectedRows;
+  track_day_instrument_outcomes: TrackDayInstrumentOutcomes;
+  track_day_outcomes: TrackDayOutcomes;
   tracks: Tracks;
   users: Users;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import { perWeekRate } from '../../warehouse/models/rollup';
 import type { MetricFilters } from '../filters';
 import { scopedEpisodes } from './scope';
 
@@ -92,8 +93,9 @@ export async function attendanceByWeek(db: Kysely<DB>, f: MetricFilters): Promis
 /**
  * The sum over episodes of attended sessions per week in program, `attended · 7 / days`,
  * in numeric: exact in any order, where a float sum is not (parallel aggregation adds
- * in no fixed order). The fact and model paths both use it, so they give the same bits.
+ * in no fixed order). The model path sums the same per-episode `perWeekRate`, so the
+ * two paths give the same bits.
  */
 export function perWeekSum(attended: RawBuilder<unknown>, days: RawBuilder<unknown>): RawBuilder<number> {
-  return sql<number>`sum((${attended}) * 7.0 / (${days}))::float8`;
+  return sql<number>`sum(${perWeekRate(attended, days)})::float8`;
 }

@@ -101,8 +101,8 @@ export async function baselineCounts(db: Kysely<DB>, f: MetricFilters): Promise<
  * patient scored twice in a week is not counted twice. An episode's weekly mean is an
  * integer number of ten-thousandths of a point (`weeklyMeanX10k`), so the sums are
  * exact and do not depend on the order rows arrive in (a float8 mean of three scores is
- * inexact); the model path (sql/model/symptoms.ts) sums with the same
- * `trajectoryAggregates`, so both give the same bits.
+ * inexact); the model path (sql/model/symptoms.ts) adds the same integers and scales
+ * them back with the same `scaledSums`, so both give the same bits.
  */
 export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<TrajectoryRow[]> {
   const { rows } = await sql<TrajectoryRow>`
@@ -122,6 +122,10 @@ export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<
  * (`weeklyMeanX10k`), summed exactly as integers and scaled back to points once.
  */
 export function trajectoryAggregates(x10k: RawBuilder<unknown>, n: string, sum: string, sumSq: string): RawBuilder<unknown> {
-  return sql`count(${x10k})::int as ${sql.ref(n)}, (sum(${x10k}) / 10000)::float8 as ${sql.ref(sum)},
-    (sum(${x10k} * ${x10k}) / 100000000)::float8 as ${sql.ref(sumSq)}`;
+  return sql`count(${x10k})::int as ${sql.ref(n)}, ${scaledSums(sql`sum(${x10k})`, sql`sum(${x10k} * ${x10k})`, sum, sumSq)}`;
+}
+
+/** A sum of ten-thousandths of a point and a sum of their squares (exact numerics), scaled back to points once. */
+export function scaledSums(sumX10k: RawBuilder<unknown>, sumSqX10k: RawBuilder<unknown>, sum: string, sumSq: string): RawBuilder<unknown> {
+  return sql`(${sumX10k} / 10000)::float8 as ${sql.ref(sum)}, (${sumSqX10k} / 100000000)::float8 as ${sql.ref(sumSq)}`;
 }

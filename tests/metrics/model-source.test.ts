@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeMetric, metricSource, METRIC_NAMES, type MetricName } from '../../metrics/index';
 import { GROUP_BY, parseFilters, type MetricFilters } from '../../metrics/filters';
+import { sql } from 'kysely';
+import { rollupApplies } from '../../metrics/sql/model/rollup';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, addScores, addSessions, addTests, day, type EpisodeSpec, type TestSpec } from './fixtures';
@@ -126,6 +128,26 @@ describe('metrics read from the models equal the same metrics read from the fact
       await bothWays(name, filters({ as_of: day(A, 400), group_by: 'period', period: 'month' }), 0);
     }
     await bothWays('symptoms', filters({ instrument: 'GAD-7', group_by: 'sex' }), 0);
+  });
+
+  it('sums the discharged episodes from the track-day rollups when as_of follows every discharge, and gives the same responses', async () => {
+    const later = day(A, 400);
+    expect(await rollupApplies(t.wh.db, filters({ as_of: later }))).toBe(true);
+    expect(await rollupApplies(t.wh.db, filters({ as_of: later, group_by: 'period' }))).toBe(true);
+    // a discharge after as_of, or a stratum the rollups do not hold: every episode from the model
+    expect(await rollupApplies(t.wh.db, filters({}))).toBe(false);
+    expect(await rollupApplies(t.wh.db, filters({ as_of: later, group_by: 'sex' }))).toBe(false);
+    // both halves are exercised: rows summing several episodes, and open episodes read from the model
+    const { rows } = await sql<{ max_n: number; open: number }>`select (select max(n) from track_day_outcomes)::int as max_n,
+      (select count(*) from episode_outcomes where discharged_on is null)::int as open`.execute(t.wh.db);
+    expect(rows[0]?.max_n).toBeGreaterThan(1);
+    expect(rows[0]?.open).toBeGreaterThan(10);
+    for (const name of METRIC_NAMES) {
+      for (const raw of [{}, { group_by: 'period', period: 'month' }, { track: ['eve', 'php'], from: day(A, -30), to: day(A, 100) }]) {
+        for (const minCell of [0, 11]) await bothWays(name, filters({ as_of: later, ...raw }), minCell);
+      }
+    }
+    await bothWays('symptoms', filters({ as_of: later, instrument: 'GAD-7' }), 0);
   });
 
   it('reads the facts for an as_of before the last fact, and for relapse options the model does not hold', async () => {

@@ -7,9 +7,10 @@ import { migrationProvider } from '../../warehouse/migrations/index';
 import { withDatabase } from '../../warehouse/urls';
 import { dropTestDatabase } from '../harness/database';
 
-// An upgrade across a migration that reshapes the models (2026-11-27T1000: weekly series
-// as columns): the warehouse is built at the earlier schema, then `migrate` applies the
-// rest and rebuilds the models from the facts, so metrics keep reading current models.
+// An upgrade across migrations that reshape the models (2026-11-27T1000: weekly series as
+// columns; 2026-11-27T1600: the track-day rollups): the warehouse is built at the earlier
+// schema, then `migrate` applies the rest and rebuilds the models and rollups from the
+// facts, so metrics keep reading current models.
 const name = `iop_upgrade_${crypto.randomBytes(4).toString('hex')}`;
 let wh: Warehouse;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema changes under the migrator
@@ -25,9 +26,11 @@ beforeAll(async () => {
   if (error) throw error;
   await sql`insert into tracks (track_code, name) values ('day', 'Day IOP')`.execute(wh.db);
   await sql`insert into patients (patient_id, birth_year) values ('P1', 1980)`.execute(wh.db);
-  await sql`insert into episodes (episode_id, patient_id, track_code, admitted_on) values ('E1', 'P1', 'day', '2026-01-05')`.execute(wh.db);
+  await sql`insert into episodes (episode_id, patient_id, track_code, admitted_on, discharged_on, discharge_reason) values
+    ('E1', 'P1', 'day', '2026-01-05', null, null), ('E2', 'P1', 'day', '2026-01-05', '2026-01-20', 'completed')`.execute(wh.db);
   await sql`insert into attendance (session_id, episode_id, patient_id, session_date, status) values
-    ('S1', 'E1', 'P1', '2026-01-05', 'attended'), ('S2', 'E1', 'P1', '2026-01-07', 'attended'), ('S3', 'E1', 'P1', '2026-01-13', 'no_show')`.execute(wh.db);
+    ('S1', 'E1', 'P1', '2026-01-05', 'attended'), ('S2', 'E1', 'P1', '2026-01-07', 'attended'), ('S3', 'E1', 'P1', '2026-01-13', 'no_show'),
+    ('S4', 'E2', 'P1', '2026-01-06', 'attended')`.execute(wh.db);
 });
 
 afterAll(async () => {
@@ -37,10 +40,14 @@ afterAll(async () => {
 
 describe('an upgrade that reshapes the models', () => {
   it('applies the remaining migrations and rebuilds the models from the facts', async () => {
-    expect(await migrate(wh.db)).toEqual(['2026-11-27T1000-weekly-columns']);
+    expect(await migrate(wh.db)).toEqual(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups']);
     const row = await sql<Record<string, number | string>>`
-      select episode_id, sessions_attended, attended_w0, attended_w1, no_show_w1 from episode_outcomes`.execute(wh.db);
+      select episode_id, sessions_attended, attended_w0, attended_w1, no_show_w1 from episode_outcomes where episode_id = 'E1'`.execute(wh.db);
     expect(row.rows).toEqual([{ episode_id: 'E1', sessions_attended: 2, attended_w0: 2, attended_w1: 0, no_show_w1: 1 }]);
+    // The rollup holds the discharged episode only; the open one is read from the model.
+    const rollup = await sql<Record<string, number | string>>`
+      select track_code, admitted_on::text, settled_on::text, n, attended, attended_w0 from track_day_outcomes`.execute(wh.db);
+    expect(rollup.rows).toEqual([{ track_code: 'day', admitted_on: '2026-01-05', settled_on: '2026-01-20', n: 1, attended: 1, attended_w0: 1 }]);
     const state = await sql<{ stale: boolean }>`select stale from model_state`.execute(wh.db);
     expect(state.rows).toEqual([{ stale: false }]);
   });
@@ -51,5 +58,7 @@ describe('an upgrade that reshapes the models', () => {
     const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns
       where table_name = 'episode_outcomes' and column_name in ('weekly_attended', 'attended_w0')`.execute(wh.db);
     expect(cols.rows).toEqual([{ column_name: 'weekly_attended' }]);
+    const rollups = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name like 'track_day_%'`.execute(wh.db);
+    expect(rollups.rows).toEqual([{ n: 0 }]);
   });
 });

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db-types';
 import { insertEpisodeOutcomes } from './episode-outcomes';
 import { insertInstrumentOutcomes } from './instrument-outcomes';
+import { refreshRollups, rollupKeysOf } from './rollup';
 import { recordRefresh } from './state';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -13,7 +14,8 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * the positive tests for relapse, and one over the scores for the follow-up). Definitions follow METRICS.md (see episode-outcomes.ts and
  * instrument-outcomes.ts). The metric columns are as-of-free: an open episode's window
  * is open-ended, so its row does not go stale as days pass; `asOf` is recorded as the
- * refresh date. Call it in the transaction that changed the facts, with every episode
+ * refresh date. The rollups (rollup.ts) are rewritten for the (track, admission day)
+ * pairs the episodes had before and have after. Call it in the transaction that changed the facts, with every episode
  * the change touched: that is what lets a partial refresh mark the models current.
  */
 export async function refreshEpisodes(db: Executor, episodeIds: readonly string[] | 'all', asOf?: string): Promise<number> {
@@ -30,6 +32,8 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
   await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_hashagg', 'off', true)`.execute(db);
   const scope = (column: string): RawBuilder<unknown> => (ids ? sql`${sql.ref(column)} = any(${ids}::text[])` : sql`true`);
 
+  // The rollup rows to rewrite: the episodes' (track, admission day) before and after.
+  const before = ids ? await rollupKeysOf(db, ids) : null;
   if (ids) {
     await sql`delete from episode_outcomes where ${scope('episode_id')}`.execute(db);
     await sql`delete from episode_instrument_outcomes where ${scope('episode_id')}`.execute(db);
@@ -39,6 +43,12 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
 
   const episodes = (await insertEpisodeOutcomes(scope).execute(db)).rows[0];
   const instruments = (await insertInstrumentOutcomes(scope).execute(db)).rows[0];
+  if (ids && before) {
+    const after = await rollupKeysOf(db, ids);
+    await refreshRollups(db, { tracks: [...before.tracks, ...after.tracks], days: [...before.days, ...after.days] });
+  } else {
+    await refreshRollups(db, 'all');
+  }
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
@@ -54,11 +64,13 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
  * The model columns metric queries filter, join and group on: statistics on the weekly
  * series would be read by no plan, and analysing all 90 columns took 1 s at 200k episodes.
  */
-const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes', readonly string[]> = {
+const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | 'track_day_outcomes' | 'track_day_instrument_outcomes', readonly string[]> = {
   episode_outcomes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'sex',
     'primary_substance', 'age_at_admission', 'first_negative_on', 'first_relapse_on', 'last_test_on'],
   episode_instrument_outcomes: ['episode_id', 'instrument', 'patient_id', 'track_code', 'admitted_on', 'sex', 'primary_substance',
-    'age_at_admission', 'baseline_score', 'followup_score'],
+    'age_at_admission', 'baseline_score', 'followup_score', 'discharged_on'],
+  track_day_outcomes: ['track_code', 'admitted_on', 'settled_on'],
+  track_day_instrument_outcomes: ['instrument', 'track_code', 'admitted_on', 'settled_on'],
 };
 
 /** Fresh planner statistics for one model (or both), on the columns queries use. */

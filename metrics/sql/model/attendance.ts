@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, perWeekSum, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
-import { scopedModel, weeklySums, weekValue, modelQuery } from './scope';
+import { LAST_WEEK, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
+import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
+import { additiveSource, rollupApplies } from './rollup';
+import { weeklySums, weekValue, modelQuery } from './scope';
 
 export interface AttendanceModelRows {
   sizes: Map<string, number>;
@@ -10,23 +12,28 @@ export interface AttendanceModelRows {
   weeks: AttendanceWeekRow[];
 }
 
+/** The model's additive figures an attendance response sums (warehouse/models/rollup.ts). */
+const FIGURES = ['n', 'attended', 'no_show', 'per_week', 'initiated', 'engaged',
+  ...WEEKS.map((w) => weekColumn('attended', w)), ...WEEKS.map((w) => weekColumn('no_show', w))];
+
 /**
- * `attendanceByGroup`, `attendanceByWeek` and the group sizes in one scan of the model:
- * the window counts, IET flags and weekly arrays were computed per episode at refresh;
- * only days in program depend on as_of (end − admission + 1, the end being as_of while
- * the episode is open). A week is listed when the group had a session in it, as the
- * fact query lists it.
+ * `attendanceByGroup`, `attendanceByWeek` and the group sizes as sums of per-episode
+ * figures: the window counts, IET flags and weekly counts were computed per episode at
+ * refresh; only days in program depend on as_of (end − admission + 1, the end being
+ * as_of while the episode is open). Discharged episodes come summed per (track, day)
+ * from the rollup when the request allows it. A week is listed when the group had a
+ * session in it, as the fact query lists it.
  */
 export async function attendanceFromModel(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceModelRows> {
+  const useRollup = await rollupApplies(db, f);
   const { rows } = await modelQuery(db, (trx) => sql<Record<string, unknown>>`
-    select s.grp, count(*)::int as n,
-      sum(s.window_attended)::int as attended, sum(s.window_no_show)::int as no_show,
-      ${perWeekSum(sql`s.window_attended`, sql`s.ends_on - s.admitted_on + 1`)} as per_week_sum,
-      count(*) filter (where s.iet_initiated)::int as initiated,
-      count(*) filter (where s.iet_engaged)::int as engaged,
+    select s.grp, sum(s.n)::int as n,
+      sum(s.attended)::int as attended, sum(s.no_show)::int as no_show,
+      sum(s.per_week)::float8 as per_week_sum,
+      sum(s.initiated)::int as initiated, sum(s.engaged)::int as engaged,
       ${weeklySums('attended', 'a', LAST_WEEK)},
       ${weeklySums('no_show', 'x', LAST_WEEK)}
-    from ${scopedModel(f)}
+    from ${additiveSource(f, 'episode_outcomes', FIGURES, useRollup)}
     group by s.grp`.execute(trx));
   const out: AttendanceModelRows = { sizes: new Map(), groups: [], weeks: [] };
   for (const row of rows) {

@@ -81,10 +81,3 @@ export function weekValue(row: Record<string, unknown>, prefix: string, week: nu
   const v = row[`${prefix}_${week}`];
   return typeof v === 'number' ? v : Number(v ?? 0);
 }
-
-/** Scoped episodes per group, from `episode_outcomes`. */
-export async function groupSizesFromModel(db: Kysely<DB>, f: MetricFilters): Promise<Map<string, number>> {
-  const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; n: number }>`
-    select s.grp, count(*)::int as n from ${scopedModel(f)} group by s.grp`.execute(trx));
-  return new Map(rows.map((r) => [String(r.grp), Number(r.n)]));
-}

@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
-import { TRAJECTORY_LAST_WEEK, trajectoryAggregates, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
-import { weekColumn } from '../../../warehouse/models/weekly';
-import { groupSizesFromModel, scopedModel, weekValue, modelQuery } from './scope';
+import { TRAJECTORY_LAST_WEEK, scaledSums, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
+import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
+import { additiveSource, groupSizesFromModel, rollupApplies } from './rollup';
+import { scopedModel, weekValue, modelQuery } from './scope';
 
 export interface SymptomsModelRows {
   sizes: Map<string, number>;
@@ -11,21 +12,27 @@ export interface SymptomsModelRows {
   trajectory: TrajectoryRow[];
 }
 
+const INSTRUMENT_FIGURES = ['with_baseline', ...WEEKS.flatMap((w) => ['scored', 'sum_x10k', 'sumsq_x10k'].map((x) => weekColumn(x, w)))];
+
 /**
  * Group sizes, episodes with a baseline and the weekly trajectory sums from the models:
  * `episode_instrument_outcomes` holds each episode's baseline, follow-up and mean score
- * per week (`mean_x10k_w0 … _w16`), computed with the windows of `baselineAndFollowup`,
- * plus the episode attributes scoping needs, so only the group sizes read
- * `episode_outcomes`. The two scans run side by side.
+ * per week (`mean_x10k_w0 … _w16`, ten-thousandths of a point), computed with the windows
+ * of `baselineAndFollowup`, plus the episode attributes scoping needs. All are additive
+ * per-episode figures (warehouse/models/rollup.ts): discharged episodes come summed per
+ * (track, day) from the rollups when the request allows it. Group sizes count every
+ * scoped episode (`episode_outcomes`); the two queries run side by side.
  */
 export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<SymptomsModelRows> {
-  const weeks = Array.from({ length: TRAJECTORY_LAST_WEEK + 1 }, (_, w) =>
-    trajectoryAggregates(sql.ref(`s.${weekColumn('mean_x10k', w)}`), `n_${w}`, `s_${w}`, `q_${w}`));
+  const useRollup = await rollupApplies(db, f);
+  const sum = (series: string, w: number) => sql`sum(${sql.ref(`s.${weekColumn(series, w)}`)})`;
+  const weeks = WEEKS.map((w) => sql`${sum('scored', w)}::int as ${sql.ref(`n_${w}`)},
+    ${scaledSums(sum('sum_x10k', w), sum('sumsq_x10k', w), `s_${w}`, `q_${w}`)}`);
   const [sizes, { rows }] = await Promise.all([
-    groupSizesFromModel(db, f),
+    groupSizesFromModel(db, f, useRollup),
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
-      select s.grp, count(s.baseline_score)::int as with_baseline, ${sql.join(weeks)}
-      from ${scopedModel(f, 'episode_instrument_outcomes')}
+      select s.grp, sum(s.with_baseline)::int as with_baseline, ${sql.join(weeks)}
+      from ${additiveSource(f, 'episode_instrument_outcomes', INSTRUMENT_FIGURES, useRollup)}
       group by s.grp`.execute(trx), { oneInstrument: true }),
   ]);
   const out: SymptomsModelRows = { sizes, baselines: [], trajectory: [] };

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../db-types';
+import { WEEKS, weekColumn } from './weekly';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/**
+ * The rollups (migration 2026-11-27T1600): per (track, admission day), the sums of the
+ * models' additive per-episode figures over the episodes already discharged.
+ *
+ * An additive figure is one whose group total is a plain sum over episodes: a count, a
+ * flag, a whole number of days, a weekly count, a weekly mean in ten-thousandths of a
+ * point or its square. All are integers except attendance per week in program, a numeric
+ * ratio; numeric and integer sums are exact, so a metric adds rollup rows and model rows
+ * in any order and gets the bits it gets from the model alone.
+ *
+ * Why only discharged episodes: a figure may depend on as_of through `closed`
+ * (discharged on or before as_of) and `ends_on` (discharge, or as_of while open). For an
+ * episode discharged on or before as_of these are `true` and the discharge date whatever
+ * as_of is, so the rollup stores them evaluated that way and a metric may read a row
+ * when as_of is on or after its `settled_on` (the latest discharge it holds). Open
+ * episodes are read from the model, through a partial index (`metrics/sql/model/rollup.ts`).
+ *
+ * Each figure is written once, here, as an expression over a scoped model row `s`
+ * (the model's columns plus `closed` and `ends_on`); the rollup stores its sum and a
+ * metric sums the rollup rows and the open episodes' own values with the same code.
+ */
+export interface Additive {
+  name: string;
+  perEpisode: RawBuilder<unknown>;
+}
+
+const add = (name: string, perEpisode: RawBuilder<unknown>): Additive => ({ name, perEpisode });
+const flag = (cond: RawBuilder<unknown>): RawBuilder<unknown> => sql`(case when ${cond} then 1 else 0 end)`;
+const weekly = (series: string, as: string = series): Additive[] =>
+  WEEKS.map((w) => add(weekColumn(as, w), sql.ref(`s.${weekColumn(series, w)}`)));
+
+/** Attended sessions per week in program, `attended · 7 / days`, in numeric (exact when summed). */
+export function perWeekRate(attended: RawBuilder<unknown>, days: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`((${attended}) * 7.0 / (${days}))`;
+}
+
+const EOT = sql`(s.closed and s.eot_tests > 0)`;
+const REPORT_CHANGED = sql`(s.report_latest_on > s.report_intake_on)`;
+const REPORT_CHANGE = sql`(s.report_latest_days - s.report_intake_days)`;
+
+/** The additive figures of `episode_outcomes`: group size, attendance and relapse (columns of `track_day_outcomes`). */
+export const EPISODE_ADDITIVES: readonly Additive[] = [
+  add('n', sql`1`),
+  add('attended', sql`s.window_attended`),
+  add('no_show', sql`s.window_no_show`),
+  add('per_week', perWeekRate(sql`s.window_attended`, sql`s.ends_on - s.admitted_on + 1`)),
+  add('initiated', flag(sql`s.iet_initiated`)),
+  add('engaged', flag(sql`s.iet_engaged`)),
+  ...weekly('attended'),
+  ...weekly('no_show'),
+  add('tests', sql`s.tests_counted`),
+  add('negative', sql`s.tests_negative`),
+  add('with_negative', flag(sql`s.first_negative_on is not null`)),
+  add('relapsed', flag(sql`s.first_relapse_on is not null`)),
+  add('eot_episodes', flag(EOT)),
+  add('eot_abstinent', flag(sql`${EOT} and s.eot_negative = s.eot_tests`)),
+  add('intake_n', flag(sql`s.report_intake_on is not null`)),
+  add('intake_sum', sql`s.report_intake_days::bigint`),
+  add('latest_n', flag(sql`s.report_latest_on is not null`)),
+  add('latest_sum', sql`s.report_latest_days::bigint`),
+  add('change_n', flag(REPORT_CHANGED)),
+  add('change_sum', sql`case when ${REPORT_CHANGED} then ${REPORT_CHANGE}::bigint end`),
+  add('change_sum_sq', sql`case when ${REPORT_CHANGED} then (${REPORT_CHANGE} * ${REPORT_CHANGE})::bigint end`),
+  ...weekly('tests'),
+  ...weekly('negative'),
+];
+
+/** The additive figures of `episode_instrument_outcomes` (columns of `track_day_instrument_outcomes`). */
+export const INSTRUMENT_ADDITIVES: readonly Additive[] = [
+  add('with_baseline', flag(sql`s.baseline_score is not null`)),
+  ...WEEKS.map((w) => add(weekColumn('scored', w), flag(sql`${sql.ref(`s.${weekColumn('mean_x10k', w)}`)} is not null`))),
+  ...WEEKS.map((w) => add(weekColumn('sum_x10k', w), sql.ref(`s.${weekColumn('mean_x10k', w)}`))),
+  ...WEEKS.map((w) => {
+    const x = sql.ref(`s.${weekColumn('mean_x10k', w)}`);
+    return add(weekColumn('sumsq_x10k', w), sql`${x} * ${x}`);
+  }),
+];
+
+export type RollupModel = 'episode_outcomes' | 'episode_instrument_outcomes';
+
+export const ROLLUPS: Record<RollupModel, { table: 'track_day_outcomes' | 'track_day_instrument_outcomes'; additives: readonly Additive[]; key: readonly string[] }> = {
+  episode_outcomes: { table: 'track_day_outcomes', additives: EPISODE_ADDITIVES, key: ['track_code', 'admitted_on'] },
+  episode_instrument_outcomes: { table: 'track_day_instrument_outcomes', additives: INSTRUMENT_ADDITIVES, key: ['instrument', 'track_code', 'admitted_on'] },
+};
+
+/** (track, admission day) pairs whose rollup rows a refresh rewrites. */
+export interface RollupKeys {
+  tracks: string[];
+  days: string[];
+}
+
+/** The (track, admission day) pairs of the given episodes' model rows: read before a refresh deletes them and after it writes them. */
+export async function rollupKeysOf(db: Executor, episodeIds: readonly string[]): Promise<RollupKeys> {
+  const { rows } = await sql<{ track_code: string; admitted_on: string }>`
+    select distinct track_code, admitted_on::text as admitted_on from episode_outcomes where episode_id = any(${episodeIds}::text[])`.execute(db);
+  return { tracks: rows.map((r) => r.track_code), days: rows.map((r) => r.admitted_on) };
+}
+
+/**
+ * Rewrites the rollup rows of the given (track, admission day) pairs, or all of them,
+ * from the models (which must already hold the refreshed episodes).
+ */
+export async function refreshRollups(db: Executor, keys: RollupKeys | 'all'): Promise<void> {
+  const inKeys = (alias: string): RawBuilder<unknown> => keys === 'all'
+    ? sql`true`
+    : sql`(${sql.ref(`${alias}.track_code`)}, ${sql.ref(`${alias}.admitted_on`)}) in (select * from unnest(${keys.tracks}::text[], ${keys.days}::date[]))`;
+  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS)) {
+    if (keys === 'all') await sql`truncate ${sql.table(table)}`.execute(db);
+    else if (keys.tracks.length === 0) continue;
+    else await sql`delete from ${sql.table(table)} r where ${inKeys('r')}`.execute(db);
+    const columns = [...key, 'settled_on', ...additives.map((a) => a.name)];
+    await sql`
+      insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}, max(s.discharged_on),
+        ${sql.join(additives.map((a) => sql`sum(${a.perEpisode})`))}
+      from (
+        select o.*, true as closed, o.discharged_on as ends_on
+        from ${sql.table(model)} o
+        where o.discharged_on is not null and ${inKeys('o')}
+      ) s
+      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}`.execute(db);
+  }
+}
