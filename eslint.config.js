@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dashboard/dist/**', '.iop/**', 'bench/data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dashboard/dist/**', '.iop/**', 'bench/data/**', 'coverage/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,7 +26,7 @@ export async function completionFromModel(db: Kysely<DB>, f: MetricFilters, reas
       case when s.closed then s.discharged_on - s.admitted_on end as los, count(*)::int as n
     from ${scopedModel(f)}
     group by 1, 2, 3, 4
-    order by 1, 4`.execute(trx), { finerGroups: true });
+    order by 1, 4`.execute(trx));
   const groups = new Map<string, { n: number; reasons: Map<string, number>; stays: Map<number, number> }>();
   for (const row of rows) {
     const grp = String(row.grp);

@@ -49,7 +49,7 @@ export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promis
       from ${scopedModel(f)}
       where s.first_negative_on is not null
       group by 1, 2, 3
-      order by 1, 2, 3`.execute(trx), { finerGroups: true }),
+      order by 1, 2, 3`.execute(trx)),
   ]);
 
   const km: KmCountRow[] = [];
