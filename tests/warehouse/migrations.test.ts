@@ -46,8 +46,8 @@ describe('an upgrade that reshapes the models', () => {
     expect(row.rows).toEqual([{ episode_id: 'E1', sessions_attended: 2, attended_w0: 2, attended_w1: 0, no_show_w1: 1 }]);
     // The rollup holds the discharged episode only; the open one is read from the model.
     const rollup = await sql<Record<string, number | string>>`
-      select track_code, admitted_on::text, settled_on::text, n, attended, attended_w0 from track_day_outcomes`.execute(wh.db);
-    expect(rollup.rows).toEqual([{ track_code: 'day', admitted_on: '2026-01-05', settled_on: '2026-01-20', n: 1, attended: 1, attended_w0: 1 }]);
+      select track_code, admitted_on::text, n, attended, attended_w0 from track_day_outcomes`.execute(wh.db);
+    expect(rollup.rows).toEqual([{ track_code: 'day', admitted_on: '2026-01-05', n: 1, attended: 1, attended_w0: 1 }]);
     const state = await sql<{ stale: boolean }>`select stale from model_state`.execute(wh.db);
     expect(state.rows).toEqual([{ stale: false }]);
   });

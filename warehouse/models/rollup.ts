@@ -73,6 +73,7 @@ export const EPISODE_ADDITIVES: readonly Additive[] = [
 
 /** The additive figures of `episode_instrument_outcomes` (columns of `track_day_instrument_outcomes`). */
 export const INSTRUMENT_ADDITIVES: readonly Additive[] = [
+  add('n', sql`1`),
   add('with_baseline', flag(sql`s.baseline_score is not null`)),
   ...WEEKS.map((w) => add(weekColumn('scored', w), flag(sql`${sql.ref(`s.${weekColumn('mean_x10k', w)}`)} is not null`))),
   ...WEEKS.map((w) => add(weekColumn('sum_x10k', w), sql.ref(`s.${weekColumn('mean_x10k', w)}`))),
@@ -89,41 +90,46 @@ export const ROLLUPS: Record<RollupModel, { table: 'track_day_outcomes' | 'track
   episode_instrument_outcomes: { table: 'track_day_instrument_outcomes', additives: INSTRUMENT_ADDITIVES, key: ['instrument', 'track_code', 'admitted_on'] },
 };
 
-/** (track, admission day) pairs whose rollup rows a refresh rewrites. */
-export interface RollupKeys {
-  tracks: string[];
-  days: string[];
-}
+const closedRows = (model: RollupModel, where: RawBuilder<unknown>): RawBuilder<unknown> => sql`(
+  select o.*, true as closed, o.discharged_on as ends_on
+  from ${sql.table(model)} o
+  where o.discharged_on is not null and ${where}
+) s`;
 
-/** The (track, admission day) pairs of the given episodes' model rows: read before a refresh deletes them and after it writes them. */
-export async function rollupKeysOf(db: Executor, episodeIds: readonly string[]): Promise<RollupKeys> {
-  const { rows } = await sql<{ track_code: string; admitted_on: string }>`
-    select distinct track_code, admitted_on::text as admitted_on from episode_outcomes where episode_id = any(${episodeIds}::text[])`.execute(db);
-  return { tracks: rows.map((r) => r.track_code), days: rows.map((r) => r.admitted_on) };
+/**
+ * Rebuilds the rollups from the models (a full refresh, or a batch touching many
+ * episodes). `delete`, not `truncate`: metrics reading the rollups meanwhile see the old
+ * rows instead of waiting for the lock.
+ */
+export async function rebuildRollups(db: Executor): Promise<void> {
+  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS) as [RollupModel, (typeof ROLLUPS)[RollupModel]][]) {
+    await sql`delete from ${sql.table(table)}`.execute(db);
+    await sql`
+      insert into ${sql.table(table)} (${sql.join([...key, ...additives.map((a) => a.name)].map((c) => sql.ref(c)))})
+      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}, ${sql.join(additives.map((a) => sql`coalesce(sum(${a.perEpisode}), 0)`))}
+      from ${closedRows(model, sql`true`)}
+      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}`.execute(db);
+  }
 }
 
 /**
- * Rewrites the rollup rows of the given (track, admission day) pairs, or all of them,
- * from the models (which must already hold the refreshed episodes).
+ * Adds (`sign` 1) or subtracts (−1) the given episodes' current model rows to or from
+ * the rollups: a partial refresh subtracts them before it rewrites the episodes and adds
+ * them after, so each rollup row stays the sum of the model rows of its (track, day)
+ * at the cost of reading only the touched episodes. Sums of integers and numerics make
+ * this exact. Rows left summing no episode are dropped.
  */
-export async function refreshRollups(db: Executor, keys: RollupKeys | 'all'): Promise<void> {
-  const inKeys = (alias: string): RawBuilder<unknown> => keys === 'all'
-    ? sql`true`
-    : sql`(${sql.ref(`${alias}.track_code`)}, ${sql.ref(`${alias}.admitted_on`)}) in (select * from unnest(${keys.tracks}::text[], ${keys.days}::date[]))`;
-  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS)) {
-    if (keys === 'all') await sql`truncate ${sql.table(table)}`.execute(db);
-    else if (keys.tracks.length === 0) continue;
-    else await sql`delete from ${sql.table(table)} r where ${inKeys('r')}`.execute(db);
-    const columns = [...key, 'settled_on', ...additives.map((a) => a.name)];
+export async function applyToRollups(db: Executor, episodeIds: readonly string[], sign: 1 | -1): Promise<void> {
+  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS) as [RollupModel, (typeof ROLLUPS)[RollupModel]][]) {
+    const names = additives.map((a) => a.name);
     await sql`
-      insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}, max(s.discharged_on),
-        ${sql.join(additives.map((a) => sql`sum(${a.perEpisode})`))}
-      from (
-        select o.*, true as closed, o.discharged_on as ends_on
-        from ${sql.table(model)} o
-        where o.discharged_on is not null and ${inKeys('o')}
-      ) s
-      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}`.execute(db);
+      insert into ${sql.table(table)} as r (${sql.join([...key, ...names].map((c) => sql.ref(c)))})
+      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))},
+        ${sql.join(additives.map((a) => sql`${sql.lit(sign)} * coalesce(sum(${a.perEpisode}), 0)`))}
+      from ${closedRows(model, sql`o.episode_id = any(${episodeIds}::text[])`)}
+      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}
+      on conflict (${sql.join(key.map((c) => sql.ref(c)))}) do update set
+        ${sql.join(names.map((c) => sql`${sql.ref(c)} = ${sql.ref(`r.${c}`)} + ${sql.ref(`excluded.${c}`)}`))}`.execute(db);
+    await sql`delete from ${sql.table(table)} where n = 0`.execute(db);
   }
 }

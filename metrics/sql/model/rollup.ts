@@ -19,13 +19,14 @@ const ROLLUP_COLUMNS: GroupColumns = {
 
 /**
  * Whether a request may read the rollups (warehouse/models/rollup.ts): it is stratified
- * by track or admission period, and as_of falls on or after every discharge the rollups
- * hold, so every episode in them is closed as of as_of with the figures they store.
- * (A later discharge, or an as_of in the past, reads every episode from the model.)
+ * by track or admission period, and as_of falls on or after the latest discharge in the
+ * model (read from its index), so every episode the rollups hold is closed as of as_of,
+ * with the figures they store. (A later discharge, or an as_of in the past, reads every
+ * episode from the model.)
  */
 export async function rollupApplies(db: Kysely<DB>, f: MetricFilters): Promise<boolean> {
   if (!ROLLUP_GROUPS.has(f.group_by)) return false;
-  const { rows } = await sql<{ settled: string | null }>`select max(settled_on)::text as settled from track_day_outcomes`.execute(db);
+  const { rows } = await sql<{ settled: string | null }>`select max(discharged_on)::text as settled from episode_outcomes`.execute(db);
   const settled = rows[0]?.settled ?? null;
   return settled === null || settled <= f.as_of;
 }
@@ -54,7 +55,7 @@ export function additiveSource(f: MetricFilters, model: RollupModel, names: read
   return sql`(
     select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(picked.map((a) => sql.ref(`r.${a.name}`)))}
     from ${sql.table(table)} r
-    where r.settled_on <= ${asOf} and r.admitted_on <= ${asOf}
+    where r.admitted_on <= ${asOf}
       and ${model === 'episode_instrument_outcomes' ? sql`r.instrument = ${f.instrument}` : sql`true`}
       and ${f.track ? sql`r.track_code = any(${f.track}::text[])` : sql`true`}
       and ${f.from ? sql`r.admitted_on >= ${f.from}::date` : sql`true`}
