@@ -3,7 +3,7 @@ import type { DB } from '../../../warehouse/db-types';
 import { ROLLUPS, type Additive, type RollupModel } from '../../../warehouse/models/rollup';
 import type { MetricFilters } from '../../filters';
 import { groupExpression, type GroupColumns } from '../scope';
-import { modelQuery, scopedModel } from './scope';
+import { modelQuery, scopeConditions, scopedModel } from './scope';
 
 /** The rollups hold track and admission day: they serve these strata only. */
 const ROLLUP_GROUPS: ReadonlySet<MetricFilters['group_by']> = new Set(['track', 'period']);
@@ -51,15 +51,10 @@ export function additiveSource(f: MetricFilters, model: RollupModel, names: read
     from ${scopedModel(f, model)}
     where ${useRollup ? sql`s.discharged_on is null` : sql`true`}`;
   if (!useRollup) return sql`(${live}) s`;
-  const asOf = sql`${f.as_of}::date`;
   return sql`(
     select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(picked.map((a) => sql.ref(`r.${a.name}`)))}
     from ${sql.table(table)} r
-    where r.admitted_on <= ${asOf}
-      and ${model === 'episode_instrument_outcomes' ? sql`r.instrument = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`r.track_code = any(${f.track}::text[])` : sql`true`}
-      and ${f.from ? sql`r.admitted_on >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`r.admitted_on <= ${f.to}::date` : sql`true`}
+    where ${scopeConditions(f, 'r', model === 'episode_instrument_outcomes')}
     union all
     ${live}
   ) s`;

@@ -33,12 +33,22 @@ export function scopedModel(f: MetricFilters, model: ModelTable = 'episode_outco
     select o.*, ${groupExpression(f.group_by, f.period, MODEL_COLUMNS)} as grp, ${closed} as closed,
       case when ${closed} then o.discharged_on else ${asOf} end as ends_on
     from ${sql.table(model)} o
-    where o.admitted_on <= ${asOf}
-      and ${model === 'episode_instrument_outcomes' ? sql`o.instrument = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`o.track_code = any(${f.track}::text[])` : sql`true`}
-      and ${f.from ? sql`o.admitted_on >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`o.admitted_on <= ${f.to}::date` : sql`true`}
+    where ${scopeConditions(f, 'o', model === 'episode_instrument_outcomes')}
   ) s`;
+}
+
+/**
+ * The scope on a row `alias` that carries `track_code` and `admitted_on` (and
+ * `instrument` when `oneInstrument`): admitted by as_of, the instrument, the tracks and
+ * the admission-date range of the request.
+ */
+export function scopeConditions(f: MetricFilters, alias: string, oneInstrument: boolean): RawBuilder<unknown> {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  return sql`${col('admitted_on')} <= ${f.as_of}::date
+      and ${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
+      and ${f.track ? sql`${col('track_code')} = any(${f.track}::text[])` : sql`true`}
+      and ${f.from ? sql`${col('admitted_on')} >= ${f.from}::date` : sql`true`}
+      and ${f.to ? sql`${col('admitted_on')} <= ${f.to}::date` : sql`true`}`;
 }
 
 /**
