@@ -17,9 +17,9 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * Why only discharged episodes: a figure may depend on as_of through `closed`
  * (discharged on or before as_of) and `ends_on` (discharge, or as_of while open). For an
  * episode discharged on or before as_of these are `true` and the discharge date whatever
- * as_of is, so the rollup stores them evaluated that way and a metric may read a row
- * when as_of is on or after its `settled_on` (the latest discharge it holds). Open
- * episodes are read from the model, through a partial index (`metrics/sql/model/rollup.ts`).
+ * as_of is, so the rollup stores them evaluated that way, and a metric may read the
+ * rollups when as_of is on or after the latest discharge in the model. Open episodes are
+ * read from the model, through a partial index (`metrics/sql/model/rollup.ts`).
  *
  * Each figure is written once, here, as an expression over a scoped model row `s`
  * (the model's columns plus `closed` and `ends_on`); the rollup stores its sum and a
