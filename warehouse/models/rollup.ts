@@ -97,18 +97,31 @@ const closedRows = (model: RollupModel, where: RawBuilder<unknown>): RawBuilder<
 ) s`;
 
 /**
+ * `insert … select` of the sums, times `sign`, of the closed model rows `where` selects,
+ * one row per rollup key; `onConflict` says what to do with a key already there.
+ */
+async function insertSums(db: Executor, model: RollupModel, where: RawBuilder<unknown>, sign: 1 | -1, onConflict: RawBuilder<unknown>): Promise<void> {
+  const { table, additives, key } = ROLLUPS[model];
+  const keyRefs = sql.join(key.map((c) => sql.ref(`s.${c}`)));
+  await sql`
+    insert into ${sql.table(table)} as r (${sql.join([...key, ...additives.map((a) => a.name)].map((c) => sql.ref(c)))})
+    select ${keyRefs}, ${sql.join(additives.map((a) => sql`${sql.lit(sign)} * coalesce(sum(${a.perEpisode}), 0)`))}
+    from ${closedRows(model, where)}
+    group by ${keyRefs}
+    ${onConflict}`.execute(db);
+}
+
+const MODELS = Object.keys(ROLLUPS) as RollupModel[];
+
+/**
  * Rebuilds the rollups from the models (a full refresh, or a batch touching many
  * episodes). `delete`, not `truncate`: metrics reading the rollups meanwhile see the old
  * rows instead of waiting for the lock.
  */
 export async function rebuildRollups(db: Executor): Promise<void> {
-  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS) as [RollupModel, (typeof ROLLUPS)[RollupModel]][]) {
-    await sql`delete from ${sql.table(table)}`.execute(db);
-    await sql`
-      insert into ${sql.table(table)} (${sql.join([...key, ...additives.map((a) => a.name)].map((c) => sql.ref(c)))})
-      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}, ${sql.join(additives.map((a) => sql`coalesce(sum(${a.perEpisode}), 0)`))}
-      from ${closedRows(model, sql`true`)}
-      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}`.execute(db);
+  for (const model of MODELS) {
+    await sql`delete from ${sql.table(ROLLUPS[model].table)}`.execute(db);
+    await insertSums(db, model, sql`true`, 1, sql``);
   }
 }
 
@@ -120,16 +133,11 @@ export async function rebuildRollups(db: Executor): Promise<void> {
  * this exact. Rows left summing no episode are dropped.
  */
 export async function applyToRollups(db: Executor, episodeIds: readonly string[], sign: 1 | -1): Promise<void> {
-  for (const [model, { table, additives, key }] of Object.entries(ROLLUPS) as [RollupModel, (typeof ROLLUPS)[RollupModel]][]) {
-    const names = additives.map((a) => a.name);
-    await sql`
-      insert into ${sql.table(table)} as r (${sql.join([...key, ...names].map((c) => sql.ref(c)))})
-      select ${sql.join(key.map((c) => sql.ref(`s.${c}`)))},
-        ${sql.join(additives.map((a) => sql`${sql.lit(sign)} * coalesce(sum(${a.perEpisode}), 0)`))}
-      from ${closedRows(model, sql`o.episode_id = any(${episodeIds}::text[])`)}
-      group by ${sql.join(key.map((c) => sql.ref(`s.${c}`)))}
+  for (const model of MODELS) {
+    const { table, additives, key } = ROLLUPS[model];
+    await insertSums(db, model, sql`o.episode_id = any(${episodeIds}::text[])`, sign, sql`
       on conflict (${sql.join(key.map((c) => sql.ref(c)))}) do update set
-        ${sql.join(names.map((c) => sql`${sql.ref(c)} = ${sql.ref(`r.${c}`)} + ${sql.ref(`excluded.${c}`)}`))}`.execute(db);
+        ${sql.join(additives.map((a) => sql`${sql.ref(a.name)} = ${sql.ref(`r.${a.name}`)} + ${sql.ref(`excluded.${a.name}`)}`))}`);
     await sql`delete from ${sql.table(table)} where n = 0`.execute(db);
   }
 }
