@@ -315,6 +315,16 @@ export interface ModelState {
   tests_through: string | null;
 }
 
+export interface PairCounts {
+  admitted_on: string;
+  baseline: number;
+  followup: number;
+  instrument: string;
+  n: number;
+  open: boolean;
+  track_code: string;
+}
+
 export interface Patients {
   batch_id: string | null;
   birth_year: number | null;
@@ -331,10 +341,29 @@ export interface RejectedRows {
   raw: Json;
 }
 
+export interface RelapseCounts {
+  admitted_on: string;
+  km_day: number;
+  km_event: boolean;
+  n: number;
+  open: boolean;
+  track_code: string;
+}
+
+export interface StayCounts {
+  admitted_on: string;
+  los: number;
+  n: number;
+  open: boolean;
+  reason: string;
+  track_code: string;
+}
+
 export interface TrackDayInstrumentOutcomes {
   admitted_on: string;
   instrument: string;
   n: number;
+  open: Generated<boolean>;
   scored_w0: number;
   scored_w1: number;
   scored_w10: number;
@@ -458,6 +487,7 @@ export interface TrackDayOutcomes {
   no_show_w7: number;
   no_show_w8: number;
   no_show_w9: number;
+  open: Generated<boolean>;
   per_week: Numeric;
   relapsed: number;
   tests: number;
@@ -515,8 +545,11 @@ export interface DB {
   instruments: Instruments;
   job_runs: JobRuns;
   model_state: ModelState;
+  pair_counts: PairCounts;
   patients: Patients;
   rejected_rows: RejectedRows;
+  relapse_counts: RelapseCounts;
+  stay_counts: StayCounts;
   track_day_instrument_outcomes: TrackDayInstrumentOutcomes;
   track_day_outcomes: TrackDayOutcomes;
   tracks: Tracks;

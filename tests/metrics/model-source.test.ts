@@ -143,7 +143,9 @@ describe('metrics read from the models equal the same metrics read from the fact
     expect(rows[0]?.max_n).toBeGreaterThan(1);
     expect(rows[0]?.open).toBeGreaterThan(10);
     for (const name of METRIC_NAMES) {
-      for (const raw of [{}, { group_by: 'period', period: 'month' }, { track: ['eve', 'php'], from: day(A, -30), to: day(A, 100) }]) {
+      // admission ranges that cut months at both ends, none, and only one (the count rollups' whole months, and the model for the rest)
+      for (const raw of [{}, { group_by: 'period', period: 'month' }, { track: ['eve', 'php'], from: day(A, -30), to: day(A, 100) },
+        { from: A, to: '2026-03-31' }, { from: day(A, 10), to: day(A, 40) }, { from: day(A, 20), group_by: 'period', period: 'month' }]) {
         for (const minCell of [0, 11]) await bothWays(name, filters({ as_of: later, ...raw }), minCell);
       }
     }

@@ -40,14 +40,22 @@ afterAll(async () => {
 
 describe('an upgrade that reshapes the models', () => {
   it('applies the remaining migrations and rebuilds the models from the facts', async () => {
-    expect(await migrate(wh.db)).toEqual(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups']);
+    expect(await migrate(wh.db)).toEqual(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups']);
     const row = await sql<Record<string, number | string>>`
       select episode_id, sessions_attended, attended_w0, attended_w1, no_show_w1 from episode_outcomes where episode_id = 'E1'`.execute(wh.db);
     expect(row.rows).toEqual([{ episode_id: 'E1', sessions_attended: 2, attended_w0: 2, attended_w1: 0, no_show_w1: 1 }]);
-    // The rollup holds the discharged episode only; the open one is read from the model.
-    const rollup = await sql<Record<string, number | string>>`
-      select track_code, admitted_on::text, n, attended, attended_w0 from track_day_outcomes`.execute(wh.db);
-    expect(rollup.rows).toEqual([{ track_code: 'day', admitted_on: '2026-01-05', n: 1, attended: 1, attended_w0: 1 }]);
+    // The rollup holds the discharged episode and, in a row of its own, the open one.
+    const rollup = await sql<Record<string, number | string | boolean>>`
+      select track_code, admitted_on::text, open, n, attended, attended_w0 from track_day_outcomes order by open`.execute(wh.db);
+    expect(rollup.rows).toEqual([
+      { track_code: 'day', admitted_on: '2026-01-05', open: false, n: 1, attended: 1, attended_w0: 1 },
+      { track_code: 'day', admitted_on: '2026-01-05', open: true, n: 1, attended: 2, attended_w0: 2 },
+    ]);
+    // The count rollups hold both: the discharged one under its admission month, the open one under its day.
+    const stays = await sql<Record<string, unknown>>`select admitted_on::text, open, n from stay_counts order by open, admitted_on`.execute(wh.db);
+    expect(stays.rows).toEqual([
+      { admitted_on: '-infinity', open: false, n: 1 }, { admitted_on: '2026-01-01', open: false, n: 1 }, { admitted_on: '2026-01-05', open: true, n: 1 },
+    ]);
     const state = await sql<{ stale: boolean }>`select stale from model_state`.execute(wh.db);
     expect(state.rows).toEqual([{ stale: false }]);
   });
@@ -58,7 +66,7 @@ describe('an upgrade that reshapes the models', () => {
     const cols = await sql<{ column_name: string }>`select column_name from information_schema.columns
       where table_name = 'episode_outcomes' and column_name in ('weekly_attended', 'attended_w0')`.execute(wh.db);
     expect(cols.rows).toEqual([{ column_name: 'weekly_attended' }]);
-    const rollups = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name like 'track_day_%'`.execute(wh.db);
+    const rollups = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_name like 'track_day_%' or table_name like '%_counts'`.execute(wh.db);
     expect(rollups.rows).toEqual([{ n: 0 }]);
   });
 });

@@ -7,6 +7,7 @@ import * as m1400 from './2026-11-23T1400-create-ingest-jobs';
 import * as m1500 from './2026-11-23T1500-metric-models';
 import * as m2711 from './2026-11-27T1000-weekly-columns';
 import * as m2716 from './2026-11-27T1600-track-day-rollups';
+import * as m2719 from './2026-11-27T1900-count-rollups';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -22,10 +23,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T1500-metric-models': m1500,
   '2026-11-27T1000-weekly-columns': m2711,
   '2026-11-27T1600-track-day-rollups': m2716,
+  '2026-11-27T1900-count-rollups': m2719,
 };
 
 /** Migrations that change the models' shape: they empty the models, and `migrate` rebuilds them. */
-export const REBUILDS_MODELS: ReadonlySet<string> = new Set(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups']);
+export const REBUILDS_MODELS: ReadonlySet<string> = new Set(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups']);
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,

@@ -3,7 +3,8 @@ import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
 import type { LosRow, ReasonCountRow } from '../completion';
 import { medianAndIqrOfCounts } from '../../stats/quantile';
-import { modelQuery, scopedModel } from './scope';
+import { countSource, rollupApplies } from './rollup';
+import { modelQuery } from './scope';
 
 export interface CompletionModelRows {
   sizes: Map<string, number>;
@@ -12,19 +13,20 @@ export interface CompletionModelRows {
 }
 
 /**
- * Group sizes, discharges per reason and length-of-stay quartiles from one grouped scan
- * of the model: a count table of (group, discharged by as_of, reason, length of stay),
- * a few thousand rows, from which TypeScript adds up the counts and takes the
- * quartiles (R type 7, as `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates
+ * Group sizes, discharges per reason and length-of-stay quartiles from one count table
+ * of (group, discharged by as_of, reason, length of stay), a few thousand rows, summed
+ * from the model's stays (`stay_counts` when the request allows it: countSource), from
+ * which TypeScript adds up the counts and takes the quartiles (R type 7, as `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates
  * in SQL would sort every group and keep the scan from running in parallel.
  * `reasons` lists the discharge reasons to count, every value the `episodes` check
  * constraint allows.
  */
 export async function completionFromModel(db: Kysely<DB>, f: MetricFilters, reasons: readonly string[]): Promise<CompletionModelRows> {
+  const useRollup = await rollupApplies(db, f);
   const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; closed: boolean; reason: string | null; los: number | null; n: number }>`
-    select s.grp, s.closed, case when s.closed then s.discharge_reason end as reason,
-      case when s.closed then s.discharged_on - s.admitted_on end as los, count(*)::int as n
-    from ${scopedModel(f)}
+    select s.grp, not s.open as closed, case when not s.open then s.reason end as reason,
+      case when not s.open then s.los end as los, sum(s.n)::int as n
+    from ${countSource(f, 'stay_counts', useRollup)}
     group by 1, 2, 3, 4
     order by 1, 4`.execute(trx));
   const groups = new Map<string, { n: number; reasons: Map<string, number>; stays: Map<number, number> }>();

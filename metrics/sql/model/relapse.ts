@@ -4,8 +4,8 @@ import type { MetricFilters } from '../../filters';
 import { LAST_WEEK, type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow } from '../relapse';
 import type { KmCountRow } from '../retention';
 import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, rollupApplies } from './rollup';
-import { scopedModel, weeklySums, weekValue, modelQuery } from './scope';
+import { additiveSource, countSource, rollupApplies } from './rollup';
+import { weeklySums, weekValue, modelQuery } from './scope';
 
 export interface RelapseModelRows {
   sizes: Map<string, number>;
@@ -28,14 +28,12 @@ const SUMS_OF_DAYS: ReadonlySet<string> = new Set(['intake_sum', 'latest_sum', '
  * missed positive). Every figure but time to relapse is a sum of per-episode figures
  * (discharged episodes summed per (track, day) in the rollup when the request allows
  * it); end of treatment counts only episodes discharged by as_of. Time to relapse needs
- * the count table (group, KM day, KM event) of the episodes with a negative test, from
- * a second scan run alongside. Rows are listed where the fact queries list them: a
+ * the count table (group, KM day, KM event) of the episodes with a negative test
+ * (`relapse_counts` when the request allows it), read alongside. Rows are listed where the fact queries list them: a
  * week with a test, a group with a self-report.
  */
 export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promise<RelapseModelRows> {
   const useRollup = await rollupApplies(db, f);
-  // KM: day 0 = first negative; event = first later positive; else censored at the last test.
-  const kmDay = sql`coalesce(s.first_relapse_on, s.last_test_on) - s.first_negative_on`;
   const [{ rows: totals }, { rows: kmRows }] = await Promise.all([
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
       select s.grp, ${sql.join(TOTALS.map((k) => sql`sum(${sql.ref(`s.${k}`)})${SUMS_OF_DAYS.has(k) ? sql`::float8` : sql`::int`} as ${sql.ref(k)}`))},
@@ -45,9 +43,8 @@ export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promis
       group by s.grp
       order by s.grp`.execute(trx)),
     modelQuery(db, (trx) => sql<{ grp: string; km_day: number; km_event: boolean; n: number }>`
-      select s.grp, ${kmDay} as km_day, s.first_relapse_on is not null as km_event, count(*)::int as n
-      from ${scopedModel(f)}
-      where s.first_negative_on is not null
+      select s.grp, s.km_day, s.km_event, sum(s.n)::int as n
+      from ${countSource(f, 'relapse_counts', useRollup)}
       group by 1, 2, 3
       order by 1, 2, 3`.execute(trx)),
   ]);

@@ -2,27 +2,29 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
 import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, type KmCountRow } from '../retention';
-import { scopedModel, modelQuery } from './scope';
+import { countSource, rollupApplies } from './rollup';
+import { modelQuery } from './scope';
 
 /**
- * `retentionCounts` from the model: the last attended session is the model's
- * `last_attended_on`, which equals the facts' "last attended on or before as_of" when
- * no session is dated after as_of (the condition for reading the model at all).
+ * `retentionCounts` from the model's stays (warehouse/models/rollup.ts `STAY_KEY`): a
+ * discharged episode's length of stay and reason, an open one's days to its last attended
+ * session, counted from `stay_counts` when the request allows it. The last attended
+ * session is the model's `last_attended_on`, which equals the facts' "last attended on or
+ * before as_of" when no session is dated after as_of (the condition for reading the model
+ * at all). as_of applies here: an open episode unseen for over 30 days is lost to
+ * follow-up (an event on its last attended day), else censored at as_of.
  */
 export async function retentionCountsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<KmCountRow[]> {
+  const useRollup = await rollupApplies(db, f);
   const asOf = sql`${f.as_of}::date`;
-  const lost = sql`(${asOf} - greatest(s.last_attended_on, s.admitted_on) > ${LOST_TO_FOLLOW_UP_DAYS})`;
+  const lost = sql`(${asOf} - (s.admitted_on + s.los) > ${LOST_TO_FOLLOW_UP_DAYS})`;
   return modelQuery(db, async (trx) => (await sql<KmCountRow>`
-    select grp, day, count(*) filter (where event)::int as events, count(*) filter (where not event)::int as censored
+    select grp, day, coalesce(sum(n) filter (where event), 0)::int as events, coalesce(sum(n) filter (where not event), 0)::int as censored
     from (
-      select s.grp,
-        case
-          when s.closed then s.discharged_on - s.admitted_on
-          when ${lost} then greatest(s.last_attended_on, s.admitted_on) - s.admitted_on
-          else ${asOf} - s.admitted_on
-        end as day,
-        case when s.closed then s.discharge_reason = any(${[...DROPOUT_REASONS]}::text[]) else ${lost} end as event
-      from ${scopedModel(f)}
+      select s.grp, s.n,
+        case when not s.open or ${lost} then s.los else ${asOf} - s.admitted_on end as day,
+        case when s.open then ${lost} else s.reason = any(${[...DROPOUT_REASONS]}::text[]) end as event
+      from ${countSource(f, 'stay_counts', useRollup)}
     ) t
     group by grp, day order by grp, day`.execute(trx)).rows);
 }

@@ -3,8 +3,8 @@ import type { DB } from '../../../warehouse/db-types';
 import type { MetricFilters } from '../../filters';
 import { TRAJECTORY_LAST_WEEK, scaledSums, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
 import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, groupSizesFromModel, rollupApplies } from './rollup';
-import { scopedModel, weekValue, modelQuery } from './scope';
+import { additiveSource, countSource, groupSizesFromModel, rollupApplies } from './rollup';
+import { weekValue, modelQuery } from './scope';
 
 export interface SymptomsModelRows {
   sizes: Map<string, number>;
@@ -48,11 +48,11 @@ export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promi
   return out;
 }
 
-/** `pairCounts` from the model: paired episodes per (group, baseline, follow-up). */
+/** `pairCounts` from the model: paired episodes per (group, baseline, follow-up), from `pair_counts` when the request allows it. */
 export async function pairCountsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<PairCountRow[]> {
+  const useRollup = await rollupApplies(db, f);
   return modelQuery(db, async (trx) => (await sql<PairCountRow>`
-    select s.grp, s.baseline_score as baseline, s.followup_score as followup, count(*)::int as n
-    from ${scopedModel(f, 'episode_instrument_outcomes')}
-    where s.followup_score is not null
-    group by s.grp, s.baseline_score, s.followup_score order by s.grp, s.baseline_score, s.followup_score`.execute(trx)).rows, { oneInstrument: true });
+    select s.grp, s.baseline, s.followup, sum(s.n)::int as n
+    from ${countSource(f, 'pair_counts', useRollup)}
+    group by 1, 2, 3 order by 1, 2, 3`.execute(trx)).rows, { oneInstrument: true });
 }
