@@ -105,10 +105,11 @@ export type RollupModel = 'episode_outcomes' | 'episode_instrument_outcomes';
  * compresses them: 200k episodes become about 40,000 stays, 17,000 relapse spells and
  * 45,000 PHQ-9 pairs.
  *
- * Unlike the track-day rollups they hold the open episodes too, each under its own
- * admission day (`open` true), with values that do not depend on as_of (days to the
- * last attended session, for instance); a metric applies as_of to them when it reads
- * them. A discharged episode is counted under its admission month (`open` false).
+ * A discharged episode is counted under its admission month (`open` false), and an open
+ * one, as in the track-day rollups, under its admission day (`open` true), with values
+ * that do not depend on as_of (days to the last attended session, for instance); a metric
+ * applies as_of to them when it reads them. A key column is a named expression, like a
+ * figure.
  *
  * The key expressions are over a scoped model row `s` and use `s.closed`, never the
  * discharge date alone: the rollup build evaluates them with `closed` = discharged, and a
