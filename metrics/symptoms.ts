@@ -4,7 +4,7 @@ import { Cells, withSuppressed } from './cells';
 import type { MetricFilters } from './filters';
 import { buildGroups, echoFilters, respond, suppressionRule } from './response';
 import { groupSizes } from './sql/groups';
-import { pairCountsFromModel, symptomsFromModel } from './sql/model/symptoms';
+import { symptomsFromModel } from './sql/model/symptoms';
 import type { MetricSource } from './source';
 import {
   BASELINE_FROM, BASELINE_TO, baselineCounts, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, instrument, pairCounts,
@@ -168,7 +168,7 @@ export async function symptoms(db: Kysely<DB>, f: MetricFilters, minCell: number
   const ins = await instrument(db, f.instrument);
   if (!ins) throw new UnknownInstrumentError(`unknown instrument ${f.instrument}`);
   const [sizes, pairs, baselines, traj] = source === 'model'
-    ? await Promise.all([symptomsFromModel(db, f), pairCountsFromModel(db, f)]).then(([m, p]) => [m.sizes, p, m.baselines, m.trajectory] as const)
+    ? await symptomsFromModel(db, f).then((m) => [m.sizes, m.pairs, m.baselines, m.trajectory] as const)
     : await Promise.all([groupSizes(db, f), pairCounts(db, f), baselineCounts(db, f), trajectorySums(db, f)]);
   const pairsBy = bucket(pairs);
   const trajBy = bucket(traj);

@@ -45,6 +45,9 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
 
   const episodes = (await insertEpisodeOutcomes(scope).execute(db)).rows[0];
   const instruments = (await insertInstrumentOutcomes(scope).execute(db)).rows[0];
+  // The rollups group model rows that come in no useful order: hashing is the right plan
+  // again (a rebuild at 200k episodes: 14.3 s sorting, 9.4 s hashing).
+  await sql`select set_config('enable_hashagg', reset_val, true) from pg_settings where name = 'enable_hashagg'`.execute(db);
   if (rebuild) await rebuildRollups(db);
   else if (ids) await applyToRollups(db, ids, 1);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query

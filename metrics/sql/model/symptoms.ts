@@ -8,6 +8,7 @@ import { weekValue, modelQuery } from './scope';
 
 export interface SymptomsModelRows {
   sizes: Map<string, number>;
+  pairs: PairCountRow[];
   baselines: BaselineCountRow[];
   trajectory: TrajectoryRow[];
 }
@@ -15,27 +16,29 @@ export interface SymptomsModelRows {
 const INSTRUMENT_FIGURES = ['with_baseline', ...WEEKS.flatMap((w) => ['scored', 'sum_x10k', 'sumsq_x10k'].map((x) => weekColumn(x, w)))];
 
 /**
- * Group sizes, episodes with a baseline and the weekly trajectory sums from the models:
+ * Group sizes, score pairs, episodes with a baseline and the weekly trajectory sums from the models:
  * `episode_instrument_outcomes` holds each episode's baseline, follow-up and mean score
  * per week (`mean_x10k_w0 … _w16`, ten-thousandths of a point), computed with the windows
  * of `baselineAndFollowup`, plus the episode attributes scoping needs. All are additive
  * per-episode figures (warehouse/models/rollup.ts): discharged episodes come summed per
  * (track, day) from the rollups when the request allows it. Group sizes count every
- * scoped episode (`episode_outcomes`); the two queries run side by side.
+ * scoped episode (`stay_counts`), pairs come from `pairCountsFromModel`; the three
+ * queries run side by side.
  */
 export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<SymptomsModelRows> {
   const useRollup = await rollupApplies(db, f);
   const sum = (series: string, w: number) => sql`sum(${sql.ref(`s.${weekColumn(series, w)}`)})`;
   const weeks = WEEKS.map((w) => sql`${sum('scored', w)}::int as ${sql.ref(`n_${w}`)},
     ${scaledSums(sum('sum_x10k', w), sum('sumsq_x10k', w), `s_${w}`, `q_${w}`)}`);
-  const [sizes, { rows }] = await Promise.all([
+  const [sizes, pairs, { rows }] = await Promise.all([
     groupSizesFromModel(db, f, useRollup),
+    pairCountsFromModel(db, f, useRollup),
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
       select s.grp, sum(s.with_baseline)::int as with_baseline, ${sql.join(weeks)}
       from ${additiveSource(f, 'episode_instrument_outcomes', INSTRUMENT_FIGURES, useRollup)}
       group by s.grp`.execute(trx), { oneInstrument: true }),
   ]);
-  const out: SymptomsModelRows = { sizes, baselines: [], trajectory: [] };
+  const out: SymptomsModelRows = { sizes, pairs, baselines: [], trajectory: [] };
   for (const row of rows) {
     const grp = String(row.grp);
     const withBaseline = Number(row.with_baseline);
@@ -49,8 +52,7 @@ export async function symptomsFromModel(db: Kysely<DB>, f: MetricFilters): Promi
 }
 
 /** `pairCounts` from the model: paired episodes per (group, baseline, follow-up), from `pair_counts` when the request allows it. */
-export async function pairCountsFromModel(db: Kysely<DB>, f: MetricFilters): Promise<PairCountRow[]> {
-  const useRollup = await rollupApplies(db, f);
+async function pairCountsFromModel(db: Kysely<DB>, f: MetricFilters, useRollup: boolean): Promise<PairCountRow[]> {
   return modelQuery(db, async (trx) => (await sql<PairCountRow>`
     select s.grp, s.baseline, s.followup, sum(s.n)::int as n
     from ${countSource(f, 'pair_counts', useRollup)}
