@@ -20,8 +20,8 @@ const FIGURES = ['n', 'attended', 'no_show', 'per_week', 'initiated', 'engaged',
  * `attendanceByGroup`, `attendanceByWeek` and the group sizes as sums of per-episode
  * figures: the window counts, IET flags and weekly counts were computed per episode at
  * refresh; only days in program depend on as_of (end − admission + 1, the end being
- * as_of while the episode is open). Discharged episodes come summed per (track, day)
- * from the rollup when the request allows it. A week is listed when the group had a
+ * as_of while the episode is open). Episodes come summed per (track, day, open or
+ * discharged) from the rollup when the request allows it. A week is listed when the group had a
  * session in it, as the fact query lists it.
  */
 export async function attendanceFromModel(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceModelRows> {

@@ -26,11 +26,11 @@ const SUMS_OF_DAYS: ReadonlySet<string> = new Set(['intake_sum', 'latest_sum', '
  * `relapseByGroup`, `relapseByWeek`, `selfReport`, `relapseKmCounts` and the group sizes
  * from the model, which holds the default conventions (no substance filter, refused and
  * missed positive). Every figure but time to relapse is a sum of per-episode figures
- * (discharged episodes summed per (track, day) in the rollup when the request allows
+ * (summed per (track, day, open or discharged) in the rollup when the request allows
  * it); end of treatment counts only episodes discharged by as_of. Time to relapse needs
  * the count table (group, KM day, KM event) of the episodes with a negative test
- * (`relapse_counts` when the request allows it), read alongside. Rows are listed where the fact queries list them: a
- * week with a test, a group with a self-report.
+ * (`relapse_counts` when the request allows it), read alongside. Rows are listed where
+ * the fact queries list them: a week with a test, a group with a self-report.
  */
 export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promise<RelapseModelRows> {
   const useRollup = await rollupApplies(db, f);

@@ -100,8 +100,8 @@ export function wholeMonths(f: Pick<MetricFilters, 'from' | 'to'>): { from: stri
  * With `useRollup`: the open episodes and the discharged ones of the whole admission
  * months in range come from the rollup, the discharged ones of months the from–to range
  * cuts from the model (none without from or to). A request by track over every month
- * reads the discharged episodes from the rollup's all-time rows. Otherwise every scoped episode comes
- * from the model, through the same key expressions, with n = 1.
+ * reads the discharged episodes from the rollup's all-time rows. Otherwise every scoped
+ * episode comes from the model, through the same key expressions, with n = 1.
  */
 export function countSource(f: MetricFilters, table: Extract<RollupTable, 'stay_counts' | 'relapse_counts' | 'pair_counts'>, useRollup: boolean): RawBuilder<unknown> {
   const { model, key, rows } = ROLLUPS[table];

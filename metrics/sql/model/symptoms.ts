@@ -16,12 +16,12 @@ export interface SymptomsModelRows {
 const INSTRUMENT_FIGURES = ['with_baseline', ...WEEKS.flatMap((w) => ['scored', 'sum_x10k', 'sumsq_x10k'].map((x) => weekColumn(x, w)))];
 
 /**
- * Group sizes, score pairs, episodes with a baseline and the weekly trajectory sums from the models:
- * `episode_instrument_outcomes` holds each episode's baseline, follow-up and mean score
- * per week (`mean_x10k_w0 … _w16`, ten-thousandths of a point), computed with the windows
- * of `baselineAndFollowup`, plus the episode attributes scoping needs. All are additive
- * per-episode figures (warehouse/models/rollup.ts): discharged episodes come summed per
- * (track, day) from the rollups when the request allows it. Group sizes count every
+ * Group sizes, score pairs, episodes with a baseline and the weekly trajectory sums from
+ * the models: `episode_instrument_outcomes` holds each episode's baseline, follow-up and
+ * mean score per week (`mean_x10k_w0 … _w16`, ten-thousandths of a point), computed with
+ * the windows of `baselineAndFollowup`, plus the episode attributes scoping needs. All
+ * but the pairs are additive per-episode figures (warehouse/models/rollup.ts): they come
+ * summed per (track, day, open or discharged) from the rollups when the request allows it. Group sizes count every
  * scoped episode (`stay_counts`), pairs come from `pairCountsFromModel`; the three
  * queries run side by side.
  */
