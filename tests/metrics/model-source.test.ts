@@ -130,14 +130,14 @@ describe('metrics read from the models equal the same metrics read from the fact
     await bothWays('symptoms', filters({ instrument: 'GAD-7', group_by: 'sex' }), 0);
   });
 
-  it('sums the discharged episodes from the track-day rollups when as_of follows every discharge, and gives the same responses', async () => {
+  it('reads the rollups when as_of follows every discharge, and gives the same responses', async () => {
     const later = day(A, 400);
     expect(await rollupApplies(t.wh.db, filters({ as_of: later }))).toBe(true);
     expect(await rollupApplies(t.wh.db, filters({ as_of: later, group_by: 'period' }))).toBe(true);
     // a discharge after as_of, or a stratum the rollups do not hold: every episode from the model
     expect(await rollupApplies(t.wh.db, filters({}))).toBe(false);
     expect(await rollupApplies(t.wh.db, filters({ as_of: later, group_by: 'sex' }))).toBe(false);
-    // both halves are exercised: rows summing several episodes, and open episodes read from the model
+    // both kinds of rollup row are exercised: rows summing several discharged episodes, and open episodes
     const { rows } = await sql<{ max_n: number; open: number }>`select (select max(n) from track_day_outcomes)::int as max_n,
       (select count(*) from episode_outcomes where discharged_on is null)::int as open`.execute(t.wh.db);
     expect(rows[0]?.max_n).toBeGreaterThan(1);
