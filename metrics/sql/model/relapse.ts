@@ -34,7 +34,7 @@ const SUMS_OF_DAYS: ReadonlySet<string> = new Set(['intake_sum', 'latest_sum', '
  */
 export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promise<RelapseModelRows> {
   const useRollup = await rollupApplies(db, f);
-  const [{ rows: totals }, { rows: kmRows }] = await Promise.all([
+  const [{ rows: totals }, { rows: km }] = await Promise.all([
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
       select s.grp, ${sql.join(TOTALS.map((k) => sql`sum(${sql.ref(`s.${k}`)})${SUMS_OF_DAYS.has(k) ? sql`::float8` : sql`::int`} as ${sql.ref(k)}`))},
         ${weeklySums('tests', 't', LAST_WEEK)},
@@ -42,23 +42,13 @@ export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promis
       from ${additiveSource(f, 'episode_outcomes', FIGURES, useRollup)}
       group by s.grp
       order by s.grp`.execute(trx)),
-    modelQuery(db, (trx) => sql<{ grp: string; km_day: number; km_event: boolean; n: number }>`
-      select s.grp, s.km_day, s.km_event, sum(s.n)::int as n
+    modelQuery(db, (trx) => sql<KmCountRow>`
+      select s.grp, s.km_day as day, coalesce(sum(s.n) filter (where s.km_event), 0)::int as events,
+        coalesce(sum(s.n) filter (where not s.km_event), 0)::int as censored
       from ${countSource(f, 'relapse_counts', useRollup)}
-      group by 1, 2, 3
-      order by 1, 2, 3`.execute(trx)),
+      group by s.grp, s.km_day
+      order by s.grp, s.km_day`.execute(trx)),
   ]);
-
-  const km: KmCountRow[] = [];
-  for (const row of kmRows) {
-    const grp = String(row.grp);
-    const day = Number(row.km_day);
-    const last = km.at(-1);
-    const cell = last && last.grp === grp && last.day === day ? last : { grp, day, events: 0, censored: 0 };
-    if (cell !== last) km.push(cell);
-    if (row.km_event) cell.events += Number(row.n);
-    else cell.censored += Number(row.n);
-  }
 
   const out: RelapseModelRows = { sizes: new Map(), groups: [], weeks: [], reports: [], km };
   for (const t of totals) {
