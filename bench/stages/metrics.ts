@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { computeMetric, METRIC_NAMES, metricSource, parseFilters, type MetricFilters, type MetricName } from '../../metrics/index';
 import { rollupApplies } from '../../metrics/sql/model/rollup';
+import { ROLLUPS } from '../../warehouse/models/rollup';
 import { timed, type BenchContext } from '../context';
 
 /** The constant of the bar: fixed costs (transactions, round trips, building the response) that do not grow with the warehouse. */
@@ -35,8 +36,7 @@ export async function benchMetrics(ctx: BenchContext): Promise<void> {
   // The steady state autovacuum leaves: visibility maps set and statistics fresh. This
   // makes the baseline an index-only count (17 ms at 200k, against 55 ms over a table just
   // rewritten by the full refresh), so the strictest budget.
-  for (const table of ['episode_outcomes', 'episode_instrument_outcomes', 'track_day_outcomes', 'track_day_instrument_outcomes',
-    'stay_counts', 'relapse_counts', 'pair_counts']) {
+  for (const table of ['episode_outcomes', 'episode_instrument_outcomes', ...Object.keys(ROLLUPS)]) {
     await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
   }
   const countBefore = await best(countOnce, 5);

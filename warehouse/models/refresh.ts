@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db-types';
 import { insertEpisodeOutcomes } from './episode-outcomes';
 import { insertInstrumentOutcomes } from './instrument-outcomes';
-import { applyToRollups, rebuildRollups } from './rollup';
+import { applyToRollups, rebuildRollups, type RollupTable } from './rollup';
 import { recordRefresh } from './state';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -63,8 +63,9 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
 
 /**
  * Above this share of the episodes (and this many), rebuilding the rollups beats adding
- * and subtracting the touched episodes (measured at 200k episodes: 1.9 s to rebuild,
- * 0.3 s per 2,000 episodes moved in or out). Below a few thousand either is quick.
+ * and subtracting the touched episodes (measured at 200k episodes, on the slow machine of
+ * 2026-11-27: 9.4 s to rebuild the five rollups, 0.9 s per 2,000 episodes moved in or
+ * out). Below a few thousand either is quick.
  */
 const BULK_SHARE = 0.1;
 const BULK_MIN = 5000;
@@ -79,13 +80,16 @@ async function modelRows(db: Executor): Promise<number> {
  * The model columns metric queries filter, join and group on: statistics on the weekly
  * series would be read by no plan, and analysing all 90 columns took 1 s at 200k episodes.
  */
-const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | 'track_day_outcomes' | 'track_day_instrument_outcomes', readonly string[]> = {
+const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | RollupTable, readonly string[]> = {
   episode_outcomes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'sex',
     'primary_substance', 'age_at_admission', 'first_negative_on', 'first_relapse_on', 'last_test_on'],
   episode_instrument_outcomes: ['episode_id', 'instrument', 'patient_id', 'track_code', 'admitted_on', 'sex', 'primary_substance',
     'age_at_admission', 'baseline_score', 'followup_score', 'discharged_on'],
   track_day_outcomes: ['track_code', 'admitted_on'],
   track_day_instrument_outcomes: ['instrument', 'track_code', 'admitted_on'],
+  stay_counts: ['open', 'admitted_on', 'track_code'],
+  relapse_counts: ['open', 'admitted_on', 'track_code'],
+  pair_counts: ['instrument', 'open', 'admitted_on', 'track_code'],
 };
 
 /** Fresh planner statistics for one model (or both), on the columns queries use. */

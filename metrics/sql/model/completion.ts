@@ -16,8 +16,9 @@ export interface CompletionModelRows {
  * Group sizes, discharges per reason and length-of-stay quartiles from one count table
  * of (group, discharged by as_of, reason, length of stay), a few thousand rows, summed
  * from the model's stays (`stay_counts` when the request allows it: countSource), from
- * which TypeScript adds up the counts and takes the quartiles (R type 7, as `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates
- * in SQL would sort every group and keep the scan from running in parallel.
+ * which TypeScript adds up the counts and takes the quartiles (R type 7, as
+ * `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates in SQL would sort every
+ * group and keep the scan from running in parallel.
  * `reasons` lists the discharge reasons to count, every value the `episodes` check
  * constraint allows.
  */
