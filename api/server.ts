@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { fastify as createFastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { sweepIngestTemp } from '../ingest/temp-files';
 import { app, type AppOptions } from './app';
 
 export interface ServerOptions extends AppOptions {
@@ -14,6 +15,8 @@ export interface ServerOptions extends AppOptions {
  * `x-request-id` response header.
  */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // Uploads a killed server was receiving are still on disk: remove them before serving.
+  sweepIngestTemp();
   const common = {
     genReqId: () => crypto.randomUUID(),
     // Ingest bodies are streamed and bounded by the route; this bounds JSON bodies.
