@@ -71,11 +71,11 @@ function trace(stage: string): void {
 export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<IngestSummary> {
   const batchId = crypto.randomUUID();
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const client = await wh.pool.connect();
-  const db = singleClientKysely(client);
   // Quarantined rows wait here until the merge; removed below on every exit, or swept
   // at the next start after a kill (ingest/temp-files.ts).
   const rejectsFile = tempPath('rejects', '.tsv', batchId);
+  const client = await wh.pool.connect();
+  const db = singleClientKysely(client);
   let started = false;
   let startedAt: string | null = null;
   try {
