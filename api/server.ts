@@ -15,8 +15,6 @@ export interface ServerOptions extends AppOptions {
  * `x-request-id` response header.
  */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
-  // Uploads a killed server was receiving are still on disk: remove them before serving.
-  sweepIngestTemp();
   const common = {
     genReqId: () => crypto.randomUUID(),
     // Ingest bodies are streamed and bounded by the route; this bounds JSON bodies.
@@ -26,6 +24,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const fastify: FastifyInstance = opts.logger
     ? createFastify({ ...common, loggerInstance: opts.logger as FastifyBaseLogger })
     : createFastify({ ...common, logger: opts.logger === false ? false : { level: opts.config.logLevel } });
+  try {
+    // Uploads a killed server was receiving are still on disk: remove them before serving.
+    sweepIngestTemp();
+  } catch (err) {
+    // Only ingest needs the folder; it fails with this same message when it is used.
+    fastify.log.warn({ err }, 'cannot sweep the temporary ingest folder');
+  }
   await fastify.register(app, opts);
   await fastify.ready();
   return fastify;
