@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
-import { attendance } from './attendance';
-import { completion } from './completion';
+import { attendance } from './attendance/statistics';
+import { completion } from './completion/statistics';
 import { checkFiltersInWarehouse, parseFilters, type FilterError, type MetricFilters } from './filters';
-import { relapse } from './relapse';
-import { retention } from './retention';
+import { relapse } from './relapse/statistics';
+import { retention } from './retention/statistics';
 import { metricSource, type MetricSource } from './source';
-import { symptoms } from './symptoms';
+import { symptoms } from './symptoms/statistics';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from './types';
 
 export * from './types';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { computeMetric, METRIC_NAMES, metricSource, parseFilters, type MetricFilters, type MetricName } from '../../metrics/index';
-import { rollupApplies } from '../../metrics/sql/model/rollup';
+import { rollupApplies } from '../../metrics/sql/rollup';
 import { ROLLUPS } from '../../warehouse/models/rollup';
 import { timed, type BenchContext } from '../context';
 

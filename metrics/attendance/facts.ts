@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { perWeekRate } from '../../warehouse/models/rollup';
 import type { MetricFilters } from '../filters';
-import { scopedEpisodes } from './scope';
+import { scopedEpisodes } from '../sql/scope';
 
 /** HEDIS IET (adapted, METRICS.md): initiation on days 0–14 of the episode. */
 export const INITIATION_DAYS = 14;

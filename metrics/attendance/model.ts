@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
-import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, rollupApplies } from './rollup';
-import { weeklySums, weekValue, modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { LAST_WEEK, type AttendanceGroupRow, type AttendanceWeekRow } from './facts';
+import { WEEKS, weekColumn } from '../../warehouse/models/weekly';
+import { additiveSource, rollupApplies } from '../sql/rollup';
+import { weeklySums, weekValue, modelQuery } from '../sql/model-scope';
 
 export interface AttendanceModelRows {
   sizes: Map<string, number>;

@@ -1,18 +1,18 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupSizes } from './sql/groups';
-import { attendanceFromModel } from './sql/model/attendance';
-import type { MetricSource } from './source';
+import type { DB } from '../../warehouse/db-types';
+import { Cells, withSuppressed } from '../cells';
+import type { MetricFilters } from '../filters';
+import { buildGroups, echoFilters, respond, suppressionRule } from '../response';
+import { groupSizes } from '../sql/groups';
+import { attendanceFromModel } from './model';
+import type { MetricSource } from '../source';
 import {
   attendanceByGroup, attendanceByWeek, ENGAGEMENT_DAYS, ENGAGEMENT_SESSIONS, INITIATION_DAYS, LAST_WEEK,
   type AttendanceGroupRow, type AttendanceWeekRow,
-} from './sql/attendance';
-import { suppressCounts } from './stats/suppression';
-import { wilson } from './stats/wilson';
-import type { AttendanceGroup, AttendanceWeek, MetricResponse } from './types';
+} from './facts';
+import { suppressCounts } from '../stats/suppression';
+import { wilson } from '../stats/wilson';
+import type { AttendanceGroup, AttendanceWeek, MetricResponse } from '../types';
 
 export function attendanceDefinition(minCell: number): Record<string, unknown> {
   return {

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import type { LosRow, ReasonCountRow } from '../completion';
-import { medianAndIqrOfCounts } from '../../stats/quantile';
-import { countSource, rollupApplies } from './rollup';
-import { modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import type { LosRow, ReasonCountRow } from './facts';
+import { medianAndIqrOfCounts } from '../stats/quantile';
+import { countSource, rollupApplies } from '../sql/rollup';
+import { modelQuery } from '../sql/model-scope';
 
 export interface CompletionModelRows {
   sizes: Map<string, number>;

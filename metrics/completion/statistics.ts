@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupSizes } from './sql/groups';
-import { completionFromModel } from './sql/model/completion';
-import type { MetricSource } from './source';
-import { lengthOfStay, reasonCounts, type LosRow } from './sql/completion';
-import type { CompletionGroup, MetricResponse } from './types';
+import type { DB } from '../../warehouse/db-types';
+import { Cells, withSuppressed } from '../cells';
+import type { MetricFilters } from '../filters';
+import { buildGroups, echoFilters, respond, suppressionRule } from '../response';
+import { groupSizes } from '../sql/groups';
+import { completionFromModel } from './model';
+import type { MetricSource } from '../source';
+import { lengthOfStay, reasonCounts, type LosRow } from './facts';
+import type { CompletionGroup, MetricResponse } from '../types';
 
 /** Every discharge reason of DESIGN.md §4, so a reason with no discharges shows as 0. */
 export const DISCHARGE_REASONS = ['completed', 'transferred', 'dropped_out', 'against_advice', 'terminated', 'incarcerated', 'died', 'other'] as const;

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
-import type { KmCountRow } from './retention';
-import { scopedEpisodes } from './scope';
+import type { KmCountRow } from '../retention/facts';
+import { scopedEpisodes } from '../sql/scope';
 
 /** METRICS.md "End-of-treatment abstinence": the last 28 days of the episode. */
 export const END_OF_TREATMENT_DAYS = 28;

@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow } from '../relapse';
-import type { KmCountRow } from '../retention';
-import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, countSource, rollupApplies } from './rollup';
-import { weeklySums, weekValue, modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { LAST_WEEK, type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow } from './facts';
+import type { KmCountRow } from '../retention/facts';
+import { WEEKS, weekColumn } from '../../warehouse/models/weekly';
+import { additiveSource, countSource, rollupApplies } from '../sql/rollup';
+import { weeklySums, weekValue, modelQuery } from '../sql/model-scope';
 
 export interface RelapseModelRows {
   sizes: Map<string, number>;

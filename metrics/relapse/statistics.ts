@@ -1,23 +1,23 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { kmFields, logRankOut } from './km-fields';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupRows } from './retention';
-import { groupSizes } from './sql/groups';
-import { relapseFromModel } from './sql/model/relapse';
-import type { MetricSource } from './source';
+import type { DB } from '../../warehouse/db-types';
+import { Cells, withSuppressed } from '../cells';
+import type { MetricFilters } from '../filters';
+import { kmFields, logRankOut } from '../km-fields';
+import { buildGroups, echoFilters, respond, suppressionRule } from '../response';
+import { groupRows } from '../retention/statistics';
+import { groupSizes } from '../sql/groups';
+import { relapseFromModel } from './model';
+import type { MetricSource } from '../source';
 import {
   END_OF_TREATMENT_DAYS, LAST_WEEK, relapseByGroup, relapseByWeek, relapseKmCounts, selfReport,
   type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow,
-} from './sql/relapse';
-import type { CountRow } from './stats/kaplan-meier';
-import { suppressCounts } from './stats/suppression';
-import { meanWithTInterval, summaryFromSums } from './stats/t-interval';
-import { wilson } from './stats/wilson';
-import { bucket } from './symptoms';
-import type { MetricResponse, RelapseGroup, RelapseWeek, SelfReport } from './types';
+} from './facts';
+import type { CountRow } from '../stats/kaplan-meier';
+import { suppressCounts } from '../stats/suppression';
+import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
+import { wilson } from '../stats/wilson';
+import { bucket } from '../symptoms/statistics';
+import type { MetricResponse, RelapseGroup, RelapseWeek, SelfReport } from '../types';
 
 export function relapseDefinition(f: MetricFilters, minCell: number): Record<string, unknown> {
   return {

@@ -1,9 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, type KmCountRow } from '../retention';
-import { countSource, rollupApplies } from './rollup';
-import { modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, type KmCountRow } from './facts';
+import { countSource, rollupApplies } from '../sql/rollup';
+import { modelQuery } from '../sql/model-scope';
 
 /**
  * `retentionCounts` from the model's stays (warehouse/models/rollup.ts `STAY_KEY`): a

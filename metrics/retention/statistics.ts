@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { kmFields, logRankOut } from './km-fields';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { retentionCountsFromModel } from './sql/model/retention';
-import { groupSizes } from './sql/groups';
-import type { MetricSource } from './source';
-import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, retentionCounts, type KmCountRow } from './sql/retention';
-import { survivalAt, type CountRow, type KmCurve } from './stats/kaplan-meier';
-import type { MetricResponse, RetentionGroup, SurvivalPoint } from './types';
+import type { DB } from '../../warehouse/db-types';
+import { Cells, withSuppressed } from '../cells';
+import type { MetricFilters } from '../filters';
+import { kmFields, logRankOut } from '../km-fields';
+import { buildGroups, echoFilters, respond, suppressionRule } from '../response';
+import { retentionCountsFromModel } from './model';
+import { groupSizes } from '../sql/groups';
+import type { MetricSource } from '../source';
+import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, retentionCounts, type KmCountRow } from './facts';
+import { survivalAt, type CountRow, type KmCurve } from '../stats/kaplan-meier';
+import type { MetricResponse, RetentionGroup, SurvivalPoint } from '../types';
 
 export const RETENTION_DAYS = ['30', '60', '90'] as const;
 

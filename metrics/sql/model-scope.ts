@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import { weekColumn } from '../../../warehouse/models/weekly';
-import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
+import type { DB } from '../../warehouse/db-types';
+import { weekColumn } from '../../warehouse/models/weekly';
+import type { MetricFilters } from '../filters';
+import { groupExpression, type GroupColumns } from './scope';
 
 const MODEL_COLUMNS: GroupColumns = {
   track: sql`o.track_code`,

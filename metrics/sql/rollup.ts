@@ -1,9 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../../warehouse/models/rollup';
-import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
-import { modelQuery, scopeConditions, scopedModel } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../warehouse/models/rollup';
+import type { MetricFilters } from '../filters';
+import { groupExpression, type GroupColumns } from './scope';
+import { modelQuery, scopeConditions, scopedModel } from './model-scope';
 
 /** The rollups hold track and admission day: they serve these strata only. */
 const ROLLUP_GROUPS: ReadonlySet<MetricFilters['group_by']> = new Set(['track', 'period']);

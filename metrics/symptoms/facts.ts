@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
 import { weeklyMeanX10k } from '../../warehouse/models/instrument-outcomes';
-import { scopedEpisodes } from './scope';
+import { scopedEpisodes } from '../sql/scope';
 
 /** METRICS.md "Symptom change" windows, in days. */
 export const BASELINE_FROM = -14;

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { TRAJECTORY_LAST_WEEK, scaledSums, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from '../symptoms';
-import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, countSource, groupSizesFromModel, rollupApplies } from './rollup';
-import { weekValue, modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { TRAJECTORY_LAST_WEEK, scaledSums, type BaselineCountRow, type PairCountRow, type TrajectoryRow } from './facts';
+import { WEEKS, weekColumn } from '../../warehouse/models/weekly';
+import { additiveSource, countSource, groupSizesFromModel, rollupApplies } from '../sql/rollup';
+import { weekValue, modelQuery } from '../sql/model-scope';
 
 export interface SymptomsModelRows {
   sizes: Map<string, number>;

@@ -1,19 +1,19 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupSizes } from './sql/groups';
-import { symptomsFromModel } from './sql/model/symptoms';
-import type { MetricSource } from './source';
+import type { DB } from '../../warehouse/db-types';
+import { Cells, withSuppressed } from '../cells';
+import type { MetricFilters } from '../filters';
+import { buildGroups, echoFilters, respond, suppressionRule } from '../response';
+import { groupSizes } from '../sql/groups';
+import { symptomsFromModel } from './model';
+import type { MetricSource } from '../source';
 import {
   BASELINE_FROM, BASELINE_TO, baselineCounts, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, instrument, pairCounts,
   TRAJECTORY_LAST_WEEK, trajectorySums, type InstrumentRow, type PairCountRow, type TrajectoryRow,
-} from './sql/symptoms';
-import { cohensD } from './stats/effect-size';
-import { classify, rcThreshold, type ChangeClass } from './stats/reliable-change';
-import { meanWithTInterval, summaryFromSums } from './stats/t-interval';
-import type { ChangeClasses, MetricResponse, ScatterCell, SymptomsGroup, TrajectoryPoint } from './types';
+} from './facts';
+import { cohensD } from '../stats/effect-size';
+import { classify, rcThreshold, type ChangeClass } from '../stats/reliable-change';
+import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
+import type { ChangeClasses, MetricResponse, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
 
 /** METRICS.md "Response": follow-up at most this share of the baseline. */
 export const RESPONSE_FRACTION = 0.5;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { computeMetric, metricSource, METRIC_NAMES, type MetricName } from '../../metrics/index';
 import { GROUP_BY, parseFilters, type MetricFilters } from '../../metrics/filters';
 import { sql } from 'kysely';
-import { rollupApplies } from '../../metrics/sql/model/rollup';
+import { rollupApplies } from '../../metrics/sql/rollup';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, addScores, addSessions, addTests, day, type EpisodeSpec, type TestSpec } from './fixtures';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attendanceGroup } from '../../metrics/attendance';
-import { completionGroup, DISCHARGE_REASONS } from '../../metrics/completion';
+import { attendanceGroup } from '../../metrics/attendance/statistics';
+import { completionGroup, DISCHARGE_REASONS } from '../../metrics/completion/statistics';
 import { computeMetric } from '../../metrics/index';
 import { parseFilters } from '../../metrics/filters';
-import { retentionGroup } from '../../metrics/retention';
-import { symptomsGroup } from '../../metrics/symptoms';
-import type { InstrumentRow } from '../../metrics/sql/symptoms';
+import { retentionGroup } from '../../metrics/retention/statistics';
+import { symptomsGroup } from '../../metrics/symptoms/statistics';
+import type { InstrumentRow } from '../../metrics/symptoms/facts';
 import type { CompletionGroup } from '../../metrics/types';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, day } from './fixtures';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wholeMonths } from '../../metrics/sql/model/rollup';
+import { wholeMonths } from '../../metrics/sql/rollup';
 
 /**
  * The admission months a count rollup may answer for (metrics/sql/model/rollup.ts): those
