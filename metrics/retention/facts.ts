@@ -1,19 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import { isDropout, isLostToFollowUp } from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
+import type { KmCountRow } from '../km-fields';
 import { scopedEpisodes } from '../sql/scope';
-
-/** METRICS.md "Retention": the discharge reasons that count as dropout. */
-export const DROPOUT_REASONS = ['dropped_out', 'against_advice', 'terminated'] as const;
-/** METRICS.md "Lost to follow-up": an open episode with no attended session for this long. */
-export const LOST_TO_FOLLOW_UP_DAYS = 30;
-
-export interface KmCountRow {
-  grp: string;
-  day: number;
-  events: number;
-  censored: number;
-}
 
 /**
  * (group, day, events, censored) for the retention KM, computed from the facts so
@@ -23,6 +13,7 @@ export interface KmCountRow {
  */
 export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise<KmCountRow[]> {
   const asOf = sql`${f.as_of}::date`;
+  const lost = isLostToFollowUp(asOf, sql`seen_on`);
   const { rows } = await sql<KmCountRow>`
     with ${scopedEpisodes(f)},
     last_attended as (
@@ -40,12 +31,12 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
       select grp,
         case
           when discharged_on is not null then discharged_on - admitted_on
-          when ${asOf} - seen_on > ${LOST_TO_FOLLOW_UP_DAYS} then seen_on - admitted_on
+          when ${lost} then seen_on - admitted_on
           else ${asOf} - admitted_on
         end as day,
         case
-          when discharged_on is not null then discharge_reason = any(${[...DROPOUT_REASONS]}::text[])
-          else ${asOf} - seen_on > ${LOST_TO_FOLLOW_UP_DAYS}
+          when discharged_on is not null then ${isDropout(sql`discharge_reason`)}
+          else ${lost}
         end as event
       from timed
     )

@@ -21,11 +21,28 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
       case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,
       ${groupExpression(f.group_by, f.period, FACT_COLUMNS)} as grp
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where e.admitted_on <= ${asOf}
-      and ${f.track ? sql`e.track_code = any(${f.track}::text[])` : sql`true`}
-      and ${f.from ? sql`e.admitted_on >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`e.admitted_on <= ${f.to}::date` : sql`true`}
+    where ${requestScope(f, sql`e.track_code`, sql`e.admitted_on`)}
   )`;
+}
+
+/**
+ * The track filter, written once for every query that scopes by track: true when the
+ * request names no track, else the row's track is one of them (a bound text array).
+ */
+export function inTracks(trackCode: RawBuilder<unknown>, tracks: readonly string[] | null): RawBuilder<unknown> {
+  return tracks ? sql`${trackCode} = any(${tracks}::text[])` : sql`true`;
+}
+
+/**
+ * The episodes a request covers, on any row carrying a track and an admission date (the
+ * facts, the models, the rollups): admitted by as_of, in the request's tracks and in its
+ * from–to admission range.
+ */
+export function requestScope(f: MetricFilters, trackCode: RawBuilder<unknown>, admittedOn: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${admittedOn} <= ${f.as_of}::date
+      and ${inTracks(trackCode, f.track)}
+      and ${f.from ? sql`${admittedOn} >= ${f.from}::date` : sql`true`}
+      and ${f.to ? sql`${admittedOn} <= ${f.to}::date` : sql`true`}`;
 }
 
 const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };

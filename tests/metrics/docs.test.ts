@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { attendanceDefinition, attendanceGroup } from '../../metrics/attendance/statistics';
-import { completionDefinition, completionGroup } from '../../metrics/completion/statistics';
+import { attendanceDefinition, attendanceGroup } from '../../metrics/attendance';
+import { completionDefinition, completionGroup } from '../../metrics/completion';
 import { parseFilters } from '../../metrics/filters';
-import { relapseDefinition, relapseGroup } from '../../metrics/relapse/statistics';
-import { retentionDefinition, retentionGroup } from '../../metrics/retention/statistics';
-import type { InstrumentRow } from '../../metrics/symptoms/facts';
-import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms/statistics';
+import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
+import { retentionDefinition, retentionGroup } from '../../metrics/retention';
+import type { InstrumentRow } from '../../metrics/symptoms';
+import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
 
 const DOC = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
 const PHQ9: InstrumentRow = { code: 'PHQ-9', higher_is_better: false, reliable_change_points: 6, reliability: null, norm_sd: null, clinical_cutoff: 10, remission_below: 5, min_score: 0, max_score: 27 };
