@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { isDropout, isLostToFollowUp } from '../../warehouse/models/per-episode';
+import { isDropout, isLostToFollowUp, lastSeenOn } from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
 import type { KmCountRow } from '../km-fields';
 import { scopedEpisodes } from '../sql/scope';
@@ -24,7 +24,7 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
     ),
     timed as (
       select s.grp, s.discharged_on, s.discharge_reason, s.admitted_on,
-        greatest(l.last_on, s.admitted_on) as seen_on
+        ${lastSeenOn(sql`l.last_on`, sql`s.admitted_on`)} as seen_on
       from scoped s left join last_attended l on l.episode_id = s.episode_id
     ),
     outcome as (

@@ -95,6 +95,11 @@ export function weekOf(day: Sql): Sql {
   return sql`(${day}) / 7`;
 }
 
+/** The last contact of an open episode: its last attended session, or its admission if none (no-shows are no contact). */
+export function lastSeenOn(lastAttendedOn: Sql, admittedOn: Sql): Sql {
+  return sql`greatest(${lastAttendedOn}, ${admittedOn})`;
+}
+
 /** An open episode whose last attended session (or admission) `seenOn` is over LOST_TO_FOLLOW_UP_DAYS before `asOf`. */
 export function isLostToFollowUp(asOf: Sql, seenOn: Sql): Sql {
   return sql`(${asOf} - ${seenOn} > ${lit(LOST_TO_FOLLOW_UP_DAYS)})`;

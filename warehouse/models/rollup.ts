@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db-types';
-import { perWeekRate } from './per-episode';
+import { lastSeenOn, perWeekRate } from './per-episode';
 import { WEEKS, weekColumn } from './weekly';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -122,7 +122,7 @@ const COUNT_KEY: readonly Additive[] = [add('track_code', sql`s.track_code`), ad
 /** Stays: `los` is the length of stay of a discharged episode, and the days from admission to the last attended session (or 0) of an open one; `reason` the discharge reason, '' while open. */
 export const STAY_KEY: readonly Additive[] = [
   ...COUNT_KEY,
-  add('los', sql`(case when s.closed then s.discharged_on - s.admitted_on else greatest(s.last_attended_on, s.admitted_on) - s.admitted_on end)`),
+  add('los', sql`(case when s.closed then s.discharged_on - s.admitted_on else ${lastSeenOn(sql`s.last_attended_on`, sql`s.admitted_on`)} - s.admitted_on end)`),
   add('reason', sql`(case when s.closed then coalesce(s.discharge_reason, '') else '' end)`),
 ];
 
