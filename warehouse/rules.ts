@@ -44,6 +44,15 @@ export const FOLLOWUP_AFTER_DISCHARGE = 14;
 /** docs/metrics.md "Response": a follow-up at most this share of the baseline. */
 export const RESPONSE_FRACTION = 0.5;
 
+/**
+ * docs/metrics.md "Common to all metrics": the age bands of `group_by=age_band`, in order,
+ * by age at admission (admission year − birth year), each up to its last age.
+ */
+export const AGE_BANDS = [
+  { band: '<18', upTo: 17 }, { band: '18-25', upTo: 25 }, { band: '26-34', upTo: 34 }, { band: '35-44', upTo: 44 },
+  { band: '45-54', upTo: 54 }, { band: '55-64', upTo: 64 }, { band: '65+', upTo: null },
+] as const;
+
 /** Weekly series (attendance, tests, symptom trajectory): weeks 0–16 since admission, week = floor(day / 7). */
 export const LAST_WEEK = 16;
 /** The last day of the last week: a row after it has no week. */

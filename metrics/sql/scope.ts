@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { AGE_BANDS } from '../../warehouse/rules';
 import type { GroupBy, MetricFilters, Period } from '../filters';
 
 /**
@@ -47,9 +48,6 @@ export function requestScope(f: MetricFilters, trackCode: RawBuilder<unknown>, a
 
 const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
 
-/** Age bands of METRICS.md; age at admission = admission year − birth year. */
-export const AGE_BANDS = ['<18', '18-25', '26-34', '35-44', '45-54', '55-64', '65+'] as const;
-
 /** A stratum with no recorded value (no sex, birth year or substance). */
 export const UNKNOWN_KEY = 'unknown';
 
@@ -81,14 +79,9 @@ export function groupExpression(groupBy: GroupBy, period: Period, c: GroupColumn
     case 'substance':
       return sql<string>`coalesce(nullif(lower(${c.substance}), ''), ${UNKNOWN_KEY})`;
     case 'age_band':
-      return sql<string>`case
-        when ${c.age} is null then ${UNKNOWN_KEY}
-        when ${c.age} < 18 then '<18'
-        when ${c.age} <= 25 then '18-25'
-        when ${c.age} <= 34 then '26-34'
-        when ${c.age} <= 44 then '35-44'
-        when ${c.age} <= 54 then '45-54'
-        when ${c.age} <= 64 then '55-64'
-        else '65+' end`;
+      // the bands of warehouse/rules.ts, in order: the first whose last age the age does not pass
+      return sql<string>`case when ${c.age} is null then ${UNKNOWN_KEY} ${sql.join(AGE_BANDS.map(({ band, upTo }) => (upTo === null
+        ? sql`else ${sql.lit(band)}`
+        : sql`when ${c.age} <= ${sql.lit(upTo)} then ${sql.lit(band)}`)), sql` `)} end`;
   }
 }
