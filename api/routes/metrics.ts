@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { MetricFilterError } from '../../metrics/index';
+import { FAMILIES, MetricFilterError } from '../../metrics/index';
 import { MetricFiltersSchema } from '../../metrics/filters';
 import { toCsv } from '../../metrics/format';
-import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
+import type { MetricResponse } from '../../metrics/types';
 import { metricBody } from '../cache/cached-metric';
 import { cacheKey } from '../cache/metric-cache';
 import { scopedMetricRequest } from '../auth/scope';
@@ -18,14 +18,6 @@ const MetricQuerySchema = MetricFiltersSchema.extend({
   format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),
 });
 
-const SUMMARIES: Record<MetricName, string> = {
-  retention: 'Retention: Kaplan–Meier time to dropout, median, days 30/60/90, log-rank',
-  completion: 'Completion and positive discharge rates with Wilson CIs, length of stay',
-  attendance: 'Attendance rate, sessions per week, IET initiation and engagement',
-  symptoms: 'Symptom change for one instrument: Jacobson–Truax classes, response, remission, trajectory',
-  relapse: 'Abstinence, end-of-treatment abstinence, relapse rate and time to relapse',
-};
-
 /**
  * `GET /api/v1/metrics/{name}` (DESIGN.md §7). The JSON body is `JSON.stringify` of the
  * metric response, the same bytes as `iop metrics <name> --format json`, so it is sent
@@ -33,11 +25,12 @@ const SUMMARIES: Record<MetricName, string> = {
  * strict response schema. The filters go through the CLI's own schema and parser.
  */
 const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
-  for (const name of METRIC_NAMES) {
+  // one route per registered family (metrics/families.ts), with its summary in the OpenAPI document
+  for (const { name, summary } of Object.values(FAMILIES)) {
     fastify.get(`/api/v1/metrics/${name}`, {
       schema: {
         tags: ['metrics'],
-        summary: SUMMARIES[name],
+        summary,
         description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks and never below the configured min_cell (a lower value is raised to it). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
