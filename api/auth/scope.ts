@@ -1,3 +1,4 @@
+import { snapToMonths } from '../../metrics/disclosure';
 import { parseFilters, type MetricFilters } from '../../metrics/filters';
 import { HttpError, forbidden } from '../errors';
 import type { AuthUser, Role } from './users';
@@ -20,6 +21,18 @@ export function scopeTracks(user: AuthUser, requested: readonly string[] | null)
   const outside = requested.filter((t) => !allowed.has(t));
   if (outside.length > 0) return { ok: false, outside };
   return { ok: true, tracks: [...requested] };
+}
+
+/** The roles that see exact numbers; every other role, present or future, gets disclosure control. */
+const EXACT_ROLES: readonly Role[] = ['admin', 'analyst'];
+
+/**
+ * Whether a role's metric answers go through disclosure control (docs/security.md
+ * "Disclosure control"): month-snapped dates and counts rounded to base 5. Decided by
+ * what the role is not, so a role added below analyst is protected by default.
+ */
+export function needsDisclosureControl(role: Role): boolean {
+  return !EXACT_ROLES.includes(role);
 }
 
 export function effectiveMinCell(role: Role, requested: number | null, configured: number): number {
@@ -46,16 +59,21 @@ export function allows(access: Access, user: AuthUser): boolean {
 
 /**
  * A metric request as the user may make it: the filters parsed (400 on a bad one), the
- * tracks scoped (403 outside the user's tracks) and the min cell floored by role. The
- * metric routes and the report share it, so both apply the same rules.
+ * tracks scoped (403 outside the user's tracks), the min cell floored by role, and for
+ * roles below analyst the dates snapped to whole months (`disclosure`: the caller then
+ * protects the answer with metrics/disclosure.ts). The metric routes and the report
+ * share it, so both apply the same rules.
  */
-export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinCell: number): { filters: MetricFilters; minCell: number } {
+export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
   const parsed = parseFilters(raw);
   if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
   const scope = scopeTracks(user, parsed.filters.track);
   if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
+  const disclosure = needsDisclosureControl(user.role);
+  const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
   return {
-    filters: { ...parsed.filters, track: scope.tracks, min_cell: null },
+    filters: disclosure ? snapToMonths(filters) : filters,
     minCell: effectiveMinCell(user.role, parsed.filters.min_cell, configuredMinCell),
+    disclosure,
   };
 }

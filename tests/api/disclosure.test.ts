@@ -238,6 +238,7 @@ describe('property: whatever a viewer asks, published counts are multiples of 5 
         const f = body.filters as Json;
         const q = new URLSearchParams({ group_by: groupBy, as_of: String(body.as_of), min_cell: '0' });
         for (const k of ['from', 'to'] as const) if (typeof f[k] === 'string') q.set(k, f[k]);
+        for (const track of f.track as string[]) q.append('track', track);
         return get(`/api/v1/metrics/${m}?${q.toString()}`, users.analyst);
       };
       const [ea, eb] = [await exact(a), await exact(b)];
