@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { METRIC_RESPONSE_SCHEMAS } from '../../api/schemas/metric-response';
 import { useTestDatabase } from '../harness/database';
 import { DISCLOSURE_AS_OF as AS_OF, SMALL, seedDisclosureProgram } from './disclosure-seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
@@ -154,6 +155,8 @@ describe('what a viewer receives', () => {
       const body = await get(`/api/v1/metrics/${metric}?as_of=${AS_OF}&group_by=sex`, users.viewer);
       expect((body.definition as Json).disclosure, metric).toMatchObject({ method: 'round-base-5', base: 5, month_snapped: true });
       expectAllRounded(body);
+      const schema = METRIC_RESPONSE_SCHEMAS[metric as keyof typeof METRIC_RESPONSE_SCHEMAS];
+      expect(schema.safeParse(body).error, metric).toBeUndefined();
     }
   });
 
