@@ -37,7 +37,7 @@ export function needsDisclosureControl(role: Role): boolean {
 
 export function effectiveMinCell(role: Role, requested: number | null, configured: number): number {
   const asked = requested ?? configured;
-  return role === 'viewer' ? Math.max(asked, configured) : asked;
+  return needsDisclosureControl(role) ? Math.max(asked, configured) : asked;
 }
 
 /** Which roles may call a route (the route table of api/README.md). */
