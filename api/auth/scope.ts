@@ -7,9 +7,9 @@ import type { AuthUser, Role } from './users';
  * Track scoping and the suppression floor (DESIGN.md §7 roles).
  * - A user with `tracks` set sees only those tracks: asking for another is 403, asking
  *   for none means all of its own.
- * - Viewers never go below the configured min cell. A lower `min_cell` is raised to the
- *   floor rather than refused, so a shared dashboard link works for every role; the
- *   response's `min_cell` states the value that was applied.
+ * - Viewers (every role below analyst) get the configured min cell. Another `min_cell`
+ *   is replaced rather than refused, so a shared dashboard link works for every role;
+ *   the response's `min_cell` states the value that was applied.
  */
 
 export type TrackScope = { ok: true; tracks: string[] | null } | { ok: false; outside: string[] };
@@ -35,9 +35,13 @@ export function needsDisclosureControl(role: Role): boolean {
   return !EXACT_ROLES.includes(role);
 }
 
+/**
+ * Roles below analyst get the configured min cell whatever they ask: a threshold they
+ * could move would itself difference a count (a group shown at min_cell=k and hidden at
+ * k+1 has n = k exactly; docs/security.md "Disclosure control").
+ */
 export function effectiveMinCell(role: Role, requested: number | null, configured: number): number {
-  const asked = requested ?? configured;
-  return needsDisclosureControl(role) ? Math.max(asked, configured) : asked;
+  return needsDisclosureControl(role) ? configured : requested ?? configured;
 }
 
 /** Which roles may call a route (the route table of api/README.md). */

@@ -37,7 +37,7 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
       schema: {
         tags: ['metrics'],
         summary: SUMMARIES[name],
-        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks and never below the configured min_cell (a lower value is raised to it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
+        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
         response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },

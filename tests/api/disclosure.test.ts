@@ -149,6 +149,22 @@ describe('a viewer cannot recover a small cell by differencing two requests', ()
   });
 });
 
+describe('a viewer cannot recover an exact count by moving the suppression threshold', () => {
+  it('attack 4: min_cell=k shows a group and min_cell=k+1 hides it, which would give n = k exactly', async () => {
+    const exact = groupsOf(await get(`/api/v1/metrics/completion?as_of=${AS_OF}&track=day&group_by=sex&min_cell=0`, users.analyst));
+    for (const target of exact) {
+      const n = num(target.n);
+      const at = async (k: number) => groupsOf(await get(`/api/v1/metrics/completion?as_of=${AS_OF}&group_by=sex&min_cell=${k}`, users.viewer))
+        .find((g) => JSON.stringify(g.key) === JSON.stringify(target.key));
+      const shown = await at(n);
+      const hidden = await at(n + 1);
+      expect(shown).toBeDefined();
+      const pinned = shown !== undefined && 'n' in shown && hidden !== undefined && !('n' in hidden);
+      expect(pinned, `${JSON.stringify(target.key)} n = ${n}`).toBe(false);
+    }
+  });
+});
+
 describe('what a viewer receives', () => {
   it('states the method in the definition block and publishes only counts rounded to base 5', async () => {
     for (const metric of Object.keys(COUNTS)) {
