@@ -5,8 +5,7 @@ import { FAMILIES, MetricFilterError } from '../../metrics/index';
 import { MetricFiltersSchema } from '../../metrics/filters';
 import { toCsv } from '../../metrics/format';
 import type { MetricResponse } from '../../metrics/types';
-import { metricBody } from '../cache/cached-metric';
-import { cacheKey } from '../cache/metric-cache';
+import { metricBody, metricCacheKey } from '../cache/cached-metric';
 import { scopedMetricRequest } from '../auth/scope';
 import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
@@ -31,7 +30,7 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
       schema: {
         tags: ['metrics'],
         summary,
-        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks and never below the configured min_cell (a lower value is raised to it). `?format=csv` answers text/csv with one row per group.',
+        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
         response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },
@@ -39,16 +38,16 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
     }, async (request, reply) => {
       const user = userOf(request);
       const { format, ...raw } = request.query;
-      const { filters, minCell } = scopedMetricRequest(user, raw, fastify.config.minCell);
+      const { filters, minCell, disclosure } = scopedMetricRequest(user, raw, fastify.config.minCell);
       let body: string;
       try {
-        body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell);
+        body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell, disclosure);
       } catch (e) {
         if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);
         throw e;
       }
       if (format === 'csv') {
-        const csv = await fastify.metricCache.get(cacheKey({ metric: name, filters, minCell, format: 'csv' }), async () => toCsv(JSON.parse(body) as MetricResponse));
+        const csv = await fastify.metricCache.get(metricCacheKey(name, filters, minCell, 'csv', disclosure), async () => toCsv(JSON.parse(body) as MetricResponse));
         return sendSerialized(reply as FastifyReply, 'text/csv; charset=utf-8', csv, `iop-${name}-${filters.as_of}.csv`);
       }
       return sendSerialized(reply as FastifyReply, 'application/json; charset=utf-8', body);
