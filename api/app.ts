@@ -11,6 +11,7 @@ import { authPlugin } from './plugins/auth';
 import { dashboardPlugin } from './plugins/dashboard';
 import { dbPlugin } from './plugins/db';
 import { externalPlugins } from './plugins/external';
+import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
@@ -62,6 +63,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   fastify.decorate('metricCache', new MetricCache(opts.wh.db, { maxAgeMs: opts.cacheMaxAgeMs }));
   authPlugin(fastify, { userCacheMs: opts.userCacheMs ?? 5000 });
   auditPlugin(fastify);
+  paramsPlugin(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
