@@ -1,4 +1,5 @@
-import type { CompletenessRow, ReportData } from './gather';
+import type { CompletenessRow } from '../../metrics/completeness';
+import type { ReportData } from './gather';
 import { formatCell, formatInterval, MISSING, SUPPRESSED } from './format';
 import type { Table } from './model';
 

@@ -2,6 +2,15 @@ import { sql, type RawBuilder } from 'kysely';
 import type { GroupBy, MetricFilters, Period } from '../filters';
 
 /**
+ * The request's tracks on a row's track column (METRICS.md "Filters"): every track when
+ * the filter is absent. The one place a track filter is written; facts, model and
+ * rollup queries all call it.
+ */
+export function inTracks(column: RawBuilder<unknown>, tracks: readonly string[] | null): RawBuilder<unknown> {
+  return tracks ? sql`${column} = any(${tracks}::text[])` : sql`true`;
+}
+
+/**
  * The episodes a metric looks at, as a SQL fragment to open a `with` list:
  * `scoped(episode_id, patient_id, admitted_on, discharged_on, discharge_reason,
  * ends_on, grp)`.
@@ -22,7 +31,7 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
       ${groupExpression(f.group_by, f.period, FACT_COLUMNS)} as grp
     from episodes e left join patients p on p.patient_id = e.patient_id
     where e.admitted_on <= ${asOf}
-      and ${f.track ? sql`e.track_code = any(${f.track}::text[])` : sql`true`}
+      and ${inTracks(sql`e.track_code`, f.track)}
       and ${f.from ? sql`e.admitted_on >= ${f.from}::date` : sql`true`}
       and ${f.to ? sql`e.admitted_on <= ${f.to}::date` : sql`true`}
   )`;

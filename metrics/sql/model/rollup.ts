@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../../warehouse/models/rollup';
 import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
+import { groupExpression, inTracks, type GroupColumns } from '../scope';
 import { modelQuery, scopeConditions, scopedModel } from './scope';
 
 /** The rollups hold track and admission day: they serve these strata only. */
@@ -121,7 +121,7 @@ export function countSource(f: MetricFilters, table: Extract<RollupTable, 'stay_
     select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(key.map((k) => sql.ref(`r.${k.name}`)))}, r.n
     from ${sql.table(table)} r
     where ${oneInstrument ? sql`r.instrument = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`r.track_code = any(${f.track}::text[])` : sql`true`}
+      and ${inTracks(sql`r.track_code`, f.track)}
       and ((r.open = false and ${closedRows}) or (r.open = true and ${scopeConditions(f, 'r', oneInstrument)}))
     ${cut}
   ) s`;

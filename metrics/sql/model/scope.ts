@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../../warehouse/db-types';
 import { weekColumn } from '../../../warehouse/models/weekly';
 import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
+import { groupExpression, inTracks, type GroupColumns } from '../scope';
 
 const MODEL_COLUMNS: GroupColumns = {
   track: sql`o.track_code`,
@@ -46,7 +46,7 @@ export function scopeConditions(f: MetricFilters, alias: string, oneInstrument: 
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   return sql`${col('admitted_on')} <= ${f.as_of}::date
       and ${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`${col('track_code')} = any(${f.track}::text[])` : sql`true`}
+      and ${inTracks(col('track_code'), f.track)}
       and ${f.from ? sql`${col('admitted_on')} >= ${f.from}::date` : sql`true`}
       and ${f.to ? sql`${col('admitted_on')} <= ${f.to}::date` : sql`true`}`;
 }
