@@ -50,14 +50,18 @@ export interface EntitySpec<N extends EntityName = EntityName, L extends LinkRul
 
 type Column<T extends EntityTable> = keyof DB[T] & string;
 
+/** Tables whose rows can link to an episode: the link is written to episode_id, beside the file's source_episode_id (ingest/link.ts). */
+type LinkableTable = { [K in EntityTable]: 'patient_id' | 'episode_id' | 'source_episode_id' extends keyof DB[K] ? K : never }[EntityTable];
+
 /**
  * A spec whose names are checked against its table at compile time: `required`, `key`
  * and the link date are CSV columns (`C`), and the staging columns, key and link date
- * are columns of `T` (warehouse/db-types.ts, generated from the migrations).
+ * are columns of `T` (warehouse/db-types.ts, generated from the migrations), and only
+ * a table with the link columns can take a link rule.
  */
 export interface CheckedSpec<N extends EntityName, T extends EntityTable, C extends string, L extends { readonly date: C & Column<T> } | null>
   extends EntitySpec<N, L> {
-  readonly table: T;
+  readonly table: L extends null ? T : T & LinkableTable;
   readonly columns: readonly C[];
   readonly required: readonly NoInfer<C>[];
   readonly key: readonly (NoInfer<C> & Column<T>)[];

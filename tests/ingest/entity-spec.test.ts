@@ -43,6 +43,8 @@ describe('the entity registry', () => {
     defineEntity({ ...tracks, key: ['level'] });
     // @ts-expect-error: a link date must be a column of the table
     defineEntity({ ...abstinence, link: { date: 'administered_on' } });
+    // @ts-expect-error: attendance has no source_episode_id, so its rows cannot link by date
+    defineEntity({ ...attendance, link: { date: 'session_date' } });
     const partial = { tracks, instruments, patients, episodes, attendance, assessments };
     // @ts-expect-error: the registry needs a spec for every entity name (abstinence is missing)
     const registry: { readonly [N in EntityName]: EntitySpec<N> } = partial;
