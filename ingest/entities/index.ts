@@ -16,6 +16,11 @@ export { MAX_ITEMS } from './instruments';
 /**
  * The registry of CSV entities: one spec per name of ENTITY_NAMES, each declared in its
  * own file. A name without a spec, or a spec without one of its parts, does not compile.
+ *
+ * Adding an entity: its name in names.ts, its spec file here (defineEntity), a dated
+ * migration for its table (then `npm run db:types`), its row in docs/formats.md (held to
+ * the spec by tests/ingest/formats-doc.test.ts), the episodes it touches in the loader's
+ * exhaustive `touchedEpisodes` switch (the compiler asks for it), and its tests.
  */
 const SPECS = { tracks, instruments, patients, episodes, attendance, assessments, abstinence } satisfies { readonly [N in EntityName]: EntitySpec<N> };
 
