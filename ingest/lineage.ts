@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
 
 /**
- * The lineage the loader writes (DESIGN.md §3): ingest batches and the rows they
+ * The lineage the loader writes (docs/formats.md): ingest batches and the rows they
  * quarantined, read the same way by `iop batches`/`iop rejects` and by
  * `GET /api/v1/batches`/`/rejects`; each caller formats the rows for its output.
  */

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AuditLog, DB } from './db-types';
 
-/** The audit trail of /api/v1 requests (DESIGN.md §7, HIPAA §164.312(b)). */
+/** The audit trail of /api/v1 requests (api/README.md "Audit"; HIPAA §164.312(b)). */
 
 /** Appends rows to the audit log in one multi-row insert. */
 export async function insertAuditRows(db: Kysely<DB>, rows: readonly Insertable<AuditLog>[]): Promise<void> {

@@ -6,7 +6,10 @@ import type { DB } from './db-types';
  * instruments, as the ingest stored them.
  */
 
-/** Tracks by code; `scope` (a user's tracks, DESIGN.md §7 roles) limits them, null means every track. */
+/**
+ * Tracks by code; `scope` (a user's tracks, docs/operations.md "Users, roles and tokens")
+ * limits them, null means every track.
+ */
 export async function listTracks(db: Kysely<DB>, scope: readonly string[] | null) {
   let q = db.selectFrom('tracks').select(['track_code', 'name', 'level_of_care', 'active']).orderBy('track_code');
   // An empty scope matches no track ('' is never a track code): `in ()` is not valid SQL.

@@ -2,8 +2,9 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './db-types';
 
 /**
- * The users and their API and session tokens (DESIGN.md §7). Tokens are stored only
- * as hashes; hashing, roles and validation live with the API (api/auth/).
+ * The users and their API and session tokens (docs/operations.md "Users, roles and
+ * tokens"). Tokens are stored only as hashes; hashing, roles and validation live with
+ * the API (api/auth/).
  */
 type Executor = Kysely<DB> | Transaction<DB>;
 
