@@ -3,8 +3,8 @@ import type { GroupBy, MetricFilters, Period } from '../filters';
 
 /**
  * The request's tracks on a row's track column (docs/metrics.md "Common to all
- * metrics", filters): every track when the filter is absent. The one place a track filter is written; facts, model and
- * rollup queries all call it.
+ * metrics", filters): every track when the filter is absent. The one place a track
+ * filter is written; the facts, model and rollup queries all call it.
  */
 export function inTracks(column: RawBuilder<unknown>, tracks: readonly string[] | null): RawBuilder<unknown> {
   return tracks ? sql`${column} = any(${tracks}::text[])` : sql`true`;
