@@ -7,6 +7,7 @@ import { episodes } from '../../ingest/entities/episodes';
 import { instruments } from '../../ingest/entities/instruments';
 import { patients } from '../../ingest/entities/patients';
 import { defineEntity } from '../../ingest/entities/spec';
+import { FHIR_COLUMNS, FHIR_ENTITIES, SOURCE_COLUMN } from '../../ingest/fhir/mapped';
 import { tracks } from '../../ingest/entities/tracks';
 
 // One declaration per CSV entity (ingest/entities/<entity>.ts): the reader, the row
@@ -29,6 +30,12 @@ describe('the entity registry', () => {
       ['assessments', 'assessments', 'administered_on'],
       ['abstinence', 'abstinence_tests', 'collected_on'],
     ]);
+  });
+
+  it('lets a FHIR load write only the columns of the entity it loads through', () => {
+    for (const entity of FHIR_ENTITIES) {
+      expect(FHIR_COLUMNS[entity].filter((c) => c !== SOURCE_COLUMN && !ENTITIES[entity].columns.includes(c)), entity).toEqual([]);
+    }
   });
 
   it('does not compile a spec that lacks a part or names a column its table or file lacks', () => {
