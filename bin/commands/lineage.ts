@@ -4,6 +4,7 @@ import { UsageError } from '../errors';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 import { migrate } from '../../warehouse/db';
+import { auditCliRead } from '../../warehouse/audit/write';
 
 /** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
 export function registerLineage(program: Command, ctx: CliContext): void {
@@ -41,10 +42,13 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (o: { batch?: string; json?: boolean }) => {
       if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
-      const rows = await withWarehouse(ctx, (wh) => {
+      const rows = await withWarehouse(ctx, async (wh) => {
         let q = wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line');
         if (o.batch) q = q.where('batch_id', '=', o.batch);
-        return q.execute();
+        const found = await q.execute();
+        // Rejected rows hold raw source rows (patient-level): audited before they are printed.
+        await auditCliRead(wh.db, 'rejects', { batch: o.batch, json: o.json ?? false, rows: found.length });
+        return found;
       });
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((r) => {

@@ -111,6 +111,8 @@ describe('CLI reads of patient-level rows', () => {
     const rows = await t.wh.db.selectFrom('audit_log').select(['user', 'route', 'status', 'channel']).where('channel', '=', 'cli').execute();
     expect(rows.length - (before ?? 0)).toBe(1);
     expect(rows.at(-1)).toMatchObject({ user: os.userInfo().username, route: 'iop rejects', status: 0, channel: 'cli' });
+    const listed = await app.inject({ url: '/api/v1/audit?limit=1', headers: bearer(users.admin) });
+    expect(listed.json()).toMatchObject([{ channel: 'cli', route: 'iop rejects', user: os.userInfo().username, chain_seq: expect.any(Number) }]);
   });
 });
 
