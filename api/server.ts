@@ -21,7 +21,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     // A URL fastify cannot decode is answered outside the hooks; it is audited all the same.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void auditedFrameworkError(error, request, reply),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      auditedFrameworkError(error, request, reply).catch((err: unknown) => request.log.error({ err }, 'answering a framework error failed'));
+    },
   };
   const fastify: FastifyInstance = opts.logger
     ? createFastify({ ...common, loggerInstance: opts.logger as FastifyBaseLogger })

@@ -56,6 +56,24 @@ describe('aborted requests', () => {
     expect(await settledRows('POST /api/v1/session')).toEqual([{ status: 499, user: null }]);
   });
 
+  it('audits a read the client gives up on while it waits for the database exactly once, though the handler answers later', async () => {
+    // The route's query waits on this lock; the client leaves meanwhile; then the lock goes and the handler sends.
+    const locker = await t.wh.pool.connect();
+    try {
+      await locker.query('begin; lock table tracks in access exclusive mode');
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.write(`GET /api/v1/tracks HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${users.analyst}\r\n\r\n`);
+      await sleep(400);
+      socket.destroy();
+      await sleep(200);
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+    }
+    expect(await settledRows('GET /api/v1/tracks')).toEqual([{ status: 499, user: 'ann' }]);
+  });
+
   it('audits an ingest upload the client abandons mid-stream exactly once, with its user', async () => {
     await abortAfterPartialBody(
       `POST /api/v1/ingest/tracks HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${users.admin}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n`,

@@ -39,6 +39,10 @@ describe('audit rows of hostile requests', () => {
     const rows = await rowsOf(res.headers['x-request-id']);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ user: null, route: 'GET /api/v1/me', status: 401, params: { x: '\\u0000' } });
+
+    const inPath = await app.inject({ method: 'POST', url: '/api/v1/ingest/%00' });
+    expect(inPath.statusCode).toBe(401);
+    expect(await rowsOf(inPath.headers['x-request-id'])).toMatchObject([{ status: 401, route: 'POST /api/v1/ingest/%00', params: { entity: '\\u0000' } }]);
   });
 
   it('answers a NUL in the sign-in body with 400, never 500, audits it and keeps the password out', async () => {
