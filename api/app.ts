@@ -35,7 +35,7 @@ export interface AppOptions {
   loginPerMinute?: number;
   /** Session cookie lifetime in seconds (default 8 h). */
   sessionTtlSeconds?: number;
-  /** Largest ingest body in bytes (default 2 GiB). */
+  /** Largest ingest body in bytes (default: config.ingestMaxBytes, IOP_INGEST_MAX_BYTES). */
   ingestBodyLimit?: number;
   /** Longest a cached metric response is served (default 60 s; a batch invalidates at once). */
   cacheMaxAgeMs?: number;
@@ -80,7 +80,10 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(jobRoutes);
   await routes.register(qualityRoutes);
   await routes.register(auditRoutes);
-  await routes.register(ingestRoutes, { bodyLimit: opts.ingestBodyLimit ?? 2 * 1024 ** 3 });
+  await routes.register(ingestRoutes, {
+    maxBytes: opts.ingestBodyLimit ?? opts.config.ingestMaxBytes,
+    stallMs: opts.config.ingestStallMs,
+  });
   routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
 
   await dashboardPlugin(fastify, opts.dashboardDir ?? path.join(ROOT, 'dashboard', 'dist'));
