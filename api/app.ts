@@ -11,6 +11,7 @@ import { authPlugin } from './plugins/auth';
 import { dashboardPlugin } from './plugins/dashboard';
 import { dbPlugin } from './plugins/db';
 import { externalPlugins } from './plugins/external';
+import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
@@ -61,6 +62,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   dbPlugin(fastify, opts);
   fastify.decorate('metricCache', new MetricCache(opts.wh.db, { maxAgeMs: opts.cacheMaxAgeMs }));
   authPlugin(fastify, { userCacheMs: opts.userCacheMs ?? 5000 });
+  paramsPlugin(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Responses carry patient-level rows and per-user answers: no cache may keep them (issue 20).

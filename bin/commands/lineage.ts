@@ -5,6 +5,7 @@ import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 import { migrate } from '../../warehouse/db';
 import { auditCliRead } from '../../warehouse/audit/write';
+import { listBatches, listRejects } from '../../ingest/lineage';
 
 /** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
 export function registerLineage(program: Command, ctx: CliContext): void {
@@ -24,11 +25,7 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .description('list ingest batches (lineage)')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
-      const rows = await withWarehouse(ctx, (wh) =>
-        wh.db.selectFrom('ingest_batches')
-          .select(['batch_id', 'entity', 'source_name', 'file_sha256', 'started_at', 'finished_at', 'status', 'rows_read',
-            'inserted', 'updated', 'unchanged', 'rejected', 'warnings', 'error'])
-          .orderBy('started_at').orderBy('batch_id').execute());
+      const rows = await withWarehouse(ctx, (wh) => listBatches(wh.db));
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((b) =>
         `${b.batch_id}  ${new Date(b.started_at).toISOString()}  ${b.entity.padEnd(11)} ${b.status.padEnd(9)} read ${b.rows_read} +${b.inserted} ~${b.updated} =${b.unchanged} !${b.rejected}  ${b.source_name}${b.error ? `  (${b.error})` : ''}`,
@@ -43,9 +40,7 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .action(async (o: { batch?: string; json?: boolean }) => {
       if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
       const rows = await withWarehouse(ctx, async (wh) => {
-        let q = wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line');
-        if (o.batch) q = q.where('batch_id', '=', o.batch);
-        const found = await q.execute();
+        const found = await listRejects(wh.db, { batch: o.batch });
         // Rejected rows hold raw source rows (patient-level): audited before they are printed.
         await auditCliRead(wh.db, 'rejects', { batch: o.batch, json: o.json ?? false, rows: found.length });
         return found;
