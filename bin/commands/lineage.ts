@@ -4,6 +4,7 @@ import { UsageError } from '../errors';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 import { migrate } from '../../warehouse/db';
+import { auditCliRead } from '../../warehouse/audit/write';
 import { listBatches, listRejects } from '../../ingest/lineage';
 
 /** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
@@ -38,7 +39,12 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (o: { batch?: string; json?: boolean }) => {
       if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
-      const rows = await withWarehouse(ctx, (wh) => listRejects(wh.db, { batch: o.batch }));
+      const rows = await withWarehouse(ctx, async (wh) => {
+        const found = await listRejects(wh.db, { batch: o.batch });
+        // Rejected rows hold raw source rows (patient-level): audited before they are printed.
+        await auditCliRead(wh.db, 'rejects', { batch: o.batch, json: o.json ?? false, rows: found.length });
+        return found;
+      });
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((r) => {
         const errs = (r.errors as { column: string; value: string | null; message: string }[])
