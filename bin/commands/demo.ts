@@ -6,7 +6,7 @@ import { hashPassword } from '../../api/auth/password';
 import { hashToken, newToken } from '../../api/auth/tokens';
 import { startServer } from '../../api/server';
 import { ingestCsv } from '../../ingest/loader';
-import { generateCohort, type GenerateSummary } from '../../ingest/generate/index';
+import { generateCohort, type GenerateSummary } from '../../tools/generate/index';
 import { isEntityName } from '../../ingest/entities';
 import { sha256OfStream } from '../../ingest/csv-source';
 import type { Warehouse } from '../../warehouse/db';

@@ -10,7 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { createUser } from '../../api/auth/users';
 import { startServer } from '../../api/server';
 import { isEntityName } from '../../ingest/entities';
-import { generateCohort } from '../../ingest/generate/index';
+import { generateCohort } from '../../tools/generate/index';
 import { ingestCsv } from '../../ingest/loader';
 import { loadConfig } from '../../warehouse/config';
 import { connect, migrate } from '../../warehouse/db';
