@@ -8,7 +8,7 @@ import { ENTITIES, ENTITY_NAMES, isEntityName } from '../../ingest/entities';
 import { ingestCsv, type IngestSummary } from '../../ingest/loader';
 import { loadProfile, ProfileError } from '../../ingest/profile';
 import { withWarehouse, type CliContext } from '../context';
-import { ingestFhirCommand } from './fhir';
+import { ingestFhirCommand } from './ingest-fhir';
 import { FailureError, UsageError } from '../errors';
 
 /** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (DESIGN.md §6). */
