@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { DISCLOSURE_RULE, protectCounts, type DisclosureRule } from '../../metrics/disclosure';
 import type { MetricFilters } from '../../metrics/filters';
 import { suppressionRule } from '../../metrics/response';
 import { isSmall, suppressCounts } from '../../metrics/stats/suppression';
@@ -18,6 +19,8 @@ export interface ReportData {
   tracks: { track_code: string; name: string; level_of_care: string | null; active: boolean }[];
   tables: Table[];
   completeness: CompletenessRow[];
+  /** Set for roles below analyst: the rounding rule the report's numbers went through. */
+  disclosure?: DisclosureRule;
 }
 
 /** A data-completeness line: how many episodes in scope have the data a metric needs. */
@@ -108,5 +111,17 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     tracks,
     tables,
     completeness: await completeness(db, f, minCell),
+  };
+}
+
+/**
+ * The report as a role below analyst may see it: the tables already come from
+ * protected metric responses; the completeness counts are rounded here the same way.
+ */
+export function protectReport(data: ReportData): ReportData {
+  return {
+    ...data,
+    completeness: data.completeness.map((row) => protectCounts(row, ['with', 'without', 'total'])),
+    disclosure: DISCLOSURE_RULE,
   };
 }

@@ -1,51 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { kmFields, logRankOut } from './km-fields';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupRows } from './retention';
-import { groupSizes } from './sql/groups';
-import { relapseFromModel } from './sql/model/relapse';
-import type { MetricSource } from './source';
-import {
-  END_OF_TREATMENT_DAYS, LAST_WEEK, relapseByGroup, relapseByWeek, relapseKmCounts, selfReport,
-  type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow,
-} from './sql/relapse';
-import type { CountRow } from './stats/kaplan-meier';
-import { suppressCounts } from './stats/suppression';
-import { meanWithTInterval, summaryFromSums } from './stats/t-interval';
-import { wilson } from './stats/wilson';
-import { bucket } from './symptoms';
-import type { MetricResponse, RelapseGroup, RelapseWeek, SelfReport } from './types';
-
-export function relapseDefinition(f: MetricFilters, minCell: number): Record<string, unknown> {
-  return {
-    tests_counted: 'tests dated within the episode (admission to discharge, or as_of)',
-    substance: f.substance ?? 'all substances',
-    positive: 'result positive and not prescribed' + (f.missing_as_positive ? '; refused and missed count as positive' : ''),
-    missing_as_positive: f.missing_as_positive,
-    ignored: ['invalid', 'positive when prescribed', ...(f.missing_as_positive ? [] : ['refused', 'missed'])],
-    abstinence_rate: 'negative tests / counted tests, pooled over episodes',
-    end_of_treatment: {
-      days: END_OF_TREATMENT_DAYS,
-      rule: 'episodes discharged by as_of whose counted tests in their last 28 days (discharge - 27 to discharge) are all negative, over those with at least one test there',
-    },
-    relapse: 'a positive test dated after the episode\'s first negative test',
-    relapse_rate: 'episodes with a relapse / episodes with at least one negative test',
-    time_to_relapse: {
-      origin: 'first negative test (day 0)',
-      event: 'first later positive test',
-      censored: 'at the last counted test',
-      estimator: 'Kaplan-Meier with Greenwood SE and log-scale 95% CI (R survival::survfit defaults); n = with_negative',
-      log_rank: 'Mantel-Haenszel log-rank across the groups present (R survival::survdiff, rho = 0)',
-    },
-    self_report: 'days_used_past_30 of self_report tests: intake = first report from admission - 14 to admission + 7 days, latest = last report up to the episode end; change where the latest follows the intake',
-    ci: { level: 0.95, method: 'wilson', continuity_correction: false },
-    by_week: { week: 'floor((collected_on - admitted_on) / 7)', weeks: [0, LAST_WEEK] },
-    suppression: suppressionRule(minCell),
-  };
-}
+import { Cells, withSuppressed } from '../cells';
+import { kmFields } from '../km-fields';
+import type { CountRow } from '../stats/kaplan-meier';
+import { suppressCounts } from '../stats/suppression';
+import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
+import { wilson } from '../stats/wilson';
+import type { RelapseGroup, RelapseWeek, SelfReport } from '../types';
+import type { RelapseGroupRow, RelapseWeekRow, SelfReportRow } from './facts';
 
 function weeks(rows: readonly RelapseWeekRow[], totals: { tests: number | null; negative: number | null }, cells: Cells): RelapseWeek[] {
   const hiddenTests = suppressCounts(Object.fromEntries(rows.map((r) => [String(r.week), r.tests])), totals.tests, cells.minCell);
@@ -112,24 +72,4 @@ export function relapseGroup(input: RelapseInput, key: RelapseGroup['key'], n: n
 function hidden(cells: Cells, stem: string): { rate: null; ci: null } {
   cells.hide(`${stem}_rate`, `${stem}_ci`);
   return { rate: null, ci: null };
-}
-
-/** METRICS.md "Relapse and abstinence". */
-export async function relapse(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'relapse'>> {
-  const [sizes, rows, kmRows, weekRows, reports] = source === 'model'
-    ? await relapseFromModel(db, f).then((m) => [m.sizes, m.groups, m.km, m.weeks, m.reports] as const)
-    : await Promise.all([groupSizes(db, f), relapseByGroup(db, f), relapseKmCounts(db, f), relapseByWeek(db, f), selfReport(db, f)]);
-  const byGroup = new Map(rows.map((r) => [r.grp, r]));
-  const kmBy = groupRows(kmRows);
-  const weeksBy = bucket(weekRows);
-  const reportsBy = new Map(reports.map((r) => [r.grp, r]));
-  const groups = buildGroups(f, minCell, sizes, (grp, key, n) => relapseGroup({
-    row: byGroup.get(grp), km: kmBy.get(grp) ?? [], weeks: weeksBy.get(grp) ?? [], selfReport: reportsBy.get(grp),
-  }, key, n, minCell));
-  return respond({
-    metric: 'relapse', filters: f, minCell,
-    echo: echoFilters(f, { substance: f.substance, missing_as_positive: f.missing_as_positive }),
-    definition: relapseDefinition(f, minCell), groups,
-    logRank: logRankOut([...kmBy.values()]),
-  });
 }

@@ -1,62 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../warehouse/db-types';
-import { Cells, withSuppressed } from './cells';
-import type { MetricFilters } from './filters';
-import { buildGroups, echoFilters, respond, suppressionRule } from './response';
-import { groupSizes } from './sql/groups';
-import { symptomsFromModel } from './sql/model/symptoms';
-import type { MetricSource } from './source';
-import {
-  BASELINE_FROM, BASELINE_TO, baselineCounts, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, instrument, pairCounts,
-  TRAJECTORY_LAST_WEEK, trajectorySums, type InstrumentRow, type PairCountRow, type TrajectoryRow,
-} from './sql/symptoms';
-import { cohensD } from './stats/effect-size';
-import { classify, rcThreshold, type ChangeClass } from './stats/reliable-change';
-import { meanWithTInterval, summaryFromSums } from './stats/t-interval';
-import type { ChangeClasses, MetricResponse, ScatterCell, SymptomsGroup, TrajectoryPoint } from './types';
-
-/** METRICS.md "Response": follow-up at most this share of the baseline. */
-export const RESPONSE_FRACTION = 0.5;
-
-export function symptomsDefinition(ins: InstrumentRow, minCell: number): Record<string, unknown> {
-  return {
-    instrument: ins.code,
-    higher_is_better: ins.higher_is_better,
-    clinical_cutoff: ins.clinical_cutoff,
-    remission_below: ins.remission_below,
-    baseline_window_days: [BASELINE_FROM, BASELINE_TO],
-    baseline: 'the first score from admission - 14 days to admission + 7 days',
-    followup_min_days_after_baseline: FOLLOWUP_MIN_GAP,
-    followup_max_days_after_discharge: FOLLOWUP_AFTER_DISCHARGE,
-    followup: 'the last score >= 14 days after the baseline, up to discharge + 14 days (or as_of)',
-    completeness: 'paired / with_baseline',
-    change: 'followup - baseline; mean with a 95% t-interval',
-    cohens_d: 'mean change / sample SD (n - 1) of the paired episodes\' baselines',
-    reliable_change: {
-      source: 'Jacobson & Truax 1991',
-      rc_source: rcSource(ins),
-      reliable_change_points: ins.reliable_change_points,
-      reliability: ins.reliability,
-      norm_sd: ins.norm_sd,
-      formula: '1.96 * SD * sqrt(2) * sqrt(1 - reliability), z = qnorm(0.975)',
-      classes: ['recovered', 'improved', 'unchanged', 'deteriorated'],
-      recovered: 'reliable improvement from the clinical side of clinical_cutoff (>= cutoff when lower is better) to the healthy side',
-    },
-    response: ins.higher_is_better ? 'not defined for instruments where higher is better' : `followup <= ${RESPONSE_FRACTION} * baseline`,
-    response_fraction: RESPONSE_FRACTION,
-    remission: ins.remission_below === null ? 'not defined: the instrument has no remission_below' : 'followup < remission_below',
-    rates_ci: { level: 0.95, method: 'wilson', continuity_correction: false, denominator: 'paired episodes' },
-    trajectory: { week: 'floor((administered_on - admitted_on) / 7)', weeks: [0, TRAJECTORY_LAST_WEEK], unit: 'episodes (each contributes its mean score in the week, to 0.0001 point)', ci: '95% t-interval' },
-    scatter: 'paired episodes counted per (baseline, followup); cells with n of 1 to min_cell - 1 dropped under suppression',
-    suppression: suppressionRule(minCell),
-  };
-}
-
-function rcSource(ins: InstrumentRow): string {
-  if (ins.reliable_change_points !== null) return 'reliable_change_points';
-  if (ins.reliability === null) return 'none: the instrument has neither reliable_change_points nor reliability';
-  return ins.norm_sd !== null ? 'reliability and norm_sd' : 'reliability and the sample SD of the paired baselines';
-}
+import { RESPONSE_FRACTION } from '../../warehouse/rules';
+import { Cells, withSuppressed } from '../cells';
+import { cohensD } from '../stats/effect-size';
+import { classify, rcThreshold, type ChangeClass } from '../stats/reliable-change';
+import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
+import type { ChangeClasses, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
+import type { InstrumentRow, PairCountRow, TrajectoryRow } from './facts';
 
 interface PairSums {
   paired: number;
@@ -157,33 +105,4 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
     trajectory: trajectory(input.trajectory, cells),
     scatter: scatter(input.pairs, cells),
   }, cells);
-}
-
-export class UnknownInstrumentError extends Error {
-  override name = 'UnknownInstrumentError';
-}
-
-/** METRICS.md "Symptom change", one instrument per request. */
-export async function symptoms(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'symptoms'>> {
-  const ins = await instrument(db, f.instrument);
-  if (!ins) throw new UnknownInstrumentError(`unknown instrument ${f.instrument}`);
-  const [sizes, pairs, baselines, traj] = source === 'model'
-    ? await symptomsFromModel(db, f).then((m) => [m.sizes, m.pairs, m.baselines, m.trajectory] as const)
-    : await Promise.all([groupSizes(db, f), pairCounts(db, f), baselineCounts(db, f), trajectorySums(db, f)]);
-  const pairsBy = bucket(pairs);
-  const trajBy = bucket(traj);
-  const baseBy = new Map(baselines.map((r) => [r.grp, r.with_baseline]));
-  const groups = buildGroups(f, minCell, sizes, (grp, key, n) =>
-    symptomsGroup({ pairs: pairsBy.get(grp) ?? [], withBaseline: baseBy.get(grp) ?? 0, trajectory: trajBy.get(grp) ?? [] }, ins, key, n, minCell));
-  return respond({ metric: 'symptoms', filters: f, minCell, echo: echoFilters(f, { instrument: f.instrument }), definition: symptomsDefinition(ins, minCell), groups });
-}
-
-export function bucket<T extends { grp: string }>(rows: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const list = out.get(r.grp);
-    if (list) list.push(r);
-    else out.set(r.grp, [r]);
-  }
-  return out;
 }

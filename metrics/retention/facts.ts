@@ -1,19 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import { isDropout, isLostToFollowUp, lastSeenOn } from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
-import { scopedEpisodes } from './scope';
-
-/** METRICS.md "Retention": the discharge reasons that count as dropout. */
-export const DROPOUT_REASONS = ['dropped_out', 'against_advice', 'terminated'] as const;
-/** METRICS.md "Lost to follow-up": an open episode with no attended session for this long. */
-export const LOST_TO_FOLLOW_UP_DAYS = 30;
-
-export interface KmCountRow {
-  grp: string;
-  day: number;
-  events: number;
-  censored: number;
-}
+import type { KmCountRow } from '../km-fields';
+import { scopedEpisodes } from '../sql/scope';
 
 /**
  * (group, day, events, censored) for the retention KM, computed from the facts so
@@ -23,6 +13,7 @@ export interface KmCountRow {
  */
 export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise<KmCountRow[]> {
   const asOf = sql`${f.as_of}::date`;
+  const lost = isLostToFollowUp(asOf, sql`seen_on`);
   const { rows } = await sql<KmCountRow>`
     with ${scopedEpisodes(f)},
     last_attended as (
@@ -33,19 +24,19 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
     ),
     timed as (
       select s.grp, s.discharged_on, s.discharge_reason, s.admitted_on,
-        greatest(l.last_on, s.admitted_on) as seen_on
+        ${lastSeenOn(sql`l.last_on`, sql`s.admitted_on`)} as seen_on
       from scoped s left join last_attended l on l.episode_id = s.episode_id
     ),
     outcome as (
       select grp,
         case
           when discharged_on is not null then discharged_on - admitted_on
-          when ${asOf} - seen_on > ${LOST_TO_FOLLOW_UP_DAYS} then seen_on - admitted_on
+          when ${lost} then seen_on - admitted_on
           else ${asOf} - admitted_on
         end as day,
         case
-          when discharged_on is not null then discharge_reason = any(${[...DROPOUT_REASONS]}::text[])
-          else ${asOf} - seen_on > ${LOST_TO_FOLLOW_UP_DAYS}
+          when discharged_on is not null then ${isDropout(sql`discharge_reason`)}
+          else ${lost}
         end as event
       from timed
     )

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import { weekColumn } from '../../../warehouse/models/weekly';
-import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
+import type { DB } from '../../warehouse/db-types';
+import { weekColumn } from '../../warehouse/models/weekly';
+import type { MetricFilters } from '../filters';
+import { groupExpression, requestScope, type GroupColumns } from './scope';
 
 const MODEL_COLUMNS: GroupColumns = {
   track: sql`o.track_code`,
@@ -44,11 +44,8 @@ export function scopedModel(f: MetricFilters, model: ModelTable = 'episode_outco
  */
 export function scopeConditions(f: MetricFilters, alias: string, oneInstrument: boolean): RawBuilder<unknown> {
   const col = (c: string) => sql.ref(`${alias}.${c}`);
-  return sql`${col('admitted_on')} <= ${f.as_of}::date
-      and ${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`${col('track_code')} = any(${f.track}::text[])` : sql`true`}
-      and ${f.from ? sql`${col('admitted_on')} >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`${col('admitted_on')} <= ${f.to}::date` : sql`true`}`;
+  return sql`${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
+      and ${requestScope(f, col('track_code'), col('admitted_on'))}`;
 }
 
 /**

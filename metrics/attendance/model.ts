@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, type AttendanceGroupRow, type AttendanceWeekRow } from '../attendance';
-import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, rollupApplies } from './rollup';
-import { weeklySums, weekValue, modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { LAST_WEEK } from '../../warehouse/rules';
+import type { AttendanceGroupRow, AttendanceWeekRow } from './facts';
+import { WEEKS, weekColumn } from '../../warehouse/models/weekly';
+import { additiveSource } from '../sql/rollup';
+import { weeklySums, weekValue, modelQuery } from '../sql/model-scope';
 
 export interface AttendanceModelRows {
   sizes: Map<string, number>;
@@ -21,11 +22,10 @@ const FIGURES = ['n', 'attended', 'no_show', 'per_week', 'initiated', 'engaged',
  * figures: the window counts, IET flags and weekly counts were computed per episode at
  * refresh; only days in program depend on as_of (end − admission + 1, the end being
  * as_of while the episode is open). Episodes come summed per (track, day, open or
- * discharged) from the rollup when the request allows it. A week is listed when the group had a
+ * discharged) from the rollup with `useRollup`. A week is listed when the group had a
  * session in it, as the fact query lists it.
  */
-export async function attendanceFromModel(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceModelRows> {
-  const useRollup = await rollupApplies(db, f);
+export async function attendanceFromModel(db: Kysely<DB>, f: MetricFilters, useRollup: boolean): Promise<AttendanceModelRows> {
   const { rows } = await modelQuery(db, (trx) => sql<Record<string, unknown>>`
     select s.grp, sum(s.n)::int as n,
       sum(s.attended)::int as attended, sum(s.no_show)::int as no_show,

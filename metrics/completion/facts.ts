@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
-import { scopedEpisodes } from './scope';
+import { scopedEpisodes } from '../sql/scope';
 
 export interface ReasonCountRow {
   grp: string;

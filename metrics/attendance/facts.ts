@@ -1,16 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { perWeekRate } from '../../warehouse/models/rollup';
+import { inEngagementWindow, inInitiationWindow, inWeeklySeries, isEngaged, perWeekRate, weekOf } from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
-import { scopedEpisodes } from './scope';
-
-/** HEDIS IET (adapted, METRICS.md): initiation on days 0–14 of the episode. */
-export const INITIATION_DAYS = 14;
-/** HEDIS IET: engagement sessions from the day after initiation through 34 days after it. */
-export const ENGAGEMENT_DAYS = 34;
-export const ENGAGEMENT_SESSIONS = 2;
-/** The weekly series covers weeks 0–16 since admission. */
-export const LAST_WEEK = 16;
+import { scopedEpisodes } from '../sql/scope';
 
 export interface AttendanceGroupRow {
   grp: string;
@@ -57,22 +49,21 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
       select s.episode_id, s.grp, (s.ends_on - s.admitted_on + 1) as days_in,
         count(x.status) filter (where x.status = 'attended') as attended,
         count(x.status) filter (where x.status = 'no_show') as no_show,
-        min(x.session_date) filter (where x.status = 'attended' and x.day <= ${INITIATION_DAYS}::int) as initiated_on
+        min(x.session_date) filter (where x.status = 'attended' and ${inInitiationWindow(sql`x.day`)}) as initiated_on
       from scoped s left join sessions x on x.episode_id = s.episode_id
       group by s.episode_id, s.grp, s.ends_on, s.admitted_on
     ),
     engagement as (
       select p.episode_id, count(*) as later
       from per_episode p join sessions x on x.episode_id = p.episode_id
-      where x.status = 'attended' and x.session_date > p.initiated_on
-        and x.session_date <= p.initiated_on + ${ENGAGEMENT_DAYS}::int
+      where x.status = 'attended' and ${inEngagementWindow(sql`x.session_date`, sql`p.initiated_on`)}
       group by p.episode_id
     )
     select p.grp, count(*)::int as n,
       sum(p.attended)::int as attended, sum(p.no_show)::int as no_show,
       ${perWeekSum(sql`p.attended`, sql`p.days_in`)} as per_week_sum,
       count(p.initiated_on)::int as initiated,
-      count(*) filter (where coalesce(g.later, 0) >= ${ENGAGEMENT_SESSIONS})::int as engaged
+      count(*) filter (where ${isEngaged(sql`coalesce(g.later, 0)`)})::int as engaged
     from per_episode p left join engagement g on g.episode_id = p.episode_id
     group by p.grp`.execute(db);
   return rows;
@@ -82,20 +73,15 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
 export async function attendanceByWeek(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceWeekRow[]> {
   const { rows } = await sql<AttendanceWeekRow>`
     with ${scopedEpisodes(f)}, ${sessions(f)}
-    select grp, (day / 7)::int as week,
+    select grp, (${weekOf(sql`day`)})::int as week,
       count(*) filter (where status = 'attended')::int as attended,
       count(*) filter (where status = 'no_show')::int as no_show
-    from sessions where day / 7 <= ${LAST_WEEK}
-    group by grp, day / 7 order by grp, week`.execute(db);
+    from sessions where ${inWeeklySeries(sql`day`)}
+    group by grp, ${weekOf(sql`day`)} order by grp, week`.execute(db);
   return rows;
 }
 
-/**
- * The sum over episodes of attended sessions per week in program, `attended · 7 / days`,
- * in numeric: exact in any order, where a float sum is not (parallel aggregation adds
- * in no fixed order). The model path sums the same per-episode `perWeekRate`, so the
- * two paths give the same bits.
- */
+/** The sum over episodes of attended sessions per week in program (`perWeekRate`, the figure the model path sums). */
 export function perWeekSum(attended: RawBuilder<unknown>, days: RawBuilder<unknown>): RawBuilder<number> {
   return sql<number>`sum(${perWeekRate(attended, days)})::float8`;
 }

@@ -1,12 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import {
+  countedTest, fromBaselineStart, inEndOfTreatment, inWeeklySeries, selfReportTest, toBaselineEnd, weekOf,
+} from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
-import type { KmCountRow } from './retention';
-import { scopedEpisodes } from './scope';
-
-/** METRICS.md "End-of-treatment abstinence": the last 28 days of the episode. */
-export const END_OF_TREATMENT_DAYS = 28;
-export const LAST_WEEK = 16;
+import type { KmCountRow } from '../km-fields';
+import { scopedEpisodes } from '../sql/scope';
 
 export interface RelapseGroupRow {
   grp: string;
@@ -52,9 +51,7 @@ function countedTests(f: MetricFilters) {
     from scoped s join abstinence_tests t on t.episode_id = s.episode_id
     where t.collected_on between s.admitted_on and s.ends_on
       and ${f.substance ? sql`t.substance = ${f.substance}` : sql`true`}
-      and (t.result = 'negative'
-        or (t.result = 'positive' and not t.prescribed)
-        or (${f.missing_as_positive}::boolean and t.result in ('refused', 'missed')))
+      and ${countedTest('t', sql`${f.missing_as_positive}::boolean`)}
   ),
   per_episode as (
     select episode_id, grp, discharged_on, count(*) as tests, count(*) filter (where positive = 0) as negative,
@@ -81,7 +78,7 @@ export async function relapseByGroup(db: Kysely<DB>, f: MetricFilters): Promise<
     end_of_treatment as (
       select c.episode_id, bool_and(c.positive = 0) as abstinent
       from counted c
-      where c.discharged_on is not null and c.on_day > c.discharged_on - ${END_OF_TREATMENT_DAYS}::int
+      where c.discharged_on is not null and ${inEndOfTreatment(sql`c.on_day`, sql`c.discharged_on`)}
       group by c.episode_id
     )
     select p.grp, sum(p.tests)::int as tests, sum(p.negative)::int as negative,
@@ -109,12 +106,14 @@ export async function relapseKmCounts(db: Kysely<DB>, f: MetricFilters): Promise
 }
 
 export async function relapseByWeek(db: Kysely<DB>, f: MetricFilters): Promise<RelapseWeekRow[]> {
+  const day = sql`(on_day - admitted_on)`;
+  const week = weekOf(day);
   const { rows } = await sql<RelapseWeekRow>`
     with ${scopedEpisodes(f)}, ${countedTests(f)}
-    select grp, ((on_day - admitted_on) / 7)::int as week, count(*)::int as tests,
+    select grp, (${week})::int as week, count(*)::int as tests,
       count(*) filter (where positive = 0)::int as negative
-    from counted where (on_day - admitted_on) / 7 <= ${LAST_WEEK}
-    group by grp, (on_day - admitted_on) / 7 order by grp, week`.execute(db);
+    from counted where ${inWeeklySeries(day)}
+    group by grp, ${week} order by grp, week`.execute(db);
   return rows;
 }
 
@@ -130,13 +129,13 @@ export async function selfReport(db: Kysely<DB>, f: MetricFilters): Promise<Self
     reports as (
       select s.episode_id, s.grp, s.admitted_on, t.collected_on as on_day, t.test_id, t.days_used_past_30 as days
       from scoped s join abstinence_tests t on t.episode_id = s.episode_id
-      where t.method = 'self_report' and t.days_used_past_30 is not null
-        and t.collected_on between s.admitted_on - 14 and s.ends_on
+      where ${selfReportTest('t')}
+        and ${fromBaselineStart(sql`t.collected_on`, sql`s.admitted_on`)} and t.collected_on <= s.ends_on
         and ${f.substance ? sql`t.substance = ${f.substance}` : sql`true`}
     ),
     intake as (
       select distinct on (episode_id) episode_id, grp, on_day, days from reports
-      where on_day <= admitted_on + 7 order by episode_id, on_day, test_id
+      where ${toBaselineEnd(sql`on_day`, sql`admitted_on`)} order by episode_id, on_day, test_id
     ),
     latest as (
       select distinct on (episode_id) episode_id, grp, on_day, days from reports order by episode_id, on_day desc, test_id desc

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import type { LosRow, ReasonCountRow } from '../completion';
-import { medianAndIqrOfCounts } from '../../stats/quantile';
-import { countSource, rollupApplies } from './rollup';
-import { modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import type { LosRow, ReasonCountRow } from './facts';
+import { medianAndIqrOfCounts } from '../stats/quantile';
+import { countSource } from '../sql/rollup';
+import { modelQuery } from '../sql/model-scope';
 
 export interface CompletionModelRows {
   sizes: Map<string, number>;
@@ -15,15 +15,14 @@ export interface CompletionModelRows {
 /**
  * Group sizes, discharges per reason and length-of-stay quartiles from one count table
  * of (group, discharged by as_of, reason, length of stay), a few thousand rows, summed
- * from the model's stays (`stay_counts` when the request allows it: countSource), from
+ * from the model's stays (`stay_counts` with `useRollup`: countSource), from
  * which TypeScript adds up the counts and takes the quartiles (R type 7, as
  * `lengthOfStay`'s `percentile_cont`). Ordered-set aggregates in SQL would sort every
  * group and keep the scan from running in parallel.
  * `reasons` lists the discharge reasons to count, every value the `episodes` check
  * constraint allows.
  */
-export async function completionFromModel(db: Kysely<DB>, f: MetricFilters, reasons: readonly string[]): Promise<CompletionModelRows> {
-  const useRollup = await rollupApplies(db, f);
+export async function completionFromModel(db: Kysely<DB>, f: MetricFilters, reasons: readonly string[], useRollup: boolean): Promise<CompletionModelRows> {
   const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; closed: boolean; reason: string | null; los: number | null; n: number }>`
     select s.grp, not s.open as closed, case when not s.open then s.reason end as reason,
       case when not s.open then s.los end as los, sum(s.n)::int as n

@@ -1,12 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../../warehouse/models/rollup';
-import type { MetricFilters } from '../../filters';
-import { groupExpression, type GroupColumns } from '../scope';
-import { modelQuery, scopeConditions, scopedModel } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../warehouse/models/rollup';
+import type { MetricFilters } from '../filters';
+import { groupExpression, inTracks, type GroupColumns } from './scope';
+import { modelQuery, scopeConditions, scopedModel } from './model-scope';
 
-/** The rollups hold track and admission day: they serve these strata only. */
-const ROLLUP_GROUPS: ReadonlySet<MetricFilters['group_by']> = new Set(['track', 'period']);
+/** The rollups hold track and admission day: they serve these strata only (metrics/source.ts). */
+export const ROLLUP_GROUPS: ReadonlySet<MetricFilters['group_by']> = new Set(['track', 'period']);
 
 const unavailable = sql<null>`null`;
 const ROLLUP_COLUMNS: GroupColumns = {
@@ -16,20 +16,6 @@ const ROLLUP_COLUMNS: GroupColumns = {
   substance: unavailable,
   age: unavailable,
 };
-
-/**
- * Whether a request may read the rollups (warehouse/models/rollup.ts): it is stratified
- * by track or admission period, and as_of falls on or after the latest discharge in the
- * model (read from its index), so every discharged episode the rollups hold is closed as
- * of as_of, with the figures they store, and every open one open. (A later discharge, or
- * an as_of in the past, reads every episode from the model.)
- */
-export async function rollupApplies(db: Kysely<DB>, f: MetricFilters): Promise<boolean> {
-  if (!ROLLUP_GROUPS.has(f.group_by)) return false;
-  const { rows } = await sql<{ settled: string | null }>`select max(discharged_on)::text as settled from episode_outcomes`.execute(db);
-  const settled = rows[0]?.settled ?? null;
-  return settled === null || settled <= f.as_of;
-}
 
 /**
  * The additive figures `names` of the scoped episodes of `model`, as a subquery `s` of
@@ -121,7 +107,7 @@ export function countSource(f: MetricFilters, table: Extract<RollupTable, 'stay_
     select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(key.map((k) => sql.ref(`r.${k.name}`)))}, r.n
     from ${sql.table(table)} r
     where ${oneInstrument ? sql`r.instrument = ${f.instrument}` : sql`true`}
-      and ${f.track ? sql`r.track_code = any(${f.track}::text[])` : sql`true`}
+      and ${inTracks(sql`r.track_code`, f.track)}
       and ((r.open = false and ${closedRows}) or (r.open = true and ${scopeConditions(f, 'r', oneInstrument)}))
     ${cut}
   ) s`;

@@ -1,15 +1,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import type { MetricFilters } from '../filters';
-import { weeklyMeanX10k } from '../../warehouse/models/instrument-outcomes';
-import { scopedEpisodes } from './scope';
-
-/** METRICS.md "Symptom change" windows, in days. */
-export const BASELINE_FROM = -14;
-export const BASELINE_TO = 7;
-export const FOLLOWUP_MIN_GAP = 14;
-export const FOLLOWUP_AFTER_DISCHARGE = 14;
-export const TRAJECTORY_LAST_WEEK = 16;
+import {
+  inBaselineWindow, inFollowupRange, inWeeklySeries, isFollowupAfter, weekOf, weeklyMeanX10k,
+} from '../../warehouse/models/per-episode';
+import { scopedEpisodes } from '../sql/scope';
 
 export interface InstrumentRow {
   code: string;
@@ -66,14 +61,14 @@ function baselineAndFollowup(f: MetricFilters) {
   baseline as (
     select distinct on (episode_id) episode_id, grp, on_day as baseline_on, score as baseline
     from scores
-    where on_day between admitted_on + ${BASELINE_FROM}::int and admitted_on + ${BASELINE_TO}::int
+    where ${inBaselineWindow(sql`on_day - admitted_on`)}
     order by episode_id, on_day
   ),
   followup as (
     select distinct on (x.episode_id) x.episode_id, x.score as followup
     from scores x join baseline b on b.episode_id = x.episode_id
-    where x.on_day >= b.baseline_on + ${FOLLOWUP_MIN_GAP}::int
-      and (x.discharged_on is null or x.on_day <= x.discharged_on + ${FOLLOWUP_AFTER_DISCHARGE}::int)
+    where ${isFollowupAfter(sql`x.on_day`, sql`b.baseline_on`)}
+      and ${inFollowupRange(sql`x.on_day`, sql`x.discharged_on`)}
     order by x.episode_id, x.on_day desc
   )`;
 }
@@ -101,16 +96,17 @@ export async function baselineCounts(db: Kysely<DB>, f: MetricFilters): Promise<
  * patient scored twice in a week is not counted twice. An episode's weekly mean is an
  * integer number of ten-thousandths of a point (`weeklyMeanX10k`), so the sums are
  * exact and do not depend on the order rows arrive in (a float8 mean of three scores is
- * inexact); the model path (sql/model/symptoms.ts) adds the same integers and scales
+ * inexact); the model path (model.ts) adds the same integers and scales
  * them back with the same `scaledSums`, so both give the same bits.
  */
 export async function trajectorySums(db: Kysely<DB>, f: MetricFilters): Promise<TrajectoryRow[]> {
+  const week = weekOf(sql`on_day - admitted_on`);
   const { rows } = await sql<TrajectoryRow>`
     with ${scopedEpisodes(f)}, ${baselineAndFollowup(f)},
     weekly as (
-      select grp, episode_id, (on_day - admitted_on) / 7 as week, ${weeklyMeanX10k(sql`score`)} as score
-      from scores where on_day >= admitted_on and (on_day - admitted_on) / 7 <= ${TRAJECTORY_LAST_WEEK}
-      group by grp, episode_id, (on_day - admitted_on) / 7
+      select grp, episode_id, ${week} as week, ${weeklyMeanX10k(sql`score`)} as score
+      from scores where ${inWeeklySeries(sql`on_day - admitted_on`)}
+      group by grp, episode_id, ${week}
     )
     select grp, week::int, ${trajectoryAggregates(sql`score`, 'n', 'sum', 'sum_sq')}
     from weekly group by grp, week order by grp, week`.execute(db);

@@ -1,11 +1,12 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../../warehouse/db-types';
-import type { MetricFilters } from '../../filters';
-import { LAST_WEEK, type RelapseGroupRow, type RelapseWeekRow, type SelfReportRow } from '../relapse';
-import type { KmCountRow } from '../retention';
-import { WEEKS, weekColumn } from '../../../warehouse/models/weekly';
-import { additiveSource, countSource, rollupApplies } from './rollup';
-import { weeklySums, weekValue, modelQuery } from './scope';
+import type { DB } from '../../warehouse/db-types';
+import type { MetricFilters } from '../filters';
+import { LAST_WEEK } from '../../warehouse/rules';
+import type { RelapseGroupRow, RelapseWeekRow, SelfReportRow } from './facts';
+import type { KmCountRow } from '../km-fields';
+import { WEEKS, weekColumn } from '../../warehouse/models/weekly';
+import { additiveSource, countSource } from '../sql/rollup';
+import { weeklySums, weekValue, modelQuery } from '../sql/model-scope';
 
 export interface RelapseModelRows {
   sizes: Map<string, number>;
@@ -26,14 +27,13 @@ const SUMS_OF_DAYS: ReadonlySet<string> = new Set(['intake_sum', 'latest_sum', '
  * `relapseByGroup`, `relapseByWeek`, `selfReport`, `relapseKmCounts` and the group sizes
  * from the model, which holds the default conventions (no substance filter, refused and
  * missed positive). Every figure but time to relapse is a sum of per-episode figures
- * (summed per (track, day, open or discharged) in the rollup when the request allows
- * it); end of treatment counts only episodes discharged by as_of. Time to relapse needs
- * the count table (group, KM day, KM event) of the episodes with a negative test
- * (`relapse_counts` when the request allows it), read alongside. Rows are listed where
- * the fact queries list them: a week with a test, a group with a self-report.
+ * (summed per (track, day, open or discharged) in the rollup with `useRollup`); end of
+ * treatment counts only episodes discharged by as_of. Time to relapse needs the count
+ * table (group, KM day, KM event) of the episodes with a negative test (`relapse_counts`
+ * with `useRollup`), read alongside. Rows are listed where the fact queries list them: a
+ * week with a test, a group with a self-report.
  */
-export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters): Promise<RelapseModelRows> {
-  const useRollup = await rollupApplies(db, f);
+export async function relapseFromModel(db: Kysely<DB>, f: MetricFilters, useRollup: boolean): Promise<RelapseModelRows> {
   const [{ rows: totals }, { rows: km }] = await Promise.all([
     modelQuery(db, (trx) => sql<Record<string, unknown>>`
       select s.grp, ${sql.join(TOTALS.map((k) => sql`sum(${sql.ref(`s.${k}`)})${SUMS_OF_DAYS.has(k) ? sql`::float8` : sql`::int`} as ${sql.ref(k)}`))},
