@@ -1,6 +1,7 @@
 /**
- * The layer order (docs/layers.md): ingest and warehouse at the bottom,
- * metrics over the warehouse, the api over both, the dashboard over the api's types only.
+ * The layer order (docs/architecture.md, "Layer order lint"): ingest and warehouse at the
+ * bottom, metrics over the warehouse, the api over both, the dashboard over the api's types
+ * only.
  * `bin/` wires everything and nothing imports it; `tools/` (the synthetic cohort
  * generator) sits beside the pipeline and no layer depends on it. `npm run lint` runs
  * this over the layered folders; tests/layers/layer-order.test.ts shows every rule

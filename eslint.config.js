@@ -25,7 +25,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // dependency-cruiser reads a CommonJS config (docs/layers.md).
+    // dependency-cruiser reads a CommonJS config (docs/architecture.md, "Layer order lint").
     files: ['.dependency-cruiser.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { module: 'writable' } },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { cruise, type IConfiguration, type ICruiseResult } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 
-// The layer order (docs/layers.md) as dependency-cruiser rules in
+// The layer order (docs/architecture.md, "Layer order lint") as dependency-cruiser rules in
 // .dependency-cruiser.cjs, which `npm run lint` also runs.
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const config = createRequire(import.meta.url)(path.join(ROOT, '.dependency-cruiser.cjs')) as IConfiguration;
