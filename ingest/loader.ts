@@ -12,10 +12,10 @@ import { FileError, openCsv, type RawRecord } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
 import { relinkPatients } from './link';
-import { createStaging, mergeStaging, targetTable } from './merge';
+import { createStaging, mergeStaging } from './merge';
 import { EMPTY_PROFILE, type Profile } from './profile';
 import { loadRefs, type CellError } from './references';
-import { copyValue, prepareRow, STAGING_COLUMNS } from './rows';
+import { copyValue, prepareRow } from './rows';
 import { tempPath } from './temp-files';
 
 /** The `ingest --json` summary (DESIGN.md §6). */
@@ -116,7 +116,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     trace('linked');
     await refreshEpisodes(db, touched, today);
     trace('refreshed');
-    await analyzeIfChanged(db, targetTable(opts.entity), counts.inserted + counts.updated);
+    await analyzeIfChanged(db, ENTITIES[opts.entity].table, counts.inserted + counts.updated);
     await analyzeIfChanged(db, 'episode_outcomes', touched.length, () => analyzeModels(db, 'episode_outcomes'));
     await analyzeIfChanged(db, 'episode_instrument_outcomes', touched.length, () => analyzeModels(db, 'episode_instrument_outcomes'));
     trace('analyzed');
@@ -160,14 +160,14 @@ interface Staged {
 async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOptions, today: string, batchId: string, rejectsFile: string): Promise<Staged> {
   const spec = ENTITIES[opts.entity];
   const profile = opts.profile ?? EMPTY_PROFILE;
-  const refs = await loadRefs(db, opts.entity);
+  const refs = await loadRefs(db, spec.references);
   await createStaging(db, opts.entity);
 
   const csv = await openCsv(opts.input);
   const header = mapHeader(csv.header, spec, profile);
   const warnings = header.unknown.length ? [`ignored unknown column(s): ${header.unknown.join(', ')}`] : [];
   const schema = spec.schema({ today, dateFormat: profile.date_format });
-  const columns = ['line', ...STAGING_COLUMNS[opts.entity]].map((c) => `"${c}"`).join(', ');
+  const columns = ['line', ...spec.staging].map((c) => `"${c}"`).join(', ');
   const copy = client.query(copyFrom(`copy stg (${columns}) from stdin`));
   const rejects = fs.createWriteStream(rejectsFile, { flags: 'wx', mode: 0o600 });
   const copyDone = finished(copy);
@@ -183,7 +183,7 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
       rowsRead++;
       const result = rec.fields.length > header.width
         ? { ok: false as const, errors: [{ column: '', value: null, message: `has ${rec.fields.length} fields but the header has ${header.width}; check for an unquoted comma` }] }
-        : prepareRow(opts.entity, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
+        : prepareRow(spec, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
       if (result.ok) {
         good += `${rec.line}\t${result.values.map(copyValue).join('\t')}\n`;
         continue;
@@ -247,7 +247,7 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     case 'assessments':
     case 'abstinence': {
       // The merge linked the rows it wrote; episodes did not change, so no other row's link did.
-      const table = sql.table(targetTable(entity));
+      const table = sql.table(ENTITIES[entity].table);
       const keys = sql.join(ENTITIES[entity].key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
       const written = await ids(sql`select distinct t.episode_id as id from stg s join ${table} t on ${keys}
         where t.batch_id = ${batchId}::uuid and t.episode_id is not null`);
@@ -257,9 +257,8 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
 }
 
 async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<number> {
-  if (entity !== 'assessments' && entity !== 'abstinence') return 0;
-  const table = entity === 'assessments' ? 'assessments' : 'abstinence_tests';
-  const keys = ENTITIES[entity].key;
+  const { link, table, key: keys } = ENTITIES[entity];
+  if (!link) return 0;
   const r = await sql<{ n: number }>`
     select count(*)::int as n from ${sql.table(table)} t join stg s on ${sql.join(keys.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `)}
     where t.episode_id is null`.execute(db);

@@ -1,5 +1,6 @@
+import type { CompletenessRow } from '../../metrics/completeness';
 import type { DisclosureRule } from '../../metrics/disclosure';
-import type { CompletenessRow, ReportData } from './gather';
+import type { ReportData } from './gather';
 import { formatCell, formatInterval, MISSING, SUPPRESSED } from './format';
 import type { Table } from './model';
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
+import { listBatches } from '../../ingest/lineage';
 
 /** `iop batches [--json]`: the ingest batches of the lineage (DESIGN.md §6). */
 export function registerBatches(program: Command, ctx: CliContext): void {
@@ -8,11 +9,7 @@ export function registerBatches(program: Command, ctx: CliContext): void {
     .description('list ingest batches (lineage)')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
-      const rows = await withWarehouse(ctx, (wh) =>
-        wh.db.selectFrom('ingest_batches')
-          .select(['batch_id', 'entity', 'source_name', 'file_sha256', 'started_at', 'finished_at', 'status', 'rows_read',
-            'inserted', 'updated', 'unchanged', 'rejected', 'warnings', 'error'])
-          .orderBy('started_at').orderBy('batch_id').execute());
+      const rows = await withWarehouse(ctx, (wh) => listBatches(wh.db));
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((b) =>
         `${b.batch_id}  ${new Date(b.started_at).toISOString()}  ${b.entity.padEnd(11)} ${b.status.padEnd(9)} read ${b.rows_read} +${b.inserted} ~${b.updated} =${b.unchanged} !${b.rejected}  ${b.source_name}${b.error ? `  (${b.error})` : ''}`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
 import { UsageError } from '../errors';
+import { listRejects } from '../../ingest/lineage';
 
 /** `iop rejects [--batch ID] [--json]`: the quarantined rows of the lineage (DESIGN.md §6). */
 export function registerRejects(program: Command, ctx: CliContext): void {
@@ -11,11 +12,7 @@ export function registerRejects(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (o: { batch?: string; json?: boolean }) => {
       if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
-      const rows = await withWarehouse(ctx, (wh) => {
-        let q = wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line');
-        if (o.batch) q = q.where('batch_id', '=', o.batch);
-        return q.execute();
-      });
+      const rows = await withWarehouse(ctx, (wh) => listRejects(wh.db, { batch: o.batch }));
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((r) => {
         const errs = (r.errors as { column: string; value: string | null; message: string }[])

@@ -42,8 +42,10 @@ export async function lastRuns(db: Kysely<DB>): Promise<Map<string, JobRunRow>> 
   return new Map(rows.map((r) => [r.source, r]));
 }
 
+/** The latest runs, newest first (of one source when given), as `GET /api/v1/jobs` lists them. */
 export async function recentRuns(db: Kysely<DB>, limit: number, source?: string): Promise<JobRunRow[]> {
-  let q = db.selectFrom('job_runs').selectAll().orderBy('started_at', 'desc').limit(limit);
+  // run_id breaks ties between runs started in the same microsecond, so pages are stable.
+  let q = db.selectFrom('job_runs').selectAll().orderBy('started_at', 'desc').orderBy('run_id').limit(limit);
   if (source) q = q.where('source', '=', source);
   return q.execute();
 }

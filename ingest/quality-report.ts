@@ -1,9 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../../warehouse/db-types';
+import type { DB } from '../warehouse/db-types';
+import { ENTITIES, ENTITY_NAMES, LINKED_ENTITIES, type LinkedTable } from './entities';
 
 /**
- * The data-quality report (DESIGN.md §7 `/api/v1/quality`): what a QI analyst checks
+ * The data-quality report (DESIGN.md §7 `/api/v1/quality`; its zod schema is the API's
+ * response contract): what a QI analyst checks
  * before trusting a metric. Rows that link to no episode and episodes without any
  * attendance are excluded from, or bias, the episode metrics (DESIGN.md §3 "Episode
  * linking"); open episodes idle for more than 30 days are the ones METRICS.md counts
@@ -26,15 +28,14 @@ export const QualityReportSchema = z.strictObject({
 }).meta({ id: 'QualityReport' });
 export type QualityReport = z.infer<typeof QualityReportSchema>;
 
-const TABLES = [
-  ['tracks', 'tracks'], ['instruments', 'instruments'], ['patients', 'patients'], ['episodes', 'episodes'],
-  ['attendance', 'attendance'], ['assessments', 'assessments'], ['abstinence', 'abstinence_tests'],
-] as const;
+/** The report names the unlinked rows of each linked entity's table: a new linked entity needs its field here. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _unlinkedNamesEveryLinkedTable: Same<keyof QualityReport['unlinked'], LinkedTable> = true;
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 async function entityCounts(db: Kysely<DB>): Promise<QualityReport['entities']> {
-  const parts = TABLES.map(([entity, table]) => sql`select ${entity}::text as entity, ${table}::text as "table", count(*)::bigint as rows from ${sql.table(table)}`);
+  const parts = ENTITY_NAMES.map((entity) => ENTITIES[entity]).map(({ name: entity, table }) => sql`select ${entity}::text as entity, ${table}::text as "table", count(*)::bigint as rows from ${sql.table(table)}`);
   const { rows } = await sql<{ entity: string; table: string; rows: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return rows.map((r) => ({ entity: r.entity, table: r.table, rows: Number(r.rows) }));
 }
@@ -59,10 +60,10 @@ async function batchStats(db: Kysely<DB>): Promise<Pick<QualityReport, 'batches'
 }
 
 async function episodeChecks(db: Kysely<DB>, asOf: string): Promise<Pick<QualityReport, 'unlinked' | 'episodes_without_attendance' | 'open_episodes_inactive_30d' | 'episodes_not_refreshed'>> {
-  const { rows } = await sql<{ assessments: number; tests: number; no_attendance: number; inactive: number; not_refreshed: number }>`
+  const unlinked = LINKED_ENTITIES.map(({ table }) => sql`(select count(*) from ${sql.table(table)} where episode_id is null)::bigint as ${sql.ref(`unlinked_${table}`)}`);
+  const { rows } = await sql<Record<`unlinked_${LinkedTable}`, number> & { no_attendance: number; inactive: number; not_refreshed: number }>`
     select
-      (select count(*) from assessments where episode_id is null)::bigint as assessments,
-      (select count(*) from abstinence_tests where episode_id is null)::bigint as tests,
+      ${sql.join(unlinked)},
       (select count(*) from episodes e where not exists (select 1 from attendance a where a.episode_id = e.episode_id))::bigint as no_attendance,
       (select count(*) from episodes e
         where e.discharged_on is null and e.admitted_on <= ${asOf}::date
@@ -72,7 +73,7 @@ async function episodeChecks(db: Kysely<DB>, asOf: string): Promise<Pick<Quality
   `.execute(db);
   const r = rows[0];
   return {
-    unlinked: { assessments: Number(r?.assessments ?? 0), abstinence_tests: Number(r?.tests ?? 0) },
+    unlinked: { assessments: Number(r?.unlinked_assessments ?? 0), abstinence_tests: Number(r?.unlinked_abstinence_tests ?? 0) },
     episodes_without_attendance: Number(r?.no_attendance ?? 0),
     open_episodes_inactive_30d: Number(r?.inactive ?? 0),
     episodes_not_refreshed: Number(r?.not_refreshed ?? 0),
