@@ -11,6 +11,7 @@ import { authPlugin } from './plugins/auth';
 import { dashboardPlugin } from './plugins/dashboard';
 import { dbPlugin } from './plugins/db';
 import { externalPlugins } from './plugins/external';
+import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
 import healthRoutes from './routes/health';
@@ -35,7 +36,7 @@ export interface AppOptions {
   loginPerMinute?: number;
   /** Session cookie lifetime in seconds (default 8 h). */
   sessionTtlSeconds?: number;
-  /** Largest ingest body in bytes (default 2 GiB). */
+  /** Largest ingest body in bytes (default: config.ingestMaxBytes, IOP_INGEST_MAX_BYTES). */
   ingestBodyLimit?: number;
   /** Longest a cached metric response is served (default 60 s; a batch invalidates at once). */
   cacheMaxAgeMs?: number;
@@ -62,6 +63,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   fastify.decorate('metricCache', new MetricCache(opts.wh.db, { maxAgeMs: opts.cacheMaxAgeMs }));
   authPlugin(fastify, { userCacheMs: opts.userCacheMs ?? 5000 });
   auditPlugin(fastify);
+  paramsPlugin(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -77,7 +79,10 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(jobRoutes);
   await routes.register(qualityRoutes);
   await routes.register(auditRoutes);
-  await routes.register(ingestRoutes, { bodyLimit: opts.ingestBodyLimit ?? 2 * 1024 ** 3 });
+  await routes.register(ingestRoutes, {
+    maxBytes: opts.ingestBodyLimit ?? opts.config.ingestMaxBytes,
+    stallMs: opts.config.ingestStallMs,
+  });
   routes.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
 
   await dashboardPlugin(fastify, opts.dashboardDir ?? path.join(ROOT, 'dashboard', 'dist'));

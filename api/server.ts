@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { fastify as createFastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { sweepIngestTemp } from '../ingest/temp-files';
 import { app, type AppOptions } from './app';
 
 export interface ServerOptions extends AppOptions {
@@ -23,6 +24,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const fastify: FastifyInstance = opts.logger
     ? createFastify({ ...common, loggerInstance: opts.logger as FastifyBaseLogger })
     : createFastify({ ...common, logger: opts.logger === false ? false : { level: opts.config.logLevel } });
+  try {
+    // Uploads a killed server was receiving are still on disk: remove them before serving.
+    sweepIngestTemp();
+  } catch (err) {
+    // Only ingest needs the folder; it fails with this same message when it is used.
+    fastify.log.warn({ err }, 'cannot sweep the temporary ingest folder');
+  }
   await fastify.register(app, opts);
   await fastify.ready();
   return fastify;

@@ -27,7 +27,7 @@ export function mapHeader(header: string[], spec: EntitySpec, profile: Profile):
   const unknown: string[] = [];
   header.forEach((raw, i) => {
     const name = rename.get(norm(raw)) ?? norm(raw);
-    const item = spec.name === 'assessments' ? ITEM_RE.exec(name) : null;
+    const item = spec.itemColumns ? ITEM_RE.exec(name) : null;
     if (item) {
       const n = Number(item[1]);
       if (n >= 1 && n <= MAX_ITEMS && !items.has(n)) {

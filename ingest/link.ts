@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../warehouse/db-types';
+import { LINKED_ENTITIES } from './entities';
 
 /**
  * Episode linking (DESIGN.md §3): a row without an explicit episode_id belongs to the
@@ -8,10 +9,7 @@ import type { DB } from '../warehouse/db-types';
  * episode keep episode_id null (counted in the data-quality report). Returns the
  * episode ids whose rows changed (old and new links), so their models are refreshed.
  */
-const FACTS = [
-  { table: 'assessments', date: 'administered_on' },
-  { table: 'abstinence_tests', date: 'collected_on' },
-] as const;
+const FACTS = LINKED_ENTITIES.flatMap((s) => (s.link ? [{ table: s.table, date: s.link.date }] : []));
 
 /** Whether `date` falls in the linking window of episode `e`. */
 function inWindow(date: RawBuilder<unknown>, today: string): RawBuilder<boolean> {
@@ -20,12 +18,6 @@ function inWindow(date: RawBuilder<unknown>, today: string): RawBuilder<boolean>
 
 /** Among several episodes whose windows hold the date, the latest admission wins. */
 const PREFERRED = sql`e.admitted_on desc, e.episode_id desc`;
-
-/** The fact table and date column of an entity whose rows link to episodes. */
-export const LINKED: Partial<Record<string, { table: string; date: string }>> = {
-  assessments: FACTS[0],
-  abstinence: FACTS[1],
-};
 
 /**
  * Links a staged batch in one set-based pass, before the merge writes it: fills

@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -14,10 +12,11 @@ import { FileError, openCsv, type RawRecord } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
 import { relinkPatients } from './link';
-import { createStaging, mergeStaging, targetTable } from './merge';
+import { createStaging, mergeStaging } from './merge';
 import { EMPTY_PROFILE, type Profile } from './profile';
 import { loadRefs, type CellError } from './references';
-import { copyValue, prepareRow, STAGING_COLUMNS } from './rows';
+import { copyValue, prepareRow } from './rows';
+import { tempPath } from './temp-files';
 
 /** The `ingest --json` summary (DESIGN.md §6). */
 export interface IngestSummary {
@@ -47,6 +46,11 @@ export interface IngestOptions {
 }
 
 const MAX_ERRORS_IN_SUMMARY = 100;
+/**
+ * The real end time: now() is the start of the transaction, so a batch's finished_at
+ * equalled its started_at (PostgreSQL docs, "Current Date/Time", §9.9.5).
+ */
+const END_TIME = sql<Date>`clock_timestamp()`;
 
 /** IOP_TRACE=1 prints the time each stage of a batch took, for profiling. */
 const TRACE = process.env.IOP_TRACE === '1';
@@ -67,10 +71,13 @@ function trace(stage: string): void {
 export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<IngestSummary> {
   const batchId = crypto.randomUUID();
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  // Quarantined rows wait here until the merge; removed below on every exit, or swept
+  // at the next start after a kill (ingest/temp-files.ts).
+  const rejectsFile = tempPath('rejects', '.tsv', batchId);
   const client = await wh.pool.connect();
   const db = singleClientKysely(client);
-  const rejectsFile = path.join(os.tmpdir(), `iop-rejects-${batchId}.tsv`);
   let started = false;
+  let startedAt: string | null = null;
   try {
     if (opts.sha256) {
       const dup = await committedBatch(db, opts.entity, opts.sha256);
@@ -83,9 +90,11 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     // The merge statements run once per batch over the whole staging table: compiling
     // them with JIT cost more than it saved (about 0.1–0.3 s a statement).
     await client.query(`select set_config('jit', 'off', true)`);
-    await db.insertInto('ingest_batches')
+    const running = await db.insertInto('ingest_batches')
       .values({ batch_id: batchId, entity: opts.entity, source_name: opts.sourceName, file_sha256: 'pending', status: 'running' })
-      .execute();
+      .returning(sql<string>`started_at::text`.as('started_at'))
+      .executeTakeFirstOrThrow();
+    startedAt = running.started_at;
 
     const staged = await stageFile(client, db, opts, today, batchId, rejectsFile);
     const sha = staged.sha256;
@@ -107,7 +116,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     trace('linked');
     await refreshEpisodes(db, touched, today);
     trace('refreshed');
-    await analyzeIfChanged(db, targetTable(opts.entity), counts.inserted + counts.updated);
+    await analyzeIfChanged(db, ENTITIES[opts.entity].table, counts.inserted + counts.updated);
     await analyzeIfChanged(db, 'episode_outcomes', touched.length, () => analyzeModels(db, 'episode_outcomes'));
     await analyzeIfChanged(db, 'episode_instrument_outcomes', touched.length, () => analyzeModels(db, 'episode_instrument_outcomes'));
     trace('analyzed');
@@ -116,7 +125,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
 
     await copyRejects(client, rejectsFile);
     await db.updateTable('ingest_batches').set({
-      file_sha256: sha, status: 'committed', finished_at: sql`now()`, rows_read: staged.rowsRead,
+      file_sha256: sha, status: 'committed', finished_at: END_TIME, rows_read: staged.rowsRead,
       inserted: counts.inserted, updated: counts.updated, unchanged: counts.unchanged, rejected: staged.rejected,
       warnings: JSON.stringify(warnings),
     }).where('batch_id', '=', batchId).execute();
@@ -131,7 +140,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
   } catch (e) {
     if (started) await client.query('rollback').catch(() => undefined);
     if (e instanceof FileError) {
-      await recordBatch(wh, batchId, opts, null, 'failed', {}, [], e.message).catch(() => undefined);
+      await recordBatch(wh, batchId, opts, null, 'failed', {}, [], e.message, startedAt).catch(() => undefined);
     }
     throw e;
   } finally {
@@ -151,16 +160,16 @@ interface Staged {
 async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOptions, today: string, batchId: string, rejectsFile: string): Promise<Staged> {
   const spec = ENTITIES[opts.entity];
   const profile = opts.profile ?? EMPTY_PROFILE;
-  const refs = await loadRefs(db, opts.entity);
+  const refs = await loadRefs(db, spec.references);
   await createStaging(db, opts.entity);
 
   const csv = await openCsv(opts.input);
   const header = mapHeader(csv.header, spec, profile);
   const warnings = header.unknown.length ? [`ignored unknown column(s): ${header.unknown.join(', ')}`] : [];
   const schema = spec.schema({ today, dateFormat: profile.date_format });
-  const columns = ['line', ...STAGING_COLUMNS[opts.entity]].map((c) => `"${c}"`).join(', ');
+  const columns = ['line', ...spec.staging].map((c) => `"${c}"`).join(', ');
   const copy = client.query(copyFrom(`copy stg (${columns}) from stdin`));
-  const rejects = fs.createWriteStream(rejectsFile);
+  const rejects = fs.createWriteStream(rejectsFile, { flags: 'wx', mode: 0o600 });
   const copyDone = finished(copy);
 
   let rowsRead = 0;
@@ -174,7 +183,7 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
       rowsRead++;
       const result = rec.fields.length > header.width
         ? { ok: false as const, errors: [{ column: '', value: null, message: `has ${rec.fields.length} fields but the header has ${header.width}; check for an unquoted comma` }] }
-        : prepareRow(opts.entity, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
+        : prepareRow(spec, schema, cellsOf(rec.fields, header, spec, profile), itemsOf(rec.fields, header), refs);
       if (result.ok) {
         good += `${rec.line}\t${result.values.map(copyValue).join('\t')}\n`;
         continue;
@@ -197,7 +206,8 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
     // Abort the COPY (pg-copy-streams sends CopyFail), or the connection stays inside it
     // and the rollback that follows would wait forever behind it.
     await abort(copy, e);
-    rejects.destroy();
+    // Closed before the caller removes the file: a file still being opened would reappear.
+    await discard(rejects);
     throw e;
   }
   copy.end();
@@ -237,7 +247,7 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     case 'assessments':
     case 'abstinence': {
       // The merge linked the rows it wrote; episodes did not change, so no other row's link did.
-      const table = sql.table(targetTable(entity));
+      const table = sql.table(ENTITIES[entity].table);
       const keys = sql.join(ENTITIES[entity].key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
       const written = await ids(sql`select distinct t.episode_id as id from stg s join ${table} t on ${keys}
         where t.batch_id = ${batchId}::uuid and t.episode_id is not null`);
@@ -247,9 +257,8 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
 }
 
 async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<number> {
-  if (entity !== 'assessments' && entity !== 'abstinence') return 0;
-  const table = entity === 'assessments' ? 'assessments' : 'abstinence_tests';
-  const keys = ENTITIES[entity].key;
+  const { link, table, key: keys } = ENTITIES[entity];
+  if (!link) return 0;
   const r = await sql<{ n: number }>`
     select count(*)::int as n from ${sql.table(table)} t join stg s on ${sql.join(keys.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `)}
     where t.episode_id is null`.execute(db);
@@ -287,11 +296,13 @@ async function duplicate(wh: Warehouse, batchId: string, opts: IngestOptions, sh
 
 async function recordBatch(
   wh: Warehouse, batchId: string, opts: IngestOptions, sha: string | null, status: 'duplicate' | 'failed',
-  counts: { rows_read?: number }, warnings: string[], error?: string,
+  counts: { rows_read?: number }, warnings: string[], error?: string, startedAt?: string | null,
 ): Promise<void> {
   await wh.db.insertInto('ingest_batches').values({
     batch_id: batchId, entity: opts.entity, source_name: opts.sourceName, file_sha256: sha ?? 'unknown', status,
-    finished_at: sql`now()`, rows_read: counts.rows_read ?? 0, warnings: JSON.stringify(warnings), error: error ?? null,
+    // A failed batch's own row was rolled back with it; this one keeps when it began.
+    ...(startedAt ? { started_at: sql<Date>`${startedAt}::timestamptz` } : {}),
+    finished_at: END_TIME, rows_read: counts.rows_read ?? 0, warnings: JSON.stringify(warnings), error: error ?? null,
   }).execute();
 }
 
@@ -309,6 +320,15 @@ function abort(stream: Writable, reason: unknown): Promise<void> {
   return new Promise((resolve) => {
     stream.once('close', () => resolve());
     stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  });
+}
+
+/** Destroys a file stream without an error and waits until its file is closed. */
+function discard(stream: fs.WriteStream): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy();
   });
 }
 

@@ -1,9 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
-import type { EntityName } from './entities';
-import { ENTITIES } from './entities';
-import { LINKED, linkStaged } from './link';
-import { STAGING_COLUMNS } from './rows';
+import { ENTITIES, type EntityName } from './entities';
+import { linkStaged } from './link';
 
 /**
  * The set-based merge of a staged batch into its table by natural key (DESIGN.md §4):
@@ -20,21 +18,13 @@ export interface MergeCounts {
   previousEpisodes: string[];
 }
 
-const TABLE: Record<EntityName, string> = {
-  tracks: 'tracks', instruments: 'instruments', patients: 'patients', episodes: 'episodes',
-  attendance: 'attendance', assessments: 'assessments', abstinence: 'abstinence_tests',
-};
-
-export function targetTable(entity: EntityName): string {
-  return TABLE[entity];
-}
-
 export async function createStaging(db: Kysely<DB>, entity: EntityName): Promise<void> {
-  const cols = STAGING_COLUMNS[entity].map((c) => sql.ref(c));
-  await sql`create temp table stg on commit drop as select ${sql.join(cols)} from ${sql.table(TABLE[entity])} with no data`.execute(db);
+  const spec = ENTITIES[entity];
+  const cols = spec.staging.map((c) => sql.ref(c));
+  await sql`create temp table stg on commit drop as select ${sql.join(cols)} from ${sql.table(spec.table)} with no data`.execute(db);
   await sql`alter table stg add column line integer not null, add column stored boolean not null default false`.execute(db);
   // The episode a row links to by date (ingest/link.ts), for the entities that link.
-  if (LINKED[entity]) await sql`alter table stg add column linked_episode_id text`.execute(db);
+  if (spec.link) await sql`alter table stg add column linked_episode_id text`.execute(db);
 }
 
 /**
@@ -44,9 +34,10 @@ export async function createStaging(db: Kysely<DB>, entity: EntityName): Promise
  * was a third of the ingest (measured: 5.5 s of 17 s for 500k tests).
  */
 export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: string, today: string): Promise<MergeCounts> {
-  const table = sql.table(TABLE[entity]);
-  const key = ENTITIES[entity].key;
-  const cols = STAGING_COLUMNS[entity];
+  const spec = ENTITIES[entity];
+  const table = sql.table(spec.table);
+  const key = spec.key;
+  const cols = spec.staging;
   const keyMatch = sql.join(key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
   const differs = sql`(${sql.join(cols.map((c) => sql`t.${sql.ref(c)}`))}) is distinct from (${sql.join(cols.map((c) => sql`s.${sql.ref(c)}`))})`;
   const json = (alias: string) => sql`jsonb_build_object(${sql.join(cols.map((c) => sql`${c}::text, ${sql.raw(alias)}.${sql.ref(c)}`))})`;
@@ -68,7 +59,7 @@ export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: 
       from stg s join ${table} t on ${keyMatch} where s.stored and ${differs}`.execute(db);
   }
 
-  const link = LINKED[entity];
+  const link = spec.link;
   if (link) await linkStaged(db, link.date, today);
   const episode = link ? sql`coalesce(s.source_episode_id, s.linked_episode_id)` : null;
   const linkColumn = episode ? sql`, episode_id` : sql``;

@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../warehouse/db-types';
-import type { EntityName } from './entities';
 
 /**
  * Reference data a batch validates against: known tracks, instruments, patients and
@@ -24,6 +23,9 @@ export interface Refs {
   episodes: Map<string, string>;
 }
 
+/** A kind of reference data an entity's rows are checked against (its spec's `references`). */
+export type RefKind = keyof Refs;
+
 export interface CellError {
   column: string;
   value: string | null;
@@ -32,19 +34,20 @@ export interface CellError {
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export async function loadRefs(db: Executor, entity: EntityName): Promise<Refs> {
+/** Loads the reference data of the given kinds (an entity spec's `references`); the others stay empty. */
+export async function loadRefs(db: Executor, kinds: readonly RefKind[]): Promise<Refs> {
   const refs: Refs = { tracks: new Set(), instruments: new Map(), patients: new Set(), episodes: new Map() };
-  if (entity === 'episodes') {
+  if (kinds.includes('tracks')) {
     for (const t of await db.selectFrom('tracks').select('track_code').execute()) refs.tracks.add(t.track_code);
   }
-  if (entity === 'assessments') {
+  if (kinds.includes('instruments')) {
     const rows = await db.selectFrom('instruments').select(['code', 'min_score', 'max_score', 'item_count', 'item_min', 'item_max']).execute();
     for (const r of rows) refs.instruments.set(r.code.toLowerCase(), r);
   }
-  if (entity === 'episodes' || entity === 'assessments' || entity === 'abstinence') {
+  if (kinds.includes('patients')) {
     for (const p of await db.selectFrom('patients').select('patient_id').execute()) refs.patients.add(p.patient_id);
   }
-  if (entity === 'attendance' || entity === 'assessments' || entity === 'abstinence') {
+  if (kinds.includes('episodes')) {
     for (const e of await db.selectFrom('episodes').select(['episode_id', 'patient_id']).execute()) refs.episodes.set(e.episode_id, e.patient_id);
   }
   return refs;

@@ -26,8 +26,20 @@ export function isCalendarDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
+/**
+ * The dates a filter may name (from, to, as_of), for the CLI and the API alike
+ * (docs/security.md "Parameters"). The floor is the ingest's own (no birth, admission
+ * or test before 1900 is accepted); the ceiling leaves two centuries of headroom while
+ * staying far from PostgreSQL's limits: date arithmetic near 9999-12-31 failed in the
+ * queries ("time zone displacement out of range") and answered 500 (issue 20 item 5).
+ * The calendar check already refuses PostgreSQL's date words (infinity, epoch, now)
+ * and signed or extended years.
+ */
+export const DATE_MIN = '1900-01-01';
+export const DATE_MAX = '2199-12-31';
+
 const date = z.string().trim().refine(isCalendarDate, 'must be a real calendar date YYYY-MM-DD')
-  .refine((v) => v >= '1900-01-01' && v <= '9999-12-31', 'must lie between 1900-01-01 and 9999-12-31');
+  .refine((v) => v >= DATE_MIN && v <= DATE_MAX, `must lie between ${DATE_MIN} and ${DATE_MAX}`);
 
 /** Query strings and repeated flags arrive as a string or an array of strings. */
 const trackList = z.union([code('track'), z.array(code('track')).max(100, 'at most 100 tracks')])

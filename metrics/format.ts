@@ -1,3 +1,4 @@
+import { csvDocument } from './csv-cell';
 import type { MetricResponse } from './types';
 
 /**
@@ -54,23 +55,13 @@ function columns(rows: readonly Flat[], groupBy: string): string[] {
   return [...seen, 'suppressed'];
 }
 
-function csvCell(value: Cell | undefined): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** RFC 4180 CSV, header row first, one row per group, CRLF line ends. */
+/** RFC 4180 CSV, header row first, one row per group, CRLF line ends; cells through csv-cell.ts. */
 export function toCsv(response: MetricResponse): string {
   const groupBy = response.filters.group_by;
   const rows = response.groups.map((g) => flatGroup(g, groupBy));
   const cols = ['metric', 'as_of', 'min_cell', ...columns(rows, groupBy)];
-  const lines = [cols.join(',')];
-  for (const row of rows) {
-    const meta: Flat = new Map<string, Cell>([['metric', response.metric], ['as_of', response.as_of], ['min_cell', response.min_cell]]);
-    lines.push(cols.map((c) => csvCell(meta.get(c) ?? row.get(c))).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  const meta: Flat = new Map<string, Cell>([['metric', response.metric], ['as_of', response.as_of], ['min_cell', response.min_cell]]);
+  return csvDocument([cols, ...rows.map((row) => cols.map((c) => meta.get(c) ?? row.get(c)))]);
 }
 
 function tableCell(value: Cell | undefined, suppressedGroup: boolean): string {

@@ -1,5 +1,6 @@
 import type { GroupBy } from './filters';
-import { AGE_BANDS, UNKNOWN_KEY } from './sql/scope';
+import { AGE_BANDS } from '../warehouse/rules';
+import { UNKNOWN_KEY } from './sql/scope';
 import type { GroupKey } from './types';
 
 export function groupKey(groupBy: GroupBy, value: string): GroupKey {
@@ -15,7 +16,7 @@ export function compareKeys(groupBy: GroupBy, a: string, b: string): number {
   if (a === UNKNOWN_KEY) return 1;
   if (b === UNKNOWN_KEY) return -1;
   if (groupBy === 'age_band') {
-    return AGE_BANDS.indexOf(a as (typeof AGE_BANDS)[number]) - AGE_BANDS.indexOf(b as (typeof AGE_BANDS)[number]);
+    return AGE_BANDS.findIndex((x) => x.band === a) - AGE_BANDS.findIndex((x) => x.band === b);
   }
   return a < b ? -1 : 1;
 }

@@ -4,6 +4,25 @@ import { logRank } from './stats/log-rank';
 import { coarsenKm } from './stats/suppression';
 import type { KmFields, LogRankOut } from './types';
 
+/** A Kaplan–Meier count table of one stratum: (group, day, events, censored), the shape retention and relapse count in SQL. */
+export interface KmCountRow {
+  grp: string;
+  day: number;
+  events: number;
+  censored: number;
+}
+
+/** The count rows of each group, as the estimator takes them. */
+export function groupRows(rows: readonly KmCountRow[]): Map<string, CountRow[]> {
+  const byGroup = new Map<string, CountRow[]>();
+  for (const { grp, day, events, censored } of rows) {
+    const list = byGroup.get(grp) ?? [];
+    list.push({ day, events, censored });
+    byGroup.set(grp, list);
+  }
+  return byGroup;
+}
+
 /**
  * KM fields of a group (METRICS.md "Retention"; relapse reuses them). The
  * median and its CI come from the full curve; the published curve is coarsened

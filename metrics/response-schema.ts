@@ -91,13 +91,35 @@ const echoedFilters = z.strictObject({
   instrument: z.string().optional(), substance: z.string().nullable().optional(), missing_as_positive: z.boolean().optional(),
 });
 
+/**
+ * `definition.disclosure`: present only in answers to roles below analyst, whose counts
+ * were rounded to base 5 and dates snapped to whole months (metrics/disclosure.ts;
+ * docs/metrics.md "Disclosure control"). Analysts and admins get no such key.
+ */
+export const DisclosureSchema = z.strictObject({
+  method: z.literal('round-base-5'),
+  base: z.literal(5),
+  applies_to: z.string(),
+  counts: z.string(),
+  totals: z.string(),
+  derived: z.string(),
+  continuous: z.string(),
+  log_rank: z.string(),
+  month_snapped: z.literal(true),
+  dates: z.string(),
+  source: z.string(),
+}).meta({ id: 'Disclosure' });
+
+const definition = z.object({ disclosure: DisclosureSchema.optional() }).catchall(z.unknown())
+  .describe('The parameters of the definition used (METRICS.md), fit to cite; `disclosure` states the rounding applied for roles below analyst');
+
 function responseOf<M extends MetricName, G extends z.ZodType>(metric: M, group: G) {
   return z.strictObject({
     metric: z.literal(metric),
     as_of: z.string(),
     min_cell: z.number(),
     filters: echoedFilters,
-    definition: z.record(z.string(), z.unknown()).describe('The parameters of the definition used (METRICS.md), fit to cite'),
+    definition,
     groups: z.array(z.union([suppressedGroup, group])),
     /** Retention and relapse only: the log-rank test across the groups present. */
     log_rank: logRank.nullable().optional(),

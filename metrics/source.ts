@@ -1,39 +1,43 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
-import { readModelState, type FactsThrough } from '../warehouse/models/state';
+import { readModelStateAndSettled } from '../warehouse/models/state';
+import { FAMILIES } from './families';
+import type { MetricSource } from './family';
 import type { MetricFilters } from './filters';
+import { ROLLUP_GROUPS } from './sql/rollup';
 import type { MetricName } from './types';
 
-/** Where a metric reads its per-episode inputs: the refreshed models, or the facts. */
-export type MetricSource = 'model' | 'facts';
-
-/** The fact dates each family's model columns depend on (completion depends on none). */
-const DEPENDS_ON: Record<MetricName, readonly (keyof FactsThrough)[]> = {
-  retention: ['attendance_through'],
-  completion: [],
-  attendance: ['attendance_through'],
-  symptoms: ['scores_through'],
-  relapse: ['tests_through'],
-};
+export type { MetricSource } from './family';
 
 /**
- * The models answer a request exactly when (docs/metrics.md "Models and as_of"):
+ * The one place that decides the source of a request, in one statement
+ * (docs/metrics.md "Models and as_of"). The models answer exactly when:
  * - they are current: no episode, patient or fact changed since the refresh that
  *   covered it (`model_state.stale`, kept by triggers);
- * - no fact they summarise is dated after as_of, so cutting the facts at as_of changes
- *   nothing (the model's open episodes run to their last fact, and the as_of-dependent
- *   parts, the open episode's end and lost to follow-up, are computed at query time);
- * - the options are the model's: relapse with no substance filter and refused/missed
- *   counted as positive.
+ * - no fact they summarise is dated after as_of (the family's `dependsOn`), so cutting
+ *   the facts at as_of changes nothing (the model's open episodes run to their last
+ *   fact, and the as_of-dependent parts, the open episode's end and lost to follow-up,
+ *   are computed at query time);
+ * - the options are the model's (the family's `modelHolds`: relapse with no substance
+ *   filter and refused/missed counted as positive).
  * Otherwise the metric reads the facts, which honour any as_of and option.
+ *
+ * The models may be read through the rollups when, besides, the request is stratified by
+ * track or admission period (the rollups' keys) and as_of falls on or after the latest
+ * discharge in the model, so every discharged episode the rollups hold is closed as of
+ * as_of, with the figures they store, and every open one open. (A later discharge, or an
+ * as_of in the past, reads every episode from the model.)
  */
 export async function metricSource(db: Kysely<DB>, name: MetricName, f: MetricFilters): Promise<MetricSource> {
-  if (name === 'relapse' && (f.substance !== null || !f.missing_as_positive)) return 'facts';
-  const state = await readModelState(db);
+  const family = FAMILIES[name];
+  if (family.modelHolds && !family.modelHolds(f)) return 'facts';
+  const byRollupKey = ROLLUP_GROUPS.has(f.group_by);
+  const state = await readModelStateAndSettled(db, byRollupKey);
   if (!state || state.stale) return 'facts';
-  const current = DEPENDS_ON[name].every((col) => {
+  const current = family.dependsOn.every((col) => {
     const through = state[col];
     return through === null || through <= f.as_of;
   });
-  return current ? 'model' : 'facts';
+  if (!current) return 'facts';
+  return byRollupKey && (state.settled === null || state.settled <= f.as_of) ? 'rollup' : 'model';
 }

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   IOP_HOST: z.string().default('127.0.0.1'),
   IOP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   IOP_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
+  IOP_INGEST_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  IOP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
 });
 
 export interface Config {
@@ -24,6 +26,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly cookieSecure: 'true' | 'false' | 'auto';
+  /** An ingest upload that sends nothing for this long is aborted (docs/operations.md). */
+  readonly ingestStallMs: number;
+  /** Largest ingest upload in bytes; larger ones answer 413. */
+  readonly ingestMaxBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,6 +47,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.IOP_HOST,
     port: e.IOP_PORT,
     cookieSecure: e.IOP_COOKIE_SECURE,
+    ingestStallMs: e.IOP_INGEST_STALL_MS,
+    ingestMaxBytes: e.IOP_INGEST_MAX_BYTES,
   });
 }
 

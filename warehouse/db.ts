@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from './config';
 import type { DB } from './db-types';
@@ -58,6 +58,11 @@ export async function openWarehouse(config: Config, log: (msg: string) => void, 
       await embedded?.stop();
     },
   };
+}
+
+/** Whether the warehouse answers a query (the health check); throws when it does not. */
+export async function ping(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 export class MigrationError extends Error {

@@ -1,6 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../warehouse/db-types';
+import { activeUserByName, activeUserByTokenHash, insertSessionToken, insertUserWithToken, revokeSessionToken } from '../../warehouse/users';
 import { hashPassword } from './password';
 import { hashToken, newToken } from './tokens';
 
@@ -44,12 +45,8 @@ export async function createUser(db: Kysely<DB>, input: NewUser): Promise<AuthUs
   const passwordHash = user.password === null ? null : await hashPassword(user.password);
   const token = newToken();
   const tracks = user.tracks === null ? null : [...new Set(user.tracks)].sort();
-  await db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('users').select('username').where('username', '=', user.username).executeTakeFirst();
-    if (existing) throw new UserExistsError(`user ${user.username} already exists`);
-    await tx.insertInto('users').values({ username: user.username, role: user.role, tracks, password_hash: passwordHash }).execute();
-    await tx.insertInto('api_tokens').values({ token_hash: hashToken(token), username: user.username, kind: 'api' }).execute();
-  });
+  const created = await insertUserWithToken(db, { username: user.username, role: user.role, tracks, passwordHash }, hashToken(token));
+  if (!created) throw new UserExistsError(`user ${user.username} already exists`);
   return { username: user.username, role: user.role, tracks, token };
 }
 
@@ -59,46 +56,24 @@ export async function userByToken(db: Executor, token: string): Promise<AuthUser
 }
 
 export async function userByTokenHash(db: Executor, tokenHash: string): Promise<AuthUser | null> {
-  const row = await db
-    .selectFrom('api_tokens as t')
-    .innerJoin('users as u', 'u.username', 't.username')
-    .select(['u.username', 'u.role', 'u.tracks'])
-    .where('t.token_hash', '=', tokenHash)
-    .where('t.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', sql<Date>`now()`)]))
-    .where('u.disabled_at', 'is', null)
-    .executeTakeFirst();
+  const row = await activeUserByTokenHash(db, tokenHash);
   if (!row || !isRole(row.role)) return null;
   return { username: row.username, role: row.role, tracks: row.tracks };
 }
 
 /** The stored password hash of an active user, for sign-in; null when unknown or disabled. */
 export async function loginCandidate(db: Executor, username: string): Promise<{ user: AuthUser; passwordHash: string | null } | null> {
-  const row = await db
-    .selectFrom('users')
-    .select(['username', 'role', 'tracks', 'password_hash'])
-    .where('username', '=', username)
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
+  const row = await activeUserByName(db, username);
   if (!row || !isRole(row.role)) return null;
   return { user: { username: row.username, role: row.role, tracks: row.tracks }, passwordHash: row.password_hash };
 }
 
 export async function createSession(db: Executor, username: string, ttlSeconds: number): Promise<string> {
   const token = newToken();
-  await db
-    .insertInto('api_tokens')
-    .values({ token_hash: hashToken(token), username, kind: 'session', expires_at: new Date(Date.now() + ttlSeconds * 1000) })
-    .execute();
+  await insertSessionToken(db, username, hashToken(token), new Date(Date.now() + ttlSeconds * 1000));
   return token;
 }
 
 export async function revokeSession(db: Executor, token: string): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: sql<Date>`now()` })
-    .where('token_hash', '=', hashToken(token))
-    .where('kind', '=', 'session')
-    .where('revoked_at', 'is', null)
-    .execute();
+  await revokeSessionToken(db, hashToken(token));
 }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { readDataVersion } from '../../ingest/lineage';
 import type { DB } from '../../warehouse/db-types';
 
 /**
@@ -6,9 +7,8 @@ import type { DB } from '../../warehouse/db-types';
  * p95 ≤ 50 ms at 50 connections). It is honest because:
  * - the key is everything the answer depends on: the metric, the normalized filters
  *   (with the as-of date, which defaults to today) and the effective min_cell;
- * - every lookup first reads the warehouse's data version, the number of finished
- *   batches and the latest `finished_at` (committed with the batch, so visible exactly
- *   when its rows are). A batch committed by any process, the API or `iop ingest`,
+ * - every lookup first reads the warehouse's data version (`readDataVersion` in
+ *   ingest/lineage.ts: the number of finished batches and the latest `finished_at`). A batch committed by any process, the API or `iop ingest`,
  *   changes the version and empties the cache. The ingest route also bumps a local
  *   generation so its own caller never sees an old answer;
  * - entries expire after `maxAgeMs` (default 60 s), which bounds staleness after a
@@ -102,15 +102,6 @@ export class MetricCache {
     }
     this.versionReadAt = Math.max(this.versionReadAt, startedAt);
   }
-}
-
-/** The warehouse's data version: changes whenever a batch finishes. */
-export async function readDataVersion(db: Kysely<DB>): Promise<string> {
-  const { rows } = await sql<{ n: string; last: string | null }>`
-    select count(*)::text as n, max(finished_at)::text as last from ingest_batches where finished_at is not null
-  `.execute(db);
-  const row = rows[0];
-  return `${row?.n ?? '0'}|${row?.last ?? ''}`;
 }
 
 /** A stable cache key: object keys sorted, so `?a=1&b=2` and `?b=2&a=1` share an entry. */

@@ -1,24 +1,18 @@
 import type { ReportData } from './gather';
+import { csvDocument, type CsvValue } from '../../metrics/csv-cell';
 import { formatCell } from './format';
 
 /**
  * The report as long CSV (RFC 4180, CRLF): one line per (table, track, measure) with
  * the raw value and CI, so a spreadsheet or R script can rebuild every table. `display`
  * is what the HTML prints; `suppressed` is true where the small-cell rule hid the value.
+ * Cells go through metrics/csv-cell.ts, which neutralises formula text (track names).
  */
 const HEADER = ['section', 'metric', 'instrument', 'track', 'track_name', 'measure', 'label', 'value', 'lower', 'upper', 'suppressed', 'display', 'as_of', 'min_cell'];
 
-function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  // A leading = + - @ would run as a formula in a spreadsheet (OWASP CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 export function renderReportCsv(data: ReportData): string {
-  const lines: string[] = [HEADER.join(',')];
-  const push = (cells: (string | number | boolean | null)[]) => lines.push(cells.map(csvCell).join(','));
+  const records: CsvValue[][] = [HEADER];
+  const push = (cells: CsvValue[]) => records.push(cells);
   for (const table of data.tables) {
     for (const row of table.rows) {
       table.columns.forEach((col, i) => {
@@ -34,5 +28,5 @@ export function renderReportCsv(data: ReportData): string {
       push(['Data completeness', null, null, null, null, measure, c.label, value, null, null, value === null, value === null ? '*' : String(value), data.as_of, data.min_cell]);
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return csvDocument(records);
 }

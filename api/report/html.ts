@@ -1,4 +1,6 @@
-import type { CompletenessRow, ReportData } from './gather';
+import type { CompletenessRow } from '../../metrics/completeness';
+import type { DisclosureRule } from '../../metrics/disclosure';
+import type { ReportData } from './gather';
 import { formatCell, formatInterval, MISSING, SUPPRESSED } from './format';
 import type { Table } from './model';
 
@@ -50,7 +52,7 @@ function cellHtml(table: Table, row: Table['rows'][number], i: number): string {
 
 function definitionHtml(definition: Record<string, unknown>): string {
   const items = Object.entries(definition)
-    .filter(([k]) => k !== 'suppression')
+    .filter(([k]) => k !== 'suppression' && k !== 'disclosure')
     .map(([k, v]) => `<dt>${escapeHtml(k.replaceAll('_', ' '))}</dt><dd>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`);
   return items.length ? `<dl class="definition">${items.join('')}</dl>` : '';
 }
@@ -76,6 +78,13 @@ function completenessHtml(rows: readonly CompletenessRow[]): string {
 <p class="note">Metrics are computed from the data present: episodes without attendance records, scores or tests do not contribute to the corresponding measures.</p></section>`;
 }
 
+/** The disclosure-control note of a report for a role below analyst (docs/metrics.md "Disclosure control"). */
+function disclosureHtml(rule: DisclosureRule): string {
+  return `<p data-disclosure="${escapeHtml(rule.method)}"><strong>Disclosure control.</strong> Every count is rounded to the nearest multiple of ${rule.base} (after suppression), `
+    + 'so totals may differ from the sum of their parts; rates, intervals and survival are recomputed from the rounded counts; '
+    + `dates are taken in whole months: ${escapeHtml(rule.dates)}. Source: ${escapeHtml(rule.source)}.</p>`;
+}
+
 export function renderReportHtml(data: ReportData): string {
   const scope = data.tracks.map((t) => `${t.name} (${t.track_code})`).join(', ') || 'no tracks';
   const window = data.from || data.to ? `${data.from ?? 'first'} to ${data.to ?? 'last'}` : 'all admissions';
@@ -90,6 +99,7 @@ export function renderReportHtml(data: ReportData): string {
 <section><h2>About this report</h2>
 <p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with the published definitions of its METRICS.md (each section lists the definition it used). Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
 <p><strong>Small-cell suppression.</strong> ${escapeHtml(rule)}. A suppressed value is shown as “${SUPPRESSED}”; “${MISSING}” means there was nothing to compute. Source: ${escapeHtml(String(data.suppression.source ?? ''))}.</p>
+${data.disclosure ? disclosureHtml(data.disclosure) : ''}
 </section>
 ${data.tables.map(tableHtml).join('\n')}
 ${completenessHtml(data.completeness)}

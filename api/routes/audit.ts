@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { listAuditRows } from '../../warehouse/audit-log';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const AuditRowSchema = z.strictObject({
@@ -19,11 +20,7 @@ const auditRoutes: FastifyPluginAsyncZod = async (fastify) => {
     config: { access: 'admin' },
     schema: { tags: ['admin'], summary: 'Audit log of /api/v1 requests (HIPAA §164.312(b))', security: [{ bearer: [] }, { session: [] }], querystring: AuditQuery, response: { 200: z.array(AuditRowSchema), ...AUTH_ERRORS } },
   }, async (request) => {
-    const { limit, before, user } = request.query;
-    let q = fastify.wh.db.selectFrom('audit_log').select(['audit_id', 'at', 'user', 'route', 'params', 'status', 'request_id']).orderBy('audit_id', 'desc').limit(limit);
-    if (before !== undefined) q = q.where('audit_id', '<', before);
-    if (user !== undefined) q = q.where('user', '=', user);
-    const rows = await q.execute();
+    const rows = await listAuditRows(fastify.wh.db, request.query);
     return rows.map((r) => ({ ...r, audit_id: Number(r.audit_id), at: new Date(r.at).toISOString() }));
   });
 };

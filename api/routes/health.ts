@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ping } from '../../warehouse/db';
 
 const HealthSchema = z.strictObject({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'error']) });
 
@@ -11,7 +11,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
     schema: { tags: ['system'], summary: 'Liveness and database check', response: { 200: HealthSchema, 503: HealthSchema } },
   }, async (request, reply) => {
     try {
-      await sql`select 1`.execute(fastify.wh.db);
+      await ping(fastify.wh.db);
       return { status: 'ok' as const, database: 'ok' as const };
     } catch (err) {
       request.log.error({ err }, 'health check: database unreachable');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -6,7 +7,7 @@ import { ENTITIES, ENTITY_NAMES } from '../../ingest/entities';
 import { ingestCsv } from '../../ingest/loader';
 import { parseProfile, ProfileError, type Profile } from '../../ingest/profile';
 import { HttpError, badRequest } from '../errors';
-import { limitBytes } from '../ingest-body';
+import { spoolBody, type BodyLimits } from '../ingest-body';
 import { userOf } from '../plugins/auth';
 import { AUTH_ERRORS, ErrorSchema } from '../schemas/common';
 
@@ -25,10 +26,7 @@ const IngestQuery = z.strictObject({
   profile: z.string().min(2).max(20_000).optional().describe('a header profile (DESIGN.md §5) as JSON'),
 });
 
-export interface IngestOptions {
-  /** Largest accepted body, in bytes (default 2 GiB). */
-  bodyLimit: number;
-}
+export type IngestOptions = BodyLimits;
 
 function profileFrom(text: string | undefined, columns: readonly string[]): Profile | undefined {
   if (text === undefined) return undefined;
@@ -48,9 +46,10 @@ function profileFrom(text: string | undefined, columns: readonly string[]): Prof
 
 /**
  * `POST /api/v1/ingest/{entity}` (admin only, DESIGN.md §7): the `text/csv` body is
- * streamed to the same loader as `iop ingest`, so a file of any size is never held in
- * memory, and the answer is the same summary as `ingest --json`. A whole-file failure
- * is 400 with nothing applied.
+ * received into a temporary file (never held in memory), then loaded from it by the
+ * same loader as `iop ingest`, so the ingest lock is taken only once the whole body is
+ * here; the answer is the same summary as `ingest --json`. A whole-file failure is 400,
+ * an oversized body 413 and a stalled one 408, each with nothing applied.
  */
 const ingestRoutes: FastifyPluginAsyncZod<IngestOptions> = async (fastify, opts) => {
   fastify.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
@@ -66,24 +65,27 @@ const ingestRoutes: FastifyPluginAsyncZod<IngestOptions> = async (fastify, opts)
       params: z.strictObject({ entity: z.enum(ENTITY_NAMES) }),
       querystring: IngestQuery,
       body: z.custom<Readable>((v) => v instanceof Readable, 'the body must be text/csv').describe('CSV file (text/csv)'),
-      response: { 200: IngestSummarySchema, ...AUTH_ERRORS, 413: ErrorSchema, 415: ErrorSchema },
+      response: { 200: IngestSummarySchema, ...AUTH_ERRORS, 408: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = userOf(request);
     const { entity } = request.params;
     const profile = profileFrom(request.query.profile, ENTITIES[entity].columns);
+    const upload = await spoolBody(request, request.body, reply, opts);
     try {
       const summary = await ingestCsv(fastify.wh, {
         entity,
-        input: limitBytes(request.body, opts.bodyLimit),
+        input: fs.createReadStream(upload.file),
         sourceName: request.query.source ?? `api:${user.username}`,
         profile,
+        sha256: upload.sha256,
       });
       return summary;
     } catch (e) {
       if (e instanceof FileError || e instanceof ProfileError) throw new HttpError(400, `${e.message} (nothing was applied)`);
       throw e;
     } finally {
+      upload.remove();
       // Whatever happened, a batch may have committed: no cached metric may outlive it.
       fastify.metricCache.invalidate();
     }

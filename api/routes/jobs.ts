@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { recentRuns } from '../../ingest/jobs/job-runs';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const JobRunSchema = z.strictObject({
@@ -22,9 +23,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (fastify) => {
     schema: { tags: ['lineage'], summary: 'Ingest job runs, newest first (?source=NAME, ?limit=N)', security, querystring: JobsQuery, response: { 200: z.array(JobRunSchema), ...AUTH_ERRORS } },
   }, async (request) => {
     const { source, limit } = request.query;
-    let q = fastify.wh.db.selectFrom('job_runs').selectAll().orderBy('started_at', 'desc').orderBy('run_id').limit(limit);
-    if (source) q = q.where('source', '=', source);
-    const rows = await q.execute();
+    const rows = await recentRuns(fastify.wh.db, limit, source);
     return rows.map((r) => ({ ...r, status: JobRunSchema.shape.status.parse(r.status), started_at: new Date(r.started_at).toISOString(), finished_at: iso(r.finished_at) }));
   });
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { listBatches, listRejects } from '../../ingest/lineage';
 import { AUTH_ERRORS, NoQuery, UuidSchema } from '../schemas/common';
 
 const BatchSchema = z.strictObject({
@@ -45,10 +46,7 @@ const lineageRoutes: FastifyPluginAsyncZod = async (fastify) => {
     config: { access: 'lineage' },
     schema: { tags: ['lineage'], summary: 'Ingest batches, oldest first', security, querystring: NoQuery, response: { 200: z.array(BatchSchema), ...AUTH_ERRORS } },
   }, async () => {
-    const rows = await fastify.wh.db.selectFrom('ingest_batches')
-      .select(['batch_id', 'entity', 'source_name', 'file_sha256', 'started_at', 'finished_at', 'status', 'rows_read',
-        'inserted', 'updated', 'unchanged', 'rejected', 'warnings', 'error'])
-      .orderBy('started_at').orderBy('batch_id').execute();
+    const rows = await listBatches(fastify.wh.db);
     return rows.map((b) => ({ ...b, started_at: new Date(b.started_at).toISOString(), finished_at: iso(b.finished_at), warnings: strings(b.warnings) }));
   });
 
@@ -57,9 +55,7 @@ const lineageRoutes: FastifyPluginAsyncZod = async (fastify) => {
     schema: { tags: ['lineage'], summary: 'Rejected rows with their errors (all batches, or ?batch=ID)', security, querystring: RejectsQuery, response: { 200: z.array(RejectSchema), ...AUTH_ERRORS } },
   }, async (request) => {
     const { batch, limit, offset } = request.query;
-    let q = fastify.wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line').limit(limit).offset(offset);
-    if (batch) q = q.where('batch_id', '=', batch.toLowerCase());
-    const rows = await q.execute();
+    const rows = await listRejects(fastify.wh.db, { batch: batch?.toLowerCase(), limit, offset });
     return rows.map((r) => ({ ...r, errors: cellErrors(r.errors), raw: typeof r.raw === 'object' && r.raw !== null && !Array.isArray(r.raw) ? r.raw : {} }));
   });
 };

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { MetricFilterError } from '../../metrics/index';
+import { FAMILIES, MetricFilterError } from '../../metrics/index';
 import { MetricFiltersSchema } from '../../metrics/filters';
 import { toCsv } from '../../metrics/format';
-import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
-import { metricBody } from '../cache/cached-metric';
-import { cacheKey } from '../cache/metric-cache';
+import type { MetricResponse } from '../../metrics/types';
+import { metricBody, metricCacheKey } from '../cache/cached-metric';
 import { scopedMetricRequest } from '../auth/scope';
 import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
@@ -18,14 +17,6 @@ const MetricQuerySchema = MetricFiltersSchema.extend({
   format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),
 });
 
-const SUMMARIES: Record<MetricName, string> = {
-  retention: 'Retention: Kaplan–Meier time to dropout, median, days 30/60/90, log-rank',
-  completion: 'Completion and positive discharge rates with Wilson CIs, length of stay',
-  attendance: 'Attendance rate, sessions per week, IET initiation and engagement',
-  symptoms: 'Symptom change for one instrument: Jacobson–Truax classes, response, remission, trajectory',
-  relapse: 'Abstinence, end-of-treatment abstinence, relapse rate and time to relapse',
-};
-
 /**
  * `GET /api/v1/metrics/{name}` (DESIGN.md §7). The JSON body is `JSON.stringify` of the
  * metric response, the same bytes as `iop metrics <name> --format json`, so it is sent
@@ -33,12 +24,13 @@ const SUMMARIES: Record<MetricName, string> = {
  * strict response schema. The filters go through the CLI's own schema and parser.
  */
 const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
-  for (const name of METRIC_NAMES) {
+  // one route per registered family (metrics/families.ts), with its summary in the OpenAPI document
+  for (const { name, summary } of Object.values(FAMILIES)) {
     fastify.get(`/api/v1/metrics/${name}`, {
       schema: {
         tags: ['metrics'],
-        summary: SUMMARIES[name],
-        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks and never below the configured min_cell (a lower value is raised to it). `?format=csv` answers text/csv with one row per group.',
+        summary,
+        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
         response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },
@@ -46,16 +38,16 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
     }, async (request, reply) => {
       const user = userOf(request);
       const { format, ...raw } = request.query;
-      const { filters, minCell } = scopedMetricRequest(user, raw, fastify.config.minCell);
+      const { filters, minCell, disclosure } = scopedMetricRequest(user, raw, fastify.config.minCell);
       let body: string;
       try {
-        body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell);
+        body = await metricBody(fastify.metricCache, fastify.wh.db, name, filters, minCell, disclosure);
       } catch (e) {
         if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);
         throw e;
       }
       if (format === 'csv') {
-        const csv = await fastify.metricCache.get(cacheKey({ metric: name, filters, minCell, format: 'csv' }), async () => toCsv(JSON.parse(body) as MetricResponse));
+        const csv = await fastify.metricCache.get(metricCacheKey(name, filters, minCell, 'csv', disclosure), async () => toCsv(JSON.parse(body) as MetricResponse));
         return sendSerialized(reply as FastifyReply, 'text/csv; charset=utf-8', csv, `iop-${name}-${filters.as_of}.csv`);
       }
       return sendSerialized(reply as FastifyReply, 'application/json; charset=utf-8', body);

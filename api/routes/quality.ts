@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFiltersSchema, todayUtc } from '../../metrics/filters';
-import { qualityReport, QualityReportSchema } from '../quality/quality-report';
+import { qualityReport, QualityReportSchema } from '../../ingest/quality-report';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const QualityQuery = MetricFiltersSchema.pick({ as_of: true });

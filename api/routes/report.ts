@@ -10,7 +10,7 @@ import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { renderReportCsv } from '../report/csv';
-import { gatherReport } from '../report/gather';
+import { gatherReport, protectReport } from '../report/gather';
 import { renderReportHtml } from '../report/html';
 import { AUTH_ERRORS } from '../schemas/common';
 
@@ -22,7 +22,7 @@ const ReportQuery = MetricFiltersSchema.pick({ track: true, from: true, to: true
  * `GET /api/v1/report?format=html|csv` (DESIGN.md §7): every metric by track with its
  * definition, the as-of date, the suppression rule and data completeness. Scope and
  * suppression are those of the metric endpoints, and the numbers come from the same
- * cached responses.
+ * cached responses (rounded and month-snapped for roles below analyst, as there).
  */
 const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get('/api/v1/report', {
@@ -37,12 +37,13 @@ const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
   }, async (request, reply) => {
     const user = userOf(request);
     const { format, ...raw } = request.query;
-    const { filters, minCell } = scopedMetricRequest(user, raw, fastify.config.minCell);
+    const { filters, minCell, disclosure } = scopedMetricRequest(user, raw, fastify.config.minCell);
     const metric = async (name: MetricName, f: MetricFilters) =>
-      JSON.parse(await metricBody(fastify.metricCache, fastify.wh.db, name, f, minCell)) as MetricResponse;
+      JSON.parse(await metricBody(fastify.metricCache, fastify.wh.db, name, f, minCell, disclosure)) as MetricResponse;
     let data;
     try {
       data = await gatherReport(fastify.wh.db, filters, minCell, metric);
+      if (disclosure) data = protectReport(data);
     } catch (e) {
       if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);
       throw e;

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { computeMetric, METRIC_NAMES, metricSource, parseFilters, type MetricFilters, type MetricName } from '../../metrics/index';
-import { rollupApplies } from '../../metrics/sql/model/rollup';
 import { ROLLUPS } from '../../warehouse/models/rollup';
 import { timed, type BenchContext } from '../context';
 
@@ -45,9 +44,8 @@ export async function benchMetrics(ctx: BenchContext): Promise<void> {
     const f = filters({ group_by: groupBy });
     for (const name of METRIC_NAMES) {
       const source = await metricSource(db, name, f);
-      const rollup = source === 'model' && await rollupApplies(db, f);
       const ms = await best(() => computeMetric(db, name, f, { minCell: 11 }), 3);
-      timings.push({ name, groupBy, ms, source: rollup ? 'rollups' : `${source}${source === 'model' ? 's' : ''}` });
+      timings.push({ name, groupBy, ms, source: source === 'facts' ? 'facts' : `${source}s` });
     }
   }
   const count = Math.min(countBefore, await best(countOnce, 5));

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { FileError, sha256OfStream } from '../../ingest/csv-source';
 import { ENTITIES, ENTITY_NAMES, isEntityName } from '../../ingest/entities';
 import { ingestCsv, type IngestSummary } from '../../ingest/loader';
 import { loadProfile, ProfileError } from '../../ingest/profile';
+import { spoolUpload, type SpooledUpload } from '../../ingest/upload-spool';
 import { withWarehouse, type CliContext } from '../context';
 import { ingestFhirCommand } from './fhir';
 import { FailureError, UsageError } from '../errors';
@@ -32,26 +32,38 @@ export function registerIngest(program: Command, ctx: CliContext): void {
         throw e;
       }
       const source = o.source ?? (file === '-' ? 'stdin' : path.basename(file));
-      const sha256 = file === '-' ? undefined : await hashFile(file);
-      const summary = await withWarehouse(ctx, async (wh) => {
-        const size = file === '-' ? 0 : fs.statSync(file).size;
-        const bar = process.stderr.isTTY && size > 0 ? new SingleBar({ format: `ingest ${entity} [{bar}] {percentage}% | {value}/{total} bytes`, stream: process.stderr }) : null;
-        bar?.start(size, 0);
-        try {
-          return await ingestCsv(wh, { entity, input: openInput(file), sourceName: source, profile, sha256, onProgress: (b) => bar?.update(b) });
-        } catch (e) {
-          if (e instanceof FileError) throw new FailureError(`${file}: ${e.message} (nothing was applied)`);
-          throw e;
-        } finally {
-          bar?.stop();
-        }
-      });
-      ctx.out(o.json ? JSON.stringify(summary) : describe(summary));
+      // Standard input is received whole before the batch (and its lock) starts: a pipe
+      // that stalls must not hold up every other ingest (issue 20).
+      const stdin = file === '-' ? await spoolStdin() : null;
+      try {
+        const input = stdin?.file ?? file;
+        const sha256 = stdin?.sha256 ?? await hashFile(file);
+        const summary = await withWarehouse(ctx, async (wh) => {
+          const size = fs.statSync(input).size;
+          const bar = process.stderr.isTTY && size > 0 ? new SingleBar({ format: `ingest ${entity} [{bar}] {percentage}% | {value}/{total} bytes`, stream: process.stderr }) : null;
+          bar?.start(size, 0);
+          try {
+            return await ingestCsv(wh, { entity, input: fs.createReadStream(input), sourceName: source, profile, sha256, onProgress: (b) => bar?.update(b) });
+          } catch (e) {
+            if (e instanceof FileError) throw new FailureError(`${file}: ${e.message} (nothing was applied)`);
+            throw e;
+          } finally {
+            bar?.stop();
+          }
+        });
+        ctx.out(o.json ? JSON.stringify(summary) : describe(summary));
+      } finally {
+        stdin?.remove();
+      }
     });
 }
 
-function openInput(file: string): Readable {
-  return file === '-' ? process.stdin : fs.createReadStream(file);
+async function spoolStdin(): Promise<SpooledUpload> {
+  try {
+    return await spoolUpload(process.stdin);
+  } catch (e) {
+    throw new FailureError(`cannot read standard input: ${e instanceof Error ? e.message : String(e)} (nothing was applied)`);
+  }
 }
 
 async function hashFile(file: string): Promise<string> {

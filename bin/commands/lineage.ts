@@ -4,6 +4,7 @@ import { UsageError } from '../errors';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 import { migrate } from '../../warehouse/db';
+import { listBatches, listRejects } from '../../ingest/lineage';
 
 /** `migrate`, `batches`, `rejects` and `refresh` (DESIGN.md §6). */
 export function registerLineage(program: Command, ctx: CliContext): void {
@@ -23,11 +24,7 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .description('list ingest batches (lineage)')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
-      const rows = await withWarehouse(ctx, (wh) =>
-        wh.db.selectFrom('ingest_batches')
-          .select(['batch_id', 'entity', 'source_name', 'file_sha256', 'started_at', 'finished_at', 'status', 'rows_read',
-            'inserted', 'updated', 'unchanged', 'rejected', 'warnings', 'error'])
-          .orderBy('started_at').orderBy('batch_id').execute());
+      const rows = await withWarehouse(ctx, (wh) => listBatches(wh.db));
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((b) =>
         `${b.batch_id}  ${new Date(b.started_at).toISOString()}  ${b.entity.padEnd(11)} ${b.status.padEnd(9)} read ${b.rows_read} +${b.inserted} ~${b.updated} =${b.unchanged} !${b.rejected}  ${b.source_name}${b.error ? `  (${b.error})` : ''}`,
@@ -41,11 +38,7 @@ export function registerLineage(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (o: { batch?: string; json?: boolean }) => {
       if (o.batch && !/^[0-9a-f-]{36}$/i.test(o.batch)) throw new UsageError(`--batch must be a batch id (a UUID), got "${o.batch}"`);
-      const rows = await withWarehouse(ctx, (wh) => {
-        let q = wh.db.selectFrom('rejected_rows').select(['batch_id', 'line', 'errors', 'raw']).orderBy('batch_id').orderBy('line');
-        if (o.batch) q = q.where('batch_id', '=', o.batch);
-        return q.execute();
-      });
+      const rows = await withWarehouse(ctx, (wh) => listRejects(wh.db, { batch: o.batch }));
       if (o.json) return ctx.out(JSON.stringify(rows));
       ctx.out(rows.length ? rows.map((r) => {
         const errs = (r.errors as { column: string; value: string | null; message: string }[])

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { computeMetric, MetricFilterError } from '../../metrics/index';
+import { computeMetric, FAMILIES, MetricFilterError } from '../../metrics/index';
 import { parseFilters } from '../../metrics/filters';
 import { toCsv, toTable } from '../../metrics/format';
-import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
+import type { MetricName, MetricResponse } from '../../metrics/types';
 import { withWarehouse, type CliContext } from '../context';
 import { UsageError } from '../errors';
 
@@ -59,7 +59,8 @@ async function run(ctx: CliContext, name: MetricName, flags: MetricFlags): Promi
 /** `iop metrics <family> [filters]` (DESIGN.md §6); `--format json` is byte-for-byte the API body. */
 export function registerMetrics(program: Command, ctx: CliContext): void {
   const metrics = program.command('metrics').description('Prints an outcome metric (METRICS.md) as JSON, CSV or a table');
-  for (const name of METRIC_NAMES) {
+  // one command per registered family (metrics/families.ts)
+  for (const { name } of Object.values(FAMILIES)) {
     metrics.command(name)
       .description(`${name} by group (docs/metrics.md)`)
       .option('--track <code>', 'track code (repeatable)', collect)

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Warehouse } from '../../warehouse/db';
 import { ingestCsv, type IngestSummary } from '../loader';
+import { tempDirectory } from '../temp-files';
 import { FHIR_COLUMNS, FHIR_ENTITIES, ITEM_COLUMNS, MAX_FHIR_ITEMS, SOURCE_COLUMN, type Answer, type FhirEntity, type Mapped, type MapOptions } from './mapped';
 import { mapResource } from './map-resource';
 import { canonical, mapQuestionnaireResponse, readQuestionnaire, type QuestionnaireScoring } from './questionnaire';
@@ -83,7 +83,8 @@ export class FhirLoad {
       episodeCodes: opts.episodeCodes ?? {},
       instrumentsByLoinc: new Map(instruments.flatMap((i) => (i.loinc ? [[i.loinc, i.code] as const] : []))),
     };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iop-fhir-'));
+    // Private, and swept at the next start if this process is killed (ingest/temp-files.ts).
+    const dir = tempDirectory('fhir');
     return new FhirLoad(wh, opts, map, dir);
   }
 

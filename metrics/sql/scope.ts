@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { AGE_BANDS } from '../../warehouse/rules';
 import type { GroupBy, MetricFilters, Period } from '../filters';
 
 /**
@@ -21,17 +22,31 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
       case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,
       ${groupExpression(f.group_by, f.period, FACT_COLUMNS)} as grp
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where e.admitted_on <= ${asOf}
-      and ${f.track ? sql`e.track_code = any(${f.track}::text[])` : sql`true`}
-      and ${f.from ? sql`e.admitted_on >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`e.admitted_on <= ${f.to}::date` : sql`true`}
+    where ${requestScope(f, sql`e.track_code`, sql`e.admitted_on`)}
   )`;
 }
 
-const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
+/**
+ * The track filter, written once for every query that scopes by track: true when the
+ * request names no track, else the row's track is one of them (a bound text array).
+ */
+export function inTracks(trackCode: RawBuilder<unknown>, tracks: readonly string[] | null): RawBuilder<unknown> {
+  return tracks ? sql`${trackCode} = any(${tracks}::text[])` : sql`true`;
+}
 
-/** Age bands of METRICS.md; age at admission = admission year − birth year. */
-export const AGE_BANDS = ['<18', '18-25', '26-34', '35-44', '45-54', '55-64', '65+'] as const;
+/**
+ * The episodes a request covers, on any row carrying a track and an admission date (the
+ * facts, the models, the rollups): admitted by as_of, in the request's tracks and in its
+ * from–to admission range.
+ */
+export function requestScope(f: MetricFilters, trackCode: RawBuilder<unknown>, admittedOn: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${admittedOn} <= ${f.as_of}::date
+      and ${inTracks(trackCode, f.track)}
+      and ${f.from ? sql`${admittedOn} >= ${f.from}::date` : sql`true`}
+      and ${f.to ? sql`${admittedOn} <= ${f.to}::date` : sql`true`}`;
+}
+
+const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
 
 /** A stratum with no recorded value (no sex, birth year or substance). */
 export const UNKNOWN_KEY = 'unknown';
@@ -64,14 +79,9 @@ export function groupExpression(groupBy: GroupBy, period: Period, c: GroupColumn
     case 'substance':
       return sql<string>`coalesce(nullif(lower(${c.substance}), ''), ${UNKNOWN_KEY})`;
     case 'age_band':
-      return sql<string>`case
-        when ${c.age} is null then ${UNKNOWN_KEY}
-        when ${c.age} < 18 then '<18'
-        when ${c.age} <= 25 then '18-25'
-        when ${c.age} <= 34 then '26-34'
-        when ${c.age} <= 44 then '35-44'
-        when ${c.age} <= 54 then '45-54'
-        when ${c.age} <= 64 then '55-64'
-        else '65+' end`;
+      // the bands of warehouse/rules.ts, in order: the first whose last age the age does not pass
+      return sql<string>`case when ${c.age} is null then ${UNKNOWN_KEY} ${sql.join(AGE_BANDS.map(({ band, upTo }) => (upTo === null
+        ? sql`else ${sql.lit(band)}`
+        : sql`when ${c.age} <= ${sql.lit(upTo)} then ${sql.lit(band)}`)), sql` `)} end`;
   }
 }

@@ -90,6 +90,31 @@ export function kaplanMeier(rows: readonly CountRow[], conf = 0.95): KmCurve {
   return { n, events, curve };
 }
 
+/**
+ * KM from a life table whose at-risk counts are given rather than derived from the
+ * events and censorings before them: the curve of rounded, coarsened steps that roles
+ * below analyst see (docs/metrics.md "Disclosure control"), where each count was
+ * rounded on its own. Same estimator, Greenwood sum and log CI as `kaplanMeier`; the
+ * table ends before a row with no one at risk.
+ */
+export function kaplanMeierFromTable(rows: readonly Omit<KmRow, 'survival' | 'std_err' | 'lower' | 'upper'>[], conf = 0.95): KmCurve {
+  const z = zFor(conf);
+  const curve: KmRow[] = [];
+  let survival = 1;
+  let greenwood = 0;
+  let events = 0;
+  for (const { day, at_risk: atRisk, events: d, censored } of rows) {
+    if (atRisk <= 0 || d > atRisk) break;
+    if (d > 0) {
+      survival *= (atRisk - d) / atRisk;
+      greenwood += atRisk === d ? Infinity : d / (atRisk * (atRisk - d));
+      events += d;
+    }
+    curve.push({ day, at_risk: atRisk, events: d, censored, survival, ...pointEstimate(survival, greenwood, z) });
+  }
+  return { n: curve[0]?.at_risk ?? 0, events, curve };
+}
+
 /** S(t) and its interval on a given day, as R `summary(fit, times = t)` reports it. */
 export interface SurvivalAt {
   day: number;

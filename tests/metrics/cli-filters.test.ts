@@ -28,6 +28,13 @@ describe('iop metrics: bad filters exit 64 with a clear message (DESIGN.md §6)'
     expectUsage(['completion', '--as-of', '01/02/2026'], /as_of: must be a real calendar date/);
   });
 
+  it('rejects dates outside 1900-01-01..2199-12-31 and PostgreSQL date words, as the API does (issue 20 item 5)', () => {
+    expectUsage(['retention', '--as-of', '9999-12-31'], /as_of: must lie between 1900-01-01 and 2199-12-31/);
+    expectUsage(['completion', '--from', '0001-01-01'], /from: must lie between 1900-01-01 and 2199-12-31/);
+    expectUsage(['relapse', '--to', '-infinity'], /to: must be a real calendar date YYYY-MM-DD/);
+    expectUsage(['symptoms', '--track', 'day\u001b[31m'], /track: track may hold letters, digits/);
+  });
+
   it('rejects an unknown instrument and lists the known ones', () => {
     expectUsage(['symptoms', '--instrument', 'BDI-II'], /unknown instrument BDI-II; known instruments: AUDIT-C, DAST-10, GAD-7, PCL-5, PHQ-9/);
   });

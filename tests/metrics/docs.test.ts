@@ -5,7 +5,8 @@ import { completionDefinition, completionGroup } from '../../metrics/completion'
 import { parseFilters } from '../../metrics/filters';
 import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
 import { retentionDefinition, retentionGroup } from '../../metrics/retention';
-import type { InstrumentRow } from '../../metrics/sql/symptoms';
+import type { InstrumentRow } from '../../metrics/symptoms';
+import * as RULES from '../../warehouse/rules';
 import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
 
 const DOC = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
@@ -59,6 +60,31 @@ describe('docs/metrics.md documents what the code emits', () => {
     expect(missing).toEqual([]);
     const numbers = [...numbersOf(definitions)].filter((n) => !DOC.includes(String(n)));
     expect(numbers).toEqual([]);
+  });
+
+  it('publishes every rule of warehouse/rules.ts in a definition block, so the checks above hold the docs to it', () => {
+    // derived from another rule, not a rule of its own
+    const derived = new Set(['LAST_WEEK_DAY']);
+    const published = numbersOf(definitions);
+    const text = JSON.stringify(definitions);
+    const missing: string[] = [];
+    for (const [name, value] of Object.entries(RULES)) {
+      if (derived.has(name) || name === 'AGE_BANDS') continue;
+      for (const v of Array.isArray(value) ? value : [value]) {
+        const found = typeof v === 'number' || /^\d+$/.test(String(v)) ? published.has(Number(v)) : text.includes(`"${String(v)}"`);
+        if (!found) missing.push(`${name}: ${String(v)}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('states the windows and the age bands in the prose of the docs with the values of warehouse/rules.ts', () => {
+    expect(DOC).toContain(RULES.AGE_BANDS.map(({ band }) => `\`${band}\``).join(', '));
+    expect(DOC).toContain(`\`initiation_days\` = ${RULES.INITIATION_DAYS}`);
+    expect(DOC).toContain(`\`baseline_window_days\` [${RULES.BASELINE_FROM}, ${RULES.BASELINE_TO}]`);
+    expect(DOC).toContain(`\`followup_min_days_after_baseline\` = ${RULES.FOLLOWUP_MIN_GAP}`);
+    expect(DOC).toContain(`\`followup_max_days_after_discharge\` = ${RULES.FOLLOWUP_AFTER_DISCHARGE}`);
+    expect(DOC).toContain(`\`lost_to_follow_up_days\` = ${RULES.LOST_TO_FOLLOW_UP_DAYS}`);
   });
 
   it('cites the sources the issue asks for', () => {

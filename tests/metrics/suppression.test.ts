@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attendanceGroup } from '../../metrics/attendance';
-import { completionGroup, DISCHARGE_REASONS } from '../../metrics/completion';
+import { completionGroup } from '../../metrics/completion';
+import { DISCHARGE_REASONS } from '../../warehouse/rules';
 import { computeMetric } from '../../metrics/index';
 import { parseFilters } from '../../metrics/filters';
 import { retentionGroup } from '../../metrics/retention';
 import { symptomsGroup } from '../../metrics/symptoms';
-import type { InstrumentRow } from '../../metrics/sql/symptoms';
+import type { InstrumentRow } from '../../metrics/symptoms';
 import type { CompletionGroup } from '../../metrics/types';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, day } from './fixtures';

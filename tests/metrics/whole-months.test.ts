@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { wholeMonths } from '../../metrics/sql/model/rollup';
+import { wholeMonths } from '../../metrics/sql/rollup';
 
 /**
- * The admission months a count rollup may answer for (metrics/sql/model/rollup.ts): those
+ * The admission months a count rollup may answer for (metrics/sql/rollup.ts): those
  * wholly inside from–to, as [first day, first day after). The model answers for the rest.
  */
 describe('wholeMonths', () => {

@@ -38,7 +38,8 @@ describe('model_state: when the models may answer a metric', () => {
     await addSessions(t.wh.db, 'x1', [[day(A, 3), 'attended'], [day(A, 40), 'no_show']]);
     await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all', day(A, 50)));
     expect(await state()).toMatchObject({ stale: false, attendance_through: day(A, 40), refreshed_as_of: day(A, 50) });
-    expect(await source(day(A, 50))).toBe('model');
+    // by track, with no discharge after as_of: the models, summed in their rollups (metrics/source.ts)
+    expect(await source(day(A, 50))).toBe('rollup');
     // A session on day 40 would be cut by an as_of on day 39: the facts answer that.
     expect(await source(day(A, 39))).toBe('facts');
   });

@@ -1,21 +1,17 @@
 import { sql, type RawBuilder } from 'kysely';
-import { LAST_WEEK_DAY, packedWeekColumns, packedWeekSums, unpackWeeks, weekColumnList } from './weekly';
+import {
+  countedTest, fromBaselineStart, inEndOfTreatment, inEngagementWindow, inInitiationWindow, inWeeklySeries, isEngaged,
+  LAST_ENGAGEMENT_DAY, positiveTest, selfReportTest, toBaselineEnd, weekOf,
+} from './per-episode';
+import { packedWeekColumns, packedWeekSums, unpackWeeks, weekColumnList } from './weekly';
 
 export type Scope = (column: string) => RawBuilder<unknown>;
 
-/** HEDIS IET as METRICS.md adapts it: initiation on days 0–14, engagement within 34 days after. */
-const INITIATION_DAYS = 14;
-const ENGAGEMENT_DAYS = 34;
-const ENGAGEMENT_SESSIONS = 2;
-const LAST_ENGAGEMENT_DAY = INITIATION_DAYS + ENGAGEMENT_DAYS;
-/** METRICS.md: end-of-treatment abstinence looks at the last 28 days of the episode. */
-const END_OF_TREATMENT_DAYS = 28;
-/** Self-report intake is the first report in the baseline window, days −14…+7. */
-const INTAKE_FROM = -14;
-const INTAKE_TO = 7;
-
-/** A test counted under the default conventions: positive and not prescribed, or refused/missed. */
-const POSITIVE = sql`((t.result = 'positive' and not t.prescribed) or t.result in ('refused', 'missed'))`;
+/** A test counted under the default conventions of docs/metrics.md (refused and missed positive). */
+const POSITIVE = positiveTest('t');
+/** The week of a row's `day`, and whether it has one (weeks 0–16). */
+const WEEK = weekOf(sql`day`);
+const WEEKLY = inWeeklySeries(sql`day`);
 /** (day, id, value) arrays order by date then id, so min()/max() pick the first/last row in one pass. */
 const EPOCH = sql`date '2000-01-01'`;
 
@@ -34,18 +30,18 @@ function sessions(scope: Scope): RawBuilder<unknown> {
       min(session_date) filter (where status = 'attended') as first_attended_on,
       max(session_date) filter (where status = 'attended') as last_attended_on,
       max(session_date) as through,
-      min(session_date) filter (where status = 'attended' and day between 0 and ${sql.lit(INITIATION_DAYS)}) as initiation_on,
+      min(session_date) filter (where status = 'attended' and ${inInitiationWindow(sql`day`)}) as initiation_on,
       count(*) filter (where window_status = 'attended')::int as window_attended,
       count(*) filter (where window_status = 'no_show')::int as window_no_show,
-      min(session_date) filter (where window_status = 'attended' and day <= ${sql.lit(INITIATION_DAYS)}) as iet_on,
+      min(session_date) filter (where window_status = 'attended' and ${inInitiationWindow(sql`day`)}) as iet_on,
       array_agg(day) filter (where status = 'attended' and day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_days,
       array_agg(day) filter (where window_status = 'attended' and day <= ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_window_days,
       ${packedWeekSums('attended')},
       ${packedWeekSums('no_show')}
     from (
       select w.*,
-        ${packedWeekColumns('attended', sql`case when window_status = 'attended' and day <= ${sql.lit(LAST_WEEK_DAY)} then day / 7 end`)},
-        ${packedWeekColumns('no_show', sql`case when window_status = 'no_show' and day <= ${sql.lit(LAST_WEEK_DAY)} then day / 7 end`)}
+        ${packedWeekColumns('attended', sql`case when window_status = 'attended' and ${WEEKLY} then ${WEEK} end`)},
+        ${packedWeekColumns('no_show', sql`case when window_status = 'no_show' and ${WEEKLY} then ${WEEK} end`)}
       from (
         select a.episode_id, a.session_date, a.status, a.session_date - ep.admitted_on as day,
           case when a.status in ('attended', 'no_show') and a.session_date >= ep.admitted_on
@@ -72,8 +68,7 @@ function sessions(scope: Scope): RawBuilder<unknown> {
  */
 function engagedFrom(days: string, initiated: string): RawBuilder<unknown> {
   const first = sql`(${sql.ref(initiated)} - ep.admitted_on)`;
-  return sql`coalesce((select count(*) from unnest(${sql.ref(days)}) d
-    where d > ${first} and d <= ${first} + ${sql.lit(ENGAGEMENT_DAYS)}), 0) >= ${sql.lit(ENGAGEMENT_SESSIONS)}`;
+  return isEngaged(sql`coalesce((select count(*) from unnest(${sql.ref(days)}) d where ${inEngagementWindow(sql`d`, first)}), 0)`);
 }
 
 /**
@@ -91,24 +86,24 @@ function tests(scope: Scope): RawBuilder<unknown> {
       count(*) filter (where counted and eot)::int as eot_tests,
       count(*) filter (where counted and eot and negative)::int as eot_negative,
       min(array[collected_on - ${EPOCH}, test_id, days_used_past_30]::bigint[])
-        filter (where report and collected_on <= admitted_on + ${sql.lit(INTAKE_TO)}) as intake,
+        filter (where report and ${toBaselineEnd(sql`collected_on`, sql`admitted_on`)}) as intake,
       max(array[collected_on - ${EPOCH}, test_id, days_used_past_30]::bigint[]) filter (where report) as latest,
       max(collected_on) as through,
       ${packedWeekSums('tests')},
       ${packedWeekSums('negative')}
     from (
       select c.*,
-        ${packedWeekColumns('tests', sql`case when counted and day <= ${sql.lit(LAST_WEEK_DAY)} then day / 7 end`)},
-        ${packedWeekColumns('negative', sql`case when counted and negative and day <= ${sql.lit(LAST_WEEK_DAY)} then day / 7 end`)}
+        ${packedWeekColumns('tests', sql`case when counted and ${WEEKLY} then ${WEEK} end`)},
+        ${packedWeekColumns('negative', sql`case when counted and negative and ${WEEKLY} then ${WEEK} end`)}
       from (
         select t.episode_id, t.test_id, t.collected_on, t.days_used_past_30, ep.admitted_on,
           t.collected_on - ep.admitted_on as day,
           t.result = 'negative' as negative,
           (t.collected_on >= ep.admitted_on and (ep.discharged_on is null or t.collected_on <= ep.discharged_on)
-            and (t.result = 'negative' or ${POSITIVE})) as counted,
-          (ep.discharged_on is not null and t.collected_on > ep.discharged_on - ${sql.lit(END_OF_TREATMENT_DAYS)}) as eot,
-          (t.method = 'self_report' and t.days_used_past_30 is not null
-            and t.collected_on >= ep.admitted_on + ${sql.lit(INTAKE_FROM)}
+            and ${countedTest('t')}) as counted,
+          (ep.discharged_on is not null and ${inEndOfTreatment(sql`t.collected_on`, sql`ep.discharged_on`)}) as eot,
+          (${selfReportTest('t')}
+            and ${fromBaselineStart(sql`t.collected_on`, sql`ep.admitted_on`)}
             and (ep.discharged_on is null or t.collected_on <= ep.discharged_on)) as report
         from abstinence_tests t join ep using (episode_id)
         where ${scope('t.episode_id')}

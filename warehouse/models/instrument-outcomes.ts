@@ -1,21 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Scope } from './episode-outcomes';
-import { LAST_WEEK_DAY, WEEKS, weekColumn, weekColumnList, weeklyAggregates } from './weekly';
-
-/** METRICS.md "Symptom change" windows, in days. */
-const BASELINE_FROM = -14;
-const BASELINE_TO = 7;
-const FOLLOWUP_MIN_GAP = 14;
-const FOLLOWUP_AFTER_DISCHARGE = 14;
-
-/**
- * An episode's mean score in one week, in ten-thousandths of a point: an integer, so sums
- * over episodes (and of squares, for any score below 300,000) are exact in any order. The
- * fact path (metrics/sql/symptoms.ts) uses it too, so both give the same bits.
- */
-export function weeklyMeanX10k(score: RawBuilder<unknown>, where: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
-  return sql`round(avg(${score}::numeric) filter (where ${where}) * 10000)::bigint`;
-}
+import { inBaselineWindow, inFollowupRange, inWeeklySeries, isFollowupAfter, weekOf, weeklyMeanX10k } from './per-episode';
+import { WEEKS, weekColumn, weekColumnList, weeklyAggregates } from './weekly';
 
 /**
  * Rebuilds `episode_instrument_outcomes` for the scoped episodes (already deleted):
@@ -27,7 +13,8 @@ export function weeklyMeanX10k(score: RawBuilder<unknown>, where: RawBuilder<unk
  * latest score date seen.
  */
 export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_through: string | null }> {
-  const followed = sql`b.baseline is not null and b.last[1] >= b.baseline[1] + ${sql.lit(FOLLOWUP_MIN_GAP)}`;
+  const followed = sql`b.baseline is not null and ${isFollowupAfter(sql`b.last[1]`, sql`b.baseline[1]`)}`;
+  const daySince = sql`(s.administered_on - ep.admitted_on)`;
   return sql`
     with ep as (
       select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.primary_substance, p.sex,
@@ -37,14 +24,13 @@ export function insertInstrumentOutcomes(scope: Scope): RawBuilder<{ scores_thro
     ),
     base as (
       select episode_id, instrument, count(*)::int as scores_n, max(administered_on) as through,
-        min(array[day, total_score]) filter (where day between ${sql.lit(BASELINE_FROM)} and ${sql.lit(BASELINE_TO)}) as baseline,
+        min(array[day, total_score]) filter (where ${inBaselineWindow(sql`day`)}) as baseline,
         max(array[day, total_score]) filter (where in_followup_range) as last,
         ${weeklyAggregates('mean_x10k', (w) => weeklyMeanX10k(sql`total_score`, sql`wk = ${w}`))}
       from (
         select s.episode_id, s.instrument, s.administered_on, s.total_score, (s.administered_on - ep.admitted_on)::float8 as day,
-          case when s.administered_on >= ep.admitted_on and s.administered_on - ep.admitted_on <= ${sql.lit(LAST_WEEK_DAY)}
-            then (s.administered_on - ep.admitted_on) / 7 end as wk,
-          (ep.discharged_on is null or s.administered_on <= ep.discharged_on + ${sql.lit(FOLLOWUP_AFTER_DISCHARGE)}) as in_followup_range
+          case when ${inWeeklySeries(daySince)} then ${weekOf(daySince)} end as wk,
+          ${inFollowupRange(sql`s.administered_on`, sql`ep.discharged_on`)} as in_followup_range
         from assessments s join ep using (episode_id)
         where ${scope('s.episode_id')}
         offset 0

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db-types';
+import { lastSeenOn, perWeekRate } from './per-episode';
 import { WEEKS, weekColumn } from './weekly';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -18,7 +19,7 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * `ends_on` (discharge, or as_of while open). For an episode discharged on or before
  * as_of these are `true` and the discharge date whatever as_of is, so the rollup stores
  * them evaluated that way, and a metric may read the rollups when as_of is on or after
- * the latest discharge in the model (`metrics/sql/model/rollup.ts`). An episode still
+ * the latest discharge in the model (`metrics/sql/rollup.ts`). An episode still
  * open is open at any such as_of: its row stores `closed` false, and the one figure that
  * depends on `ends_on`, attendance per week, is computed when read (`openAt`): the
  * episodes of an open row share their admission day, so their days in program.
@@ -43,10 +44,6 @@ const flag = (cond: RawBuilder<unknown>): RawBuilder<unknown> => sql`(case when 
 const weekly = (series: string, as: string = series): Additive[] =>
   WEEKS.map((w) => add(weekColumn(as, w), sql.ref(`s.${weekColumn(series, w)}`)));
 
-/** Attended sessions per week in program, `attended · 7 / days`, in numeric (exact when summed). */
-export function perWeekRate(attended: RawBuilder<unknown>, days: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`((${attended}) * 7.0 / (${days}))`;
-}
 
 const EOT = sql`(s.closed and s.eot_tests > 0)`;
 const REPORT_CHANGED = sql`(s.report_latest_on > s.report_intake_on)`;
@@ -114,7 +111,7 @@ export type RollupModel = 'episode_outcomes' | 'episode_instrument_outcomes';
  * The key expressions are over a scoped model row `s` and use `s.closed`, never the
  * discharge date alone: the rollup build evaluates them with `closed` = discharged, and a
  * metric that reads the model evaluates the same expressions with `closed` = discharged
- * by as_of, so both paths feed one query (metrics/sql/model/rollup.ts `countSource`).
+ * by as_of, so both paths feed one query (metrics/sql/rollup.ts `countSource`).
  */
 const OPEN = sql`(not s.closed)`;
 /** The admission day of the rows that count the discharged episodes of every month at once. */
@@ -125,7 +122,7 @@ const COUNT_KEY: readonly Additive[] = [add('track_code', sql`s.track_code`), ad
 /** Stays: `los` is the length of stay of a discharged episode, and the days from admission to the last attended session (or 0) of an open one; `reason` the discharge reason, '' while open. */
 export const STAY_KEY: readonly Additive[] = [
   ...COUNT_KEY,
-  add('los', sql`(case when s.closed then s.discharged_on - s.admitted_on else greatest(s.last_attended_on, s.admitted_on) - s.admitted_on end)`),
+  add('los', sql`(case when s.closed then s.discharged_on - s.admitted_on else ${lastSeenOn(sql`s.last_attended_on`, sql`s.admitted_on`)} - s.admitted_on end)`),
   add('reason', sql`(case when s.closed then coalesce(s.discharge_reason, '') else '' end)`),
 ];
 

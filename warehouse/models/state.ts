@@ -41,3 +41,21 @@ export async function readModelState(db: Executor): Promise<ModelState | undefin
     select stale, refreshed_as_of, attendance_through, scores_through, tests_through from model_state`.execute(db);
   return rows[0];
 }
+
+export interface ModelStateAndSettled extends ModelState {
+  /** The latest discharge in `episode_outcomes` (YYYY-MM-DD), null when none is discharged or it was not asked for. */
+  settled: string | null;
+}
+
+/**
+ * `readModelState` and, with `settled`, the latest discharge in the model (read from its
+ * index) in the same statement: a metric decides where to read (metrics/source.ts) in
+ * one round trip.
+ */
+export async function readModelStateAndSettled(db: Executor, settled: boolean): Promise<ModelStateAndSettled | undefined> {
+  const { rows } = await sql<ModelStateAndSettled>`
+    select stale, refreshed_as_of, attendance_through, scores_through, tests_through,
+      ${settled ? sql`(select max(discharged_on)::text from episode_outcomes)` : sql`null::text`} as settled
+    from model_state`.execute(db);
+  return rows[0];
+}

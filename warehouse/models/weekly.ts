@@ -1,9 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
+import { LAST_WEEK } from '../rules';
 
-/** METRICS.md weekly series: weeks 0–16 since admission (week = floor(day / 7)). */
-export const LAST_WEEK = 16;
-/** The last day of week 16: rows after it have no week. */
-export const LAST_WEEK_DAY = LAST_WEEK * 7 + 6;
+/** The weeks of the weekly series (warehouse/rules.ts `LAST_WEEK`), one model column each. */
 export const WEEKS: readonly number[] = Array.from({ length: LAST_WEEK + 1 }, (_, w) => w);
 
 /**

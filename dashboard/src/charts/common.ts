@@ -1,3 +1,4 @@
+import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import { OKABE_ITO } from '../palette';
 
@@ -44,4 +45,67 @@ export const NO_DATA = 'No data for these filters (or every group is suppressed 
 
 export function isNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
+}
+
+export interface TableRow {
+  /** The row header (first column). */
+  label: string;
+  cells: Node[];
+  /** data-* attributes for the row (tests and styles select on them). */
+  dataset?: Record<string, string>;
+}
+
+/** A captioned table with column headers and one header cell per row: the shape every table here shares. */
+export function dataTable(
+  doc: Document,
+  spec: { className: string; caption: string; columns: readonly string[]; rows: readonly TableRow[] },
+): HTMLTableElement {
+  const table = doc.createElement('table');
+  table.className = spec.className;
+  const caption = doc.createElement('caption');
+  caption.textContent = spec.caption;
+  table.append(caption);
+  const head = doc.createElement('tr');
+  for (const label of spec.columns) {
+    const th = doc.createElement('th');
+    th.scope = 'col';
+    th.textContent = label;
+    head.append(th);
+  }
+  table.createTHead().append(head);
+  const body = table.createTBody();
+  for (const r of spec.rows) {
+    const tr = doc.createElement('tr');
+    Object.assign(tr.dataset, r.dataset ?? {});
+    const th = doc.createElement('th');
+    th.scope = 'row';
+    th.textContent = r.label;
+    tr.append(th, ...r.cells);
+    body.append(tr);
+  }
+  return table;
+}
+
+/**
+ * 100% stacked horizontal bars, one bar per group, the parts in `order` with their colours: the shape of the
+ * discharge-reason and Jacobson–Truax class charts.
+ */
+export function shareBars<T extends { group: string; count: number }>(
+  rows: readonly T[],
+  spec: { part: keyof T & string; order: readonly string[]; colours: readonly string[]; xLabel: string; title: (d: T) => string },
+  opts: ChartOptions,
+): ChartElement {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return Plot.plot({
+    ...baseOptions(opts),
+    height: 60 + 36 * groups.length,
+    marginLeft: 110,
+    x: { label: spec.xLabel, percent: true, domain: [0, 100] },
+    y: { label: null, domain: groups },
+    color: { type: 'ordinal', domain: [...spec.order], range: [...spec.colours], legend: true },
+    marks: [
+      Plot.barX(rows, Plot.stackX({ x: 'count', y: 'group', fill: spec.part, offset: 'normalize', order: [...spec.order], title: spec.title })),
+      Plot.ruleX([0]),
+    ],
+  });
 }

@@ -1,8 +1,7 @@
-import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed } from '../format';
 import { OKABE_ITO } from '../palette';
 import type { CompletionResponse } from '../types';
-import { baseOptions, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { emptyState, isNumber, NO_DATA, shareBars, type ChartElement, type ChartOptions } from './common';
 
 const REASON_ORDER = ['completed', 'transferred', 'dropped_out', 'against_advice', 'terminated', 'other'];
 const SUPPRESSED = 'suppressed (<min cell)';
@@ -44,28 +43,16 @@ export function dischargeReasonsChart(data: CompletionResponse, opts: ChartOptio
   const rows = reasonRows(data);
   if (rows.length === 0) return emptyState(NO_DATA, opts.document);
   const reasons = [...new Set(rows.map((r) => r.reason))].sort((a, b) => reasonRank(a) - reasonRank(b));
-  const groups = [...new Set(rows.map((r) => r.group))];
-  const range = reasons.map((r, i) => (r === SUPPRESSED ? '#DDDDDD' : (OKABE_ITO[i % OKABE_ITO.length] ?? '#777')));
-  return Plot.plot({
-    ...baseOptions(opts),
-    height: 60 + 36 * groups.length,
-    marginLeft: 110,
-    x: { label: 'Share of discharged episodes (%) →', percent: true, domain: [0, 100] },
-    y: { label: null, domain: groups },
-    color: { type: 'ordinal', domain: reasons, range, legend: true },
-    marks: [
-      Plot.barX(
-        rows,
-        Plot.stackX({
-          x: 'count',
-          y: 'group',
-          fill: 'reason',
-          offset: 'normalize',
-          order: reasons,
-          title: (d: ReasonRow) => `${d.group}: ${d.reason.replaceAll('_', ' ')} ${d.count}`,
-        }),
-      ),
-      Plot.ruleX([0]),
-    ],
-  });
+  const colours = reasons.map((r, i) => (r === SUPPRESSED ? '#DDDDDD' : (OKABE_ITO[i % OKABE_ITO.length] ?? '#777')));
+  return shareBars(
+    rows,
+    {
+      part: 'reason',
+      order: reasons,
+      colours,
+      xLabel: 'Share of discharged episodes (%) →',
+      title: (d: ReasonRow) => `${d.group}: ${d.reason.replaceAll('_', ' ')} ${d.count}`,
+    },
+    opts,
+  );
 }

@@ -1,8 +1,7 @@
-import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed } from '../format';
 import { CLASS_COLOURS } from '../palette';
 import type { SymptomsResponse } from '../types';
-import { baseOptions, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { emptyState, isNumber, NO_DATA, shareBars, type ChartElement, type ChartOptions } from './common';
 
 export const JT_CLASSES = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const;
 const SUPPRESSED = 'suppressed';
@@ -41,28 +40,16 @@ export function classRows(data: SymptomsResponse): ClassRow[] {
 export function jtClassesChart(data: SymptomsResponse, opts: ChartOptions = {}): ChartElement {
   const rows = classRows(data).filter((r) => r.count > 0);
   if (rows.length === 0) return emptyState(NO_DATA, opts.document);
-  const groups = [...new Set(rows.map((r) => r.group))];
   const domain = [...JT_CLASSES, SUPPRESSED].filter((c) => rows.some((r) => r.class === c));
-  return Plot.plot({
-    ...baseOptions(opts),
-    height: 60 + 36 * groups.length,
-    marginLeft: 110,
-    x: { label: 'Share of paired episodes (%) →', percent: true, domain: [0, 100] },
-    y: { label: null, domain: groups },
-    color: { type: 'ordinal', domain, range: domain.map((c) => CLASS_COLOURS[c] ?? '#777'), legend: true },
-    marks: [
-      Plot.barX(
-        rows,
-        Plot.stackX({
-          x: 'count',
-          y: 'group',
-          fill: 'class',
-          offset: 'normalize',
-          order: domain,
-          title: (d: ClassRow) => `${d.group}: ${d.class} ${d.count}${d.paired === null ? '' : ` of ${d.paired} paired`}`,
-        }),
-      ),
-      Plot.ruleX([0]),
-    ],
-  });
+  return shareBars(
+    rows,
+    {
+      part: 'class',
+      order: domain,
+      colours: domain.map((c) => CLASS_COLOURS[c] ?? '#777'),
+      xLabel: 'Share of paired episodes (%) →',
+      title: (d: ClassRow) => `${d.group}: ${d.class} ${d.count}${d.paired === null ? '' : ` of ${d.paired} paired`}`,
+    },
+    opts,
+  );
 }

@@ -1,6 +1,6 @@
 import { ciText, isFieldSuppressed, isGroupSuppressed, pct, shownGroup, suppressedText, suppressionExplanation } from '../format';
 import type { CompletionResponse, GroupBase, Interval, RelapseResponse, RetentionResponse, SymptomsResponse, Track } from '../types';
-import { emptyState, isNumber, type ChartOptions } from './common';
+import { dataTable, emptyState, isNumber, type ChartOptions } from './common';
 
 export interface OverviewInput {
   retention: RetentionResponse;
@@ -145,29 +145,12 @@ export function overviewTable(input: OverviewInput, opts: ChartOptions = {}): HT
   const rows = overviewRows(input);
   if (rows.length === 0) return emptyState('No tracks to show for these filters.', doc);
   const minCell = input.retention.min_cell;
-  const table = doc.createElement('table');
-  table.className = 'overview-table';
+  const table = dataTable(doc, {
+    className: 'overview-table',
+    caption: `Program outcomes by track, as of ${input.retention.as_of}. "${suppressedText(minCell)}" marks a suppressed small cell.`,
+    columns: ['Track', ...COLUMNS.map(([, l]) => l)],
+    rows: rows.map((r) => ({ label: r.name, dataset: { track: r.track }, cells: COLUMNS.map(([k]) => cellElement(doc, r[k], minCell)) })),
+  });
   table.dataset.testid = 'overview-table';
-  const caption = doc.createElement('caption');
-  caption.textContent = `Program outcomes by track, as of ${input.retention.as_of}. "${suppressedText(minCell)}" marks a suppressed small cell.`;
-  table.append(caption);
-  const head = doc.createElement('tr');
-  for (const label of ['Track', ...COLUMNS.map(([, l]) => l)]) {
-    const th = doc.createElement('th');
-    th.scope = 'col';
-    th.textContent = label;
-    head.append(th);
-  }
-  table.createTHead().append(head);
-  const body = table.createTBody();
-  for (const r of rows) {
-    const tr = doc.createElement('tr');
-    tr.dataset.track = r.track;
-    const th = doc.createElement('th');
-    th.scope = 'row';
-    th.textContent = r.name;
-    tr.append(th, ...COLUMNS.map(([k]) => cellElement(doc, r[k], minCell)));
-    body.append(tr);
-  }
   return table;
 }

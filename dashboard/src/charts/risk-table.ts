@@ -1,6 +1,6 @@
 import { groupLabel, shownGroups } from '../format';
 import type { CurvePoint } from '../types';
-import { emptyState, NO_DATA, type ChartOptions } from './common';
+import { dataTable, emptyState, NO_DATA, type ChartOptions } from './common';
 import type { KmData } from './km-curve';
 
 export const DEFAULT_RISK_DAYS = [0, 30, 60, 90, 120, 180];
@@ -37,33 +37,19 @@ export function riskTable(data: KmData, opts: ChartOptions & { days?: readonly n
   const days = opts.days ?? DEFAULT_RISK_DAYS;
   const rows = riskRows(data, days);
   if (rows.length === 0) return emptyState(NO_DATA, doc);
-  const table = doc.createElement('table');
-  table.className = 'risk-table';
-  const caption = doc.createElement('caption');
-  caption.textContent = 'Number at risk, by day since start';
-  table.append(caption);
-  const head = doc.createElement('tr');
-  for (const label of ['Group', ...days.map((d) => `Day ${d}`)]) {
-    const th = doc.createElement('th');
-    th.scope = 'col';
-    th.textContent = label;
-    head.append(th);
-  }
-  table.createTHead().append(head);
-  const body = table.createTBody();
-  for (const r of rows) {
-    const tr = doc.createElement('tr');
-    const th = doc.createElement('th');
-    th.scope = 'row';
-    th.textContent = r.group;
-    tr.append(th);
-    for (const d of days) {
-      const td = doc.createElement('td');
-      const v = r[`day_${d}`];
-      td.textContent = v === null || v === undefined ? '–' : String(v);
-      tr.append(td);
-    }
-    body.append(tr);
-  }
+  const table = dataTable(doc, {
+    className: 'risk-table',
+    caption: 'Number at risk, by day since start',
+    columns: ['Group', ...days.map((d) => `Day ${d}`)],
+    rows: rows.map((r) => ({
+      label: r.group,
+      cells: days.map((d) => {
+        const td = doc.createElement('td');
+        const v = r[`day_${d}`];
+        td.textContent = v === null || v === undefined ? '–' : String(v);
+        return td;
+      }),
+    })),
+  });
   return table;
 }

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { bool, code, oneOf, optional, required, text } from '../fields';
+import { defineEntity, stageAsParsed } from './spec';
+
+const columns = ['track_code', 'name', 'level_of_care', 'active'] as const;
+
+export const tracks = defineEntity({
+  name: 'tracks',
+  table: 'tracks',
+  columns,
+  required: ['track_code', 'name'],
+  key: ['track_code'],
+  staging: columns,
+  itemColumns: false,
+  references: [],
+  link: null,
+  schema: () =>
+    z.object({
+      track_code: required(code('track code'), 'a track code'),
+      name: required(text(), 'the track name'),
+      level_of_care: optional(oneOf(['iop', 'php', 'op'] as const)),
+      active: optional(bool()).transform((v) => v ?? true),
+    }),
+  stage: stageAsParsed(columns),
+});

@@ -1,0 +1,59 @@
+/**
+ * The outcome rules of docs/metrics.md, each written once. The model build
+ * (warehouse/models/*), the fact-path and model-path queries (metrics/<family>/*), the
+ * definition blocks every response carries, and the docs test all read these constants,
+ * so moving a window is a one-line change here. The per-episode SQL written with them
+ * is in warehouse/models/per-episode.ts.
+ *
+ * This module imports nothing: it sits below both the warehouse models and the metrics
+ * (docs/architecture.md "Where rules live").
+ */
+
+/** Every discharge reason the `episodes` check constraint allows, so a reason with no discharges shows as 0. */
+export const DISCHARGE_REASONS = ['completed', 'transferred', 'dropped_out', 'against_advice', 'terminated', 'incarcerated', 'died', 'other'] as const;
+/** TEDS-D: a positive discharge is a completion or a transfer to further treatment. */
+export const POSITIVE_REASONS = ['completed', 'transferred'] as const;
+/** docs/metrics.md "Retention": the discharge reasons that count as dropout. */
+export const DROPOUT_REASONS = ['dropped_out', 'against_advice', 'terminated'] as const;
+/** docs/metrics.md "Retention": an open episode with no attended session for this long is lost to follow-up. */
+export const LOST_TO_FOLLOW_UP_DAYS = 30;
+/** docs/metrics.md "Retention": the days the survival estimate is published at. */
+export const RETENTION_DAYS = ['30', '60', '90'] as const;
+
+/** HEDIS IET, as docs/metrics.md adapts it: initiation is an attended session on days 0 to 14 of the episode. */
+export const INITIATION_DAYS = 14;
+/** HEDIS IET: engagement is this many more attended sessions… */
+export const ENGAGEMENT_SESSIONS = 2;
+/** …from the day after the initiation session through this many days after it. */
+export const ENGAGEMENT_DAYS = 34;
+
+/** docs/metrics.md "End-of-treatment abstinence": the last 28 days of the episode (discharge − 27 … discharge). */
+export const END_OF_TREATMENT_DAYS = 28;
+
+/**
+ * docs/metrics.md "Symptom change": the baseline is the first score on days −14 … +7 of
+ * the episode; the self-reported intake of "Relapse and abstinence" is the first report in
+ * the same window.
+ */
+export const BASELINE_FROM = -14;
+export const BASELINE_TO = 7;
+/** The follow-up is the last score at least this many days after the baseline… */
+export const FOLLOWUP_MIN_GAP = 14;
+/** …up to this many days after discharge (open-ended while the episode is open). */
+export const FOLLOWUP_AFTER_DISCHARGE = 14;
+/** docs/metrics.md "Response": a follow-up at most this share of the baseline. */
+export const RESPONSE_FRACTION = 0.5;
+
+/**
+ * docs/metrics.md "Common to all metrics": the age bands of `group_by=age_band`, in order,
+ * by age at admission (admission year − birth year), each up to its last age.
+ */
+export const AGE_BANDS = [
+  { band: '<18', upTo: 17 }, { band: '18-25', upTo: 25 }, { band: '26-34', upTo: 34 }, { band: '35-44', upTo: 44 },
+  { band: '45-54', upTo: 54 }, { band: '55-64', upTo: 64 }, { band: '65+', upTo: null },
+] as const;
+
+/** Weekly series (attendance, tests, symptom trajectory): weeks 0–16 since admission, week = floor(day / 7). */
+export const LAST_WEEK = 16;
+/** The last day of the last week: a row after it has no week. */
+export const LAST_WEEK_DAY = LAST_WEEK * 7 + 6;
