@@ -62,11 +62,14 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   dbPlugin(fastify, opts);
   fastify.decorate('metricCache', new MetricCache(opts.wh.db, { maxAgeMs: opts.cacheMaxAgeMs }));
   authPlugin(fastify, { userCacheMs: opts.userCacheMs ?? 5000 });
-  auditPlugin(fastify);
   paramsPlugin(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Responses carry patient-level rows and per-user answers: no cache may keep them (issue 20).
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
+  // The last root onSend hook, so the status it audits is the one sent (api/plugins/audit.ts).
+  auditPlugin(fastify);
 
   const routes = fastify.withTypeProvider<ZodTypeProvider>();
   await routes.register(healthRoutes);

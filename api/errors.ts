@@ -39,6 +39,11 @@ function validationDetails(err: FastifyError): ErrorDetail[] {
   });
 }
 
+/** The body of every 5xx: generic, with the request id that finds the cause in the log. */
+export function internalErrorBody(requestId: string): { error: string; details: [] } {
+  return { error: `Internal server error (request ${requestId})`, details: [] };
+}
+
 function sendError(reply: FastifyReply, status: number, error: string, details: readonly ErrorDetail[]): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error, details }));
 }
@@ -55,7 +60,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     return sendError(reply, status, err.message, []);
   }
   request.log.error({ err }, 'request failed');
-  return sendError(reply, 500, `Internal server error (request ${request.id})`, []);
+  return sendError(reply, 500, internalErrorBody(request.id).error, []);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import { fastify as createFastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify as createFastify, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { sweepIngestTemp } from '../ingest/temp-files';
 import { app, type AppOptions } from './app';
+import { auditedFrameworkError } from './plugins/audit';
 
 export interface ServerOptions extends AppOptions {
   /** A pino logger for request logs (the CLI's, on stderr); default: fastify's own at config.logLevel. */
@@ -20,6 +21,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Ingest bodies are streamed and bounded by the route; this bounds JSON bodies.
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // A URL fastify cannot decode is answered outside the hooks; it is audited all the same.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      auditedFrameworkError(error, request, reply).catch((err: unknown) => request.log.error({ err }, 'answering a framework error failed'));
+    },
   };
   const fastify: FastifyInstance = opts.logger
     ? createFastify({ ...common, loggerInstance: opts.logger as FastifyBaseLogger })

@@ -71,12 +71,23 @@ export interface Attendance {
   status: string;
 }
 
+export interface AuditChainHead {
+  last_audit_id: number | null;
+  last_hash: Buffer;
+  last_seq: number;
+  singleton: Generated<boolean>;
+}
+
 export interface AuditLog {
   at: Generated<Timestamp>;
   audit_id: Generated<number>;
+  chain_seq: Generated<number>;
+  channel: Generated<string>;
   params: Generated<Json>;
+  prev_hash: Generated<Buffer>;
   request_id: string | null;
   route: string;
+  row_hash: Generated<Buffer>;
   status: number;
   user: string | null;
 }
@@ -534,6 +545,7 @@ export interface DB {
   api_tokens: ApiTokens;
   assessments: Assessments;
   attendance: Attendance;
+  audit_chain_head: AuditChainHead;
   audit_log: AuditLog;
   corrections: Corrections;
   episode_instrument_outcomes: EpisodeInstrumentOutcomes;

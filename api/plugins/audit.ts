@@ -1,36 +1,25 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Json } from '../../warehouse/db-types';
+import { Readable } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuditWriter, writeAudit, type AuditEntry } from '../../warehouse/audit/write';
+import { errorHandler, internalErrorBody } from '../errors';
 
 /**
- * The audit trail of HIPAA §164.312(b) ("record and examine activity"): every /api/v1
- * request, allowed or not, becomes one `audit_log` row in `onResponse`, after the
- * client has its answer. Params are the query and path parameters, bounded in size;
- * bodies are never logged, and keys that look like secrets are dropped.
+ * The audit trail of HIPAA §164.312(b) ("record and examine activity"), with the
+ * guarantees of docs/security.md "Audit guarantees": every /api/v1 request, allowed,
+ * denied, malformed or aborted, leaves exactly one `audit_log` row, and the row is
+ * committed before the response is sent (an awaited `onSend` hook). A request whose row
+ * cannot be written is answered 500 with its request id instead of its result. A
+ * request the client aborts is written with status 499 when fastify sees the socket
+ * close. Params are the query and path parameters (plus what a route puts in
+ * `request.auditParams`), bounded and made storable by warehouse/audit/storable.ts;
+ * bodies are never logged.
  */
-const SECRET_KEY = /pass|token|secret|auth|cookie/i;
-const MAX_STRING = 200;
-const MAX_ITEMS = 20;
-const MAX_KEYS = 40;
-const MAX_ROUTE = 500;
 
-function bounded(value: unknown, depth = 0): Json {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…(${value.length} chars)` : value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'boolean') return value;
-  if (depth > 2) return '…';
-  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => bounded(v, depth + 1));
-  if (typeof value === 'object') return boundedObject(value as Record<string, unknown>, depth + 1);
-  return String(value);
-}
+/** nginx's "client closed request": the client closed the connection before the answer. */
+export const CLIENT_CLOSED = 499;
 
-function boundedObject(obj: Record<string, unknown>, depth = 0): { [k: string]: Json } {
-  const out: { [k: string]: Json } = {};
-  for (const [k, v] of Object.entries(obj).slice(0, MAX_KEYS)) {
-    if (SECRET_KEY.test(k)) continue;
-    out[k.slice(0, MAX_STRING)] = bounded(v, depth);
-  }
-  return out;
+function isApiRequest(url: string): boolean {
+  return url === '/api/v1' || url.startsWith('/api/v1/') || url.startsWith('/api/v1?');
 }
 
 /** The query as the client sent it (repeated keys as arrays), not as validated: that is what was asked. */
@@ -45,66 +34,83 @@ function rawQuery(url: string): Record<string, string | string[]> {
   return out;
 }
 
-export function auditParams(request: FastifyRequest): { [k: string]: Json } {
-  const query = rawQuery(request.url);
+export function auditParams(request: FastifyRequest): Record<string, unknown> {
   const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
-  return boundedObject({ ...query, ...params, ...(request.auditParams ?? {}) });
+  return { ...rawQuery(request.url), ...params, ...(request.auditParams ?? {}) };
 }
 
-function isApiRequest(url: string): boolean {
-  return url === '/api/v1' || url.startsWith('/api/v1/') || url.startsWith('/api/v1?');
-}
-
-type AuditRow = { user: string | null; route: string; params: string; status: number; request_id: string };
-
-function auditRow(request: FastifyRequest, status: number): AuditRow {
-  const route = (request.url.split('?')[0] ?? '').slice(0, MAX_ROUTE);
+function auditEntry(request: FastifyRequest, status: number): AuditEntry {
   return {
+    channel: 'api',
     user: request.user?.username ?? null,
-    route: `${request.method} ${route}`,
-    params: JSON.stringify(auditParams(request)),
+    route: `${request.method} ${request.url.split('?')[0] ?? ''}`,
+    params: auditParams(request),
     status,
     request_id: request.id,
   };
 }
 
-const BATCH_ROWS = 200;
-const BATCH_MS = 20;
+/** Replaces the answer by a 500: its body, cookie and download must not leave without their audit row. */
+function failedAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown): string {
+  if (payload instanceof Readable) payload.destroy();
+  for (const header of ['set-cookie', 'content-disposition', 'content-length', 'etag', 'last-modified', 'location']) reply.removeHeader(header);
+  reply.code(500).type('application/json; charset=utf-8');
+  return JSON.stringify(internalErrorBody(request.id));
+}
 
 /**
- * Rows are written after the reply, off the request's latency, in small multi-row
- * inserts (at most 20 ms or 200 rows apart), so a burst costs a few inserts instead of
- * one per request. `fastify.auditFlush()` writes what is queued and waits for writes in
- * flight; closing the server does the same, so no row is lost on a clean shutdown.
+ * One row per request: whichever of `onSend` and `onRequestAbort` comes first writes it,
+ * the other sees the request in `audited` and writes nothing. Rows go through one
+ * group-committing writer per server (warehouse/audit/write.ts), each request awaiting
+ * its own row's commit.
  */
 export function auditPlugin(fastify: FastifyInstance): void {
-  let queue: AuditRow[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  const writing = new Set<Promise<void>>();
-
-  const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (queue.length === 0) return;
-    const rows = queue;
-    queue = [];
-    const write = fastify.wh.db.insertInto('audit_log').values(rows).execute()
-      .then(() => undefined)
-      .catch((err: unknown) => fastify.log.error({ err, rows: rows.length }, 'audit_log write failed'))
-      .finally(() => writing.delete(write));
-    writing.add(write);
-  };
-  const drain = async (): Promise<void> => {
-    flush();
-    await Promise.all([...writing]);
-  };
+  const writer = new AuditWriter(fastify.wh.db);
+  const audited = new WeakSet<FastifyRequest>();
+  const drain = () => writer.drain();
 
   fastify.decorate('auditFlush', drain);
   fastify.addHook('onClose', drain);
-  fastify.addHook('onResponse', async (request, reply) => {
-    if (!isApiRequest(request.url)) return;
-    queue.push(auditRow(request, reply.statusCode));
-    if (queue.length >= BATCH_ROWS) flush();
-    else timer ??= setTimeout(flush, BATCH_MS);
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (!isApiRequest(request.url) || audited.has(request)) return payload;
+    audited.add(request);
+    try {
+      await writer.write(auditEntry(request, reply.statusCode));
+      return payload;
+    } catch (err) {
+      request.log.error({ err, status: reply.statusCode }, 'audit_log write failed: the request is answered 500');
+      return failedAnswer(request, reply, payload);
+    }
   });
+
+  // No reply waits for this row; `auditFlush` and close do.
+  fastify.addHook('onRequestAbort', async (request) => {
+    if (!isApiRequest(request.url) || audited.has(request)) return;
+    audited.add(request);
+    try {
+      await writer.write(auditEntry(request, CLIENT_CLOSED));
+    } catch (err) {
+      request.log.error({ err }, 'audit_log write of an aborted request failed');
+    }
+  });
+}
+
+/**
+ * fastify's `frameworkErrors` (a URL it cannot decode, a path parameter too long): these
+ * answers bypass the hooks, so the row is written here, then the usual error contract
+ * (api/errors.ts) answers.
+ */
+export async function auditedFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('x-request-id', request.id).header('cache-control', 'no-store');
+  if (isApiRequest(request.url)) {
+    try {
+      await writeAudit(request.server.wh.db, auditEntry(request, error.statusCode ?? 400));
+    } catch (err) {
+      request.log.error({ err }, 'audit_log write failed: the request is answered 500');
+      reply.code(500).type('application/json; charset=utf-8').send(JSON.stringify(internalErrorBody(request.id)));
+      return;
+    }
+  }
+  errorHandler(error, request, reply);
 }

@@ -7,9 +7,11 @@ import { HttpError } from '../errors';
 import { credentialOf, SESSION_COOKIE, userOf } from '../plugins/auth';
 import { AUTH_ERRORS, ErrorSchema, MeSchema, NoQuery } from '../schemas/common';
 
+// PostgreSQL cannot compare text holding NUL (it answered 500); no username or password has one.
+const noNul = (s: string) => !s.includes('\u0000');
 const LoginSchema = z.strictObject({
-  username: z.string().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  username: z.string().min(1).max(64).refine(noNul, 'must not contain NUL'),
+  password: z.string().min(1).max(1024).refine(noNul, 'must not contain NUL'),
 });
 
 export interface SessionOptions {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { registerAudit } from './audit';
 import { registerBatches } from './batches';
 import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerUsers(program, ctx);
   registerServe(program, ctx);
   registerJobs(program, ctx);
+  registerAudit(program, ctx);
 }

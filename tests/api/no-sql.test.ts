@@ -17,14 +17,8 @@ const SQL_IN_TYPESCRIPT: [string, RegExp][] = [
   ['a value import from kysely (types only)', /^import\s+(?!type\b)[^;]*from\s+['"]kysely['"]/m],
 ];
 
-/**
- * Files that may still hold SQL, and why. Keep this list empty: an entry is a debt.
- * api/plugins/audit.ts: its audit_log insert moves to `insertAuditRows`
- * (warehouse/audit-log.ts) when the audit-hardening branch lands; that branch owns the file.
- */
-const EXCEPTIONS = new Map<string, readonly string[]>([
-  ['api/plugins/audit.ts', ['a kysely query builder']],
-]);
+/** Files that may still hold SQL, and why. Keep this list empty: an entry is a debt. */
+const EXCEPTIONS = new Map<string, readonly string[]>([]);
 
 function typescriptFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
