@@ -32,7 +32,7 @@ export function connect(url: string, poolSize = 10): Warehouse {
 /**
  * Opens the configured warehouse: DATABASE_URL when set, else the embedded PostgreSQL
  * under the data directory. Migrations are applied before it is handed out (every
- * command migrates, DESIGN.md §6).
+ * command migrates, docs/cli.md).
  */
 export async function openWarehouse(config: Config, log: (msg: string) => void, poolSize = 10): Promise<Warehouse> {
   let embedded: EmbeddedServer | undefined;

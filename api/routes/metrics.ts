@@ -18,7 +18,7 @@ const MetricQuerySchema = MetricFiltersSchema.extend({
 });
 
 /**
- * `GET /api/v1/metrics/{name}` (DESIGN.md §7). The JSON body is `JSON.stringify` of the
+ * `GET /api/v1/metrics/{name}` (api/README.md). The JSON body is `JSON.stringify` of the
  * metric response, the same bytes as `iop metrics <name> --format json`, so it is sent
  * pre-serialized (and cached that way); the tests hold every body to the declared
  * strict response schema. The filters go through the CLI's own schema and parser.

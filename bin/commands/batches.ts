@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
 import { listBatches } from '../../ingest/lineage';
 
-/** `iop batches [--json]`: the ingest batches of the lineage (DESIGN.md §6). */
+/** `iop batches [--json]`: the ingest batches of the lineage (docs/cli.md). */
 export function registerBatches(program: Command, ctx: CliContext): void {
   program
     .command('batches')

@@ -15,7 +15,7 @@ import { UsageError } from '../errors';
 import { untilSignal } from '../signals';
 
 /**
- * `iop demo [--port P]` (DESIGN.md §6): embedded PostgreSQL → a synthetic cohort of
+ * `iop demo [--port P]` (docs/cli.md): embedded PostgreSQL → a synthetic cohort of
  * about 2,000 episodes → ingest (including a file of deliberately bad rows, to show the
  * quarantine) → serve the dashboard, printing the URL and credentials. Runs until
  * Ctrl-C, then stops the server and the embedded database cleanly.

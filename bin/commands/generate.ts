@@ -4,7 +4,7 @@ import { generateCohort } from '../../tools/generate/index';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 
-/** `iop generate [--episodes N] [--seed S] --out DIR` (DESIGN.md §6). */
+/** `iop generate [--episodes N] [--seed S] --out DIR` (docs/cli.md). */
 export function registerGenerate(program: Command, ctx: CliContext): void {
   program
     .command('generate')

@@ -11,7 +11,7 @@ import { withWarehouse, type CliContext } from '../context';
 import { ingestFhirCommand } from './ingest-fhir';
 import { FailureError, UsageError } from '../errors';
 
-/** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (DESIGN.md §6). */
+/** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (docs/cli.md). */
 export function registerIngest(program: Command, ctx: CliContext): void {
   program
     .command('ingest')

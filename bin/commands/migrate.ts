@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
 import { migrate } from '../../warehouse/db';
 
-/** `iop migrate` (DESIGN.md §6). */
+/** `iop migrate` (docs/cli.md). */
 export function registerMigrate(program: Command, ctx: CliContext): void {
   program
     .command('migrate')

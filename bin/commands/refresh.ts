@@ -3,7 +3,7 @@ import { withWarehouse, type CliContext } from '../context';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 
-/** `iop refresh [--full]` (DESIGN.md §6). */
+/** `iop refresh [--full]` (docs/cli.md). */
 export function registerRefresh(program: Command, ctx: CliContext): void {
   program
     .command('refresh')

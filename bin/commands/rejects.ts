@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import { auditCliRead } from '../../warehouse/audit/write';
 import { listRejects } from '../../ingest/lineage';
 
-/** `iop rejects [--batch ID] [--json]`: the quarantined rows of the lineage (DESIGN.md §6). */
+/** `iop rejects [--batch ID] [--json]`: the quarantined rows of the lineage (docs/cli.md). */
 export function registerRejects(program: Command, ctx: CliContext): void {
   program
     .command('rejects')

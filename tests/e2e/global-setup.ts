@@ -29,7 +29,7 @@ declare module 'vitest' {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = path.join(ROOT, 'dashboard', 'dist', 'index.html');
-/** Dependency order (DESIGN.md §4): a row's parents are loaded before it. */
+/** Dependency order (docs/formats.md): a row's parents are loaded before it. */
 const INGEST_ORDER = ['tracks', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'];
 
 const log = (m: string) => process.stderr.write(`[e2e] ${m}\n`);
