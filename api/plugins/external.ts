@@ -13,7 +13,7 @@ export interface ExternalOptions {
 }
 
 /**
- * The external layer (STYLE.md fastify/demo): security headers, rate limiting, cookies
+ * The external layer (docs/conventions.md): security headers, rate limiting, cookies
  * and the OpenAPI document generated from the routes' zod schemas.
  * The CSP allows only same-origin scripts, so both the dashboard bundle and Swagger UI
  * (which loads its scripts from /docs/static) run and nothing else does; inline styles

@@ -45,7 +45,7 @@ function profileFrom(text: string | undefined, columns: readonly string[]): Prof
 }
 
 /**
- * `POST /api/v1/ingest/{entity}` (admin only, DESIGN.md §7): the `text/csv` body is
+ * `POST /api/v1/ingest/{entity}` (admin only, api/README.md): the `text/csv` body is
  * received into a temporary file (never held in memory), then loaded from it by the
  * same loader as `iop ingest`, so the ingest lock is taken only once the whole body is
  * here; the answer is the same summary as `ingest --json`. A whole-file failure is 400,
