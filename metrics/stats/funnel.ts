@@ -94,7 +94,10 @@ export function dispersionOf(z: readonly number[], s: readonly number[]): Disper
   const w = s.map((v) => 1 / (v * v));
   const sumW = w.reduce((a, b) => a + b, 0);
   const sumW2 = w.reduce((a, b) => a + b * b, 0);
-  return { n, phi, tau2: Math.max(0, (n * phi - (n - 1)) / (sumW - sumW2 / sumW)) };
+  // A single unit leaves no between-unit spread to estimate τ² from: the denominator is 0.
+  const spread = sumW - sumW2 / sumW;
+  if (!(spread > 0)) return { n, phi, tau2: 0 };
+  return { n, phi, tau2: Math.max(0, (n * phi - (n - 1)) / spread) };
 }
 
 /** φ and τ² of a set of units on the square-root scale with 10% Winsorisation. */

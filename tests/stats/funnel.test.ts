@@ -85,6 +85,12 @@ describe('funnel limits against FunnelPlotR', () => {
     expect(l.upper95).toBeCloseTo((1 + half) ** 2, 12);
   });
 
+  it('gives τ² = 0 for a single unit, where there is no between-unit variance to estimate', () => {
+    const d = sqrtDispersion([{ observed: 30, expected: 20 }]);
+    expect(Number.isFinite(d.tau2)).toBe(true);
+    expect(d.tau2).toBe(0);
+  });
+
   it('keeps the Poisson limits when φ ≤ 1 (no overdispersion)', () => {
     const d = { n: 6, phi: 0.8, tau2: 0 };
     expect(funnelLimits(50, 'additive', d)).toEqual(funnelLimits(50, 'none', d));
