@@ -32,6 +32,10 @@ export type Adjuster = (typeof ADJUSTERS)[number];
 const adjusterList = z.union([z.string(), z.array(z.string())])
   .transform((v, ctx) => {
     const items = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    if (items.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `list covariates (${ADJUSTERS.join(', ')}) or none` });
+      return z.NEVER;
+    }
     if (items.length === 1 && items[0] === 'none') return [];
     const unknown = items.filter((s) => !(ADJUSTERS as readonly string[]).includes(s));
     if (unknown.length > 0) {
