@@ -3,6 +3,7 @@ import { fitLogistic, type Covariate, type LogisticFit, type LogisticResult } fr
 import {
   funnelLimits, funnelPosition, ratioInterval, sqrtDispersion, type Dispersion, type Overdispersion,
 } from '../stats/funnel';
+import { hiddenUnits } from './complementary';
 import type { CompareEpisodeRow } from './episodes';
 import type { Adjuster } from './request';
 import type { AdjustedComparison, CompareModel, ComparisonUnit } from './schema';
@@ -108,9 +109,14 @@ function unitTotals(rows: readonly CompareEpisodeRow[], fit: LogisticFit | null)
   return out;
 }
 
-function unitRow(key: string, t: UnitTotals, fitted: boolean, minCell: number, overdispersion: Overdispersion, d: Dispersion): ComparisonUnit {
-  if (isSmall(t.n, minCell)) return { key, suppressed: ['all'] };
-  const hideObserved = isSmall(t.observed, minCell) || isSmall(t.n - t.observed, minCell);
+interface Hidden {
+  whole: boolean;
+  observed: boolean;
+}
+
+function unitRow(key: string, t: UnitTotals, fitted: boolean, hidden: Hidden, overdispersion: Overdispersion, d: Dispersion): ComparisonUnit {
+  if (hidden.whole) return { key, suppressed: ['all'] };
+  const hideObserved = hidden.observed;
   const expected = fitted ? t.expected : null;
   if (expected === null || expected <= 0) {
     return {
@@ -154,7 +160,9 @@ export function adjustedParts(
   const d: Dispersion = fit.ok ? sqrtDispersion([...totals.values()]) : { n: 0, phi: 0, tau2: 0 };
   // Every unit with an eligible episode is listed, even when none of its episodes could be modelled.
   const keys = [...new Set(rows.map((r) => r.unit))].sort(byCodePoint);
-  const units = keys.map((key) => unitRow(key, totals.get(key) ?? { n: 0, observed: 0, expected: 0 }, fit.ok, minCell, overdispersion, d));
+  const totalOf = (key: string): UnitTotals => totals.get(key) ?? { n: 0, observed: 0, expected: 0 };
+  const hidden = hiddenUnits(new Map(keys.map((k) => [k, { n: totalOf(k).n, events: totalOf(k).observed }])), minCell);
+  const units = keys.map((key) => unitRow(key, totalOf(key), fit.ok, { whole: hidden.whole.has(key), observed: hidden.events.has(key) }, overdispersion, d));
   return {
     model: modelTable(fit, modelled.rows, minCell),
     funnel: {

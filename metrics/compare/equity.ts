@@ -1,6 +1,7 @@
 import { Cells, withSuppressed } from '../cells';
 import { riskRatio } from '../stats/risk-ratio';
-import { isSmall } from '../stats/suppression';
+import { wilson } from '../stats/wilson';
+import { hiddenUnits } from './complementary';
 import { UNKNOWN_KEY } from '../sql/scope';
 import type { CompareEpisodeRow } from './episodes';
 import type { EquityComparison, EquityGroupRow } from './schema';
@@ -36,29 +37,35 @@ export function referenceGroup(counts: ReadonlyMap<string, Counts>): string | nu
   return known[0]?.[0] ?? null;
 }
 
-const rateHidden = (c: Counts, minCell: number): boolean => isSmall(c.n, minCell) || isSmall(c.events, minCell) || isSmall(c.n - c.events, minCell);
-
+/**
+ * The same outcome by track publishes Σn and Σ events (docs/comparisons.md), so groups are
+ * suppressed with their complements as units are (metrics/compare/complementary.ts).
+ */
 export function equityGroups(counts: ReadonlyMap<string, Counts>, minCell: number): Pick<EquityComparison, 'reference' | 'groups'> {
   const reference = referenceGroup(counts);
+  const hidden = hiddenUnits(counts, minCell);
+  const ratiosShown = reference !== null && !hidden.events.has(reference);
   const ref = reference === null ? undefined : counts.get(reference);
-  const ratiosShown = ref !== undefined && !rateHidden(ref, minCell);
   const keys = [...counts.keys()].sort((a, b) => (a === UNKNOWN_KEY ? 1 : b === UNKNOWN_KEY ? -1 : byCodePoint(a, b)));
   const groups = keys.map((key): EquityGroupRow => {
     const c = counts.get(key) as Counts;
-    if (isSmall(c.n, minCell)) return { key, suppressed: ['all'] };
+    if (hidden.whole.has(key)) return { key, suppressed: ['all'] };
     const cells = new Cells(minCell);
-    const events = cells.count('events', c.events);
-    const { rate, ci } = cells.rate(['rate', 'rate_ci'], c.events, c.n);
+    if (hidden.events.has(key)) {
+      cells.hide('events', 'rate', 'rate_ci', 'ratio', 'ratio_ci');
+      return withSuppressed({ key, n: c.n, events: null, rate: null, rate_ci: null, ratio: null, ratio_ci: null }, cells);
+    }
+    const rate = c.n === 0 ? null : c.events / c.n;
     let ratio: number | null = null;
     let ratioCi: [number, number] | null = null;
-    if (rate === null || !ratiosShown) {
+    if (!ratiosShown) {
       cells.hide('ratio', 'ratio_ci');
     } else if (ref !== undefined) {
       const rr = riskRatio(c.events, c.n, ref.events, ref.n);
       ratio = rr?.ratio ?? null;
       ratioCi = rr?.ci ?? null;
     }
-    return withSuppressed({ key, n: c.n, events, rate, rate_ci: ci, ratio, ratio_ci: ratioCi }, cells);
+    return withSuppressed({ key, n: c.n, events: c.events, rate, rate_ci: wilson(c.events, c.n), ratio, ratio_ci: ratioCi }, cells);
   });
   return { reference, groups };
 }

@@ -31,6 +31,8 @@ export type Adjuster = (typeof ADJUSTERS)[number];
 
 const adjusterList = z.union([z.string(), z.array(z.string())])
   .transform((v, ctx) => {
+    // An empty array is this transform's own output for `none`, parsed again by the route.
+    if (Array.isArray(v) && v.length === 0) return [];
     const items = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
     if (items.length === 0) {
       ctx.addIssue({ code: 'custom', message: `list covariates (${ADJUSTERS.join(', ')}) or none` });

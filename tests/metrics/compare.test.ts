@@ -23,6 +23,20 @@ describe('adjusted comparison: units and suppression', () => {
     expect(parts.model.n).toBe(111);
   });
 
+  it('hides a second unit whole when one unit alone is below min cell, since the model publishes the total n', () => {
+    const parts = adjustedParts([...unit('a', 60, 30), ...unit('b', 45, 20, {}, 3), ...unit('e', 80, 40, {}, 1), ...unit('c', 6, 3, {}, 5)], ['age'], 'none', 11);
+    expect(parts.units.filter((u) => !('n' in u)).map((u) => u.key)).toEqual(['b', 'c']);
+    // Σn over the published units no longer gives the small unit's n.
+    const shown = parts.units.reduce((s, u) => s + ('n' in u ? u.n : 0), 0);
+    expect((parts.model.n ?? 0) - shown).toBe(51);
+  });
+
+  it('hides a second observed count when only one unit hides its own, since Σ E = Σ O publishes the total', () => {
+    const parts = adjustedParts([...unit('a', 60, 30), ...unit('b', 45, 20, {}, 3), ...unit('d', 20, 4, {}, 2)], ['age'], 'none', 11);
+    const hidden = parts.units.filter((u) => 'n' in u && u.observed === null).map((u) => u.key);
+    expect(hidden).toEqual(['b', 'd']);
+  });
+
   it('hides O/E of a unit whose observed count (or its complement) is small', () => {
     const parts = adjustedParts([...unit('a', 60, 30), ...unit('d', 20, 4, {}, 2)], ['age'], 'none', 11);
     const d = parts.units.find((u) => u.key === 'd');
