@@ -32,15 +32,45 @@ function completeCases(rows: readonly CompareEpisodeRow[], adjustFor: readonly A
   return { rows: kept, withoutBaseline, withoutAge };
 }
 
-function covariates(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): Covariate[] {
-  return adjustFor.map((a): Covariate => {
+/**
+ * One row per distinct (outcome, covariate values) pattern with its frequency, and each
+ * episode's pattern: the frequency-weighted fit equals the episode-level fit
+ * (metrics/stats/logistic.ts) and is far smaller at scale (200k episodes share a few
+ * thousand patterns), and an episode's fitted probability is its pattern's.
+ */
+interface Patterns {
+  y: number[];
+  weights: number[];
+  covariates: Covariate[];
+  /** The pattern of each episode, in row order. */
+  of: number[];
+}
+
+function patterns(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): Patterns {
+  const index = new Map<string, number>();
+  const reps: CompareEpisodeRow[] = [];
+  const weights: number[] = [];
+  const of = rows.map((r) => {
+    const key = JSON.stringify([r.y, ...adjustFor.map((a) => r[a])]);
+    let k = index.get(key);
+    if (k === undefined) {
+      k = reps.length;
+      index.set(key, k);
+      reps.push(r);
+      weights.push(0);
+    }
+    weights[k] = (weights[k] ?? 0) + 1;
+    return k;
+  });
+  const covariates = adjustFor.map((a): Covariate => {
     switch (a) {
-      case 'baseline': return { name: 'baseline', kind: 'numeric', values: rows.map((r) => r.baseline ?? 0) };
-      case 'age': return { name: 'age', kind: 'numeric', values: rows.map((r) => r.age ?? 0) };
-      case 'sex': return { name: 'sex', kind: 'categorical', values: rows.map((r) => r.sex) };
-      case 'substance': return { name: 'substance', kind: 'categorical', values: rows.map((r) => r.substance) };
+      case 'baseline': return { name: 'baseline', kind: 'numeric', values: reps.map((r) => r.baseline ?? 0) };
+      case 'age': return { name: 'age', kind: 'numeric', values: reps.map((r) => r.age ?? 0) };
+      case 'sex': return { name: 'sex', kind: 'categorical', values: reps.map((r) => r.sex) };
+      case 'substance': return { name: 'substance', kind: 'categorical', values: reps.map((r) => r.substance) };
     }
   });
+  return { y: reps.map((r) => (r.y ? 1 : 0)), weights, covariates, of };
 }
 
 /** Per categorical level: its episodes and events among the modelled rows. */
@@ -97,13 +127,13 @@ interface UnitTotals {
   expected: number;
 }
 
-function unitTotals(rows: readonly CompareEpisodeRow[], fit: LogisticFit | null): Map<string, UnitTotals> {
+function unitTotals(rows: readonly CompareEpisodeRow[], of: readonly number[], fit: LogisticFit | null): Map<string, UnitTotals> {
   const out = new Map<string, UnitTotals>();
   rows.forEach((r, i) => {
     const t = out.get(r.unit) ?? { n: 0, observed: 0, expected: 0 };
     t.n++;
     if (r.y) t.observed++;
-    t.expected += fit?.fitted[i] ?? 0;
+    t.expected += fit?.fitted[of[i] ?? -1] ?? 0;
     out.set(r.unit, t);
   });
   return out;
@@ -155,8 +185,9 @@ export function adjustedParts(
   rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
 ): AdjustedParts {
   const modelled = completeCases(rows, adjustFor);
-  const fit = fitLogistic(modelled.rows.map((r) => (r.y ? 1 : 0)), covariates(modelled.rows, adjustFor));
-  const totals = unitTotals(modelled.rows, fit.ok ? fit : null);
+  const p = patterns(modelled.rows, adjustFor);
+  const fit = fitLogistic(p.y, p.covariates, p.weights);
+  const totals = unitTotals(modelled.rows, p.of, fit.ok ? fit : null);
   const d: Dispersion = fit.ok ? sqrtDispersion([...totals.values()]) : { n: 0, phi: 0, tau2: 0 };
   // Every unit with an eligible episode is listed, even when none of its episodes could be modelled.
   const keys = [...new Set(rows.map((r) => r.unit))].sort(byCodePoint);

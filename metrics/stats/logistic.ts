@@ -166,11 +166,11 @@ function inverseLogit(eta: number): number {
   return 1 / (1 + Math.exp(-eta));
 }
 
-function binomialDeviance(y: ArrayLike<number>, mu: Float64Array): number {
+function binomialDeviance(y: ArrayLike<number>, mu: Float64Array, weights: ArrayLike<number>): number {
   let d = 0;
   for (let i = 0; i < mu.length; i++) {
     const m = mu[i] as number;
-    d += (y[i] as number) === 1 ? -2 * Math.log(m) : -2 * Math.log(1 - m);
+    d += (weights[i] as number) * ((y[i] as number) === 1 ? -2 * Math.log(m) : -2 * Math.log(1 - m));
   }
   return d;
 }
@@ -184,14 +184,14 @@ interface IrlsState {
   chol: CholeskyDecomposition;
 }
 
-function irlsStep(x: Float64Array[], y: ArrayLike<number>, mu: Float64Array, eta: Float64Array): IrlsState | null {
+function irlsStep(x: Float64Array[], y: ArrayLike<number>, weights: ArrayLike<number>, mu: Float64Array, eta: Float64Array): IrlsState | null {
   const n = mu.length;
   const w = new Float64Array(n);
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const m = mu[i] as number;
     const v = m * (1 - m);
-    w[i] = v;
+    w[i] = (weights[i] as number) * v;
     z[i] = (eta[i] as number) + ((y[i] as number) - m) / v;
   }
   const { xtwx, xtwz } = weightedNormalEquations(x, w, z);
@@ -205,32 +205,37 @@ function irlsStep(x: Float64Array[], y: ArrayLike<number>, mu: Float64Array, eta
     for (let i = 0; i < n; i++) nextEta[i] = (nextEta[i] as number) + b * (xj[i] as number);
   }
   const nextMu = nextEta.map(inverseLogit);
-  return { beta, eta: nextEta, mu: nextMu, deviance: binomialDeviance(y, nextMu), chol };
+  return { beta, eta: nextEta, mu: nextMu, deviance: binomialDeviance(y, nextMu, weights), chol };
 }
 
 /**
  * The c-statistic: the probability that a random episode with the outcome has a higher
  * fitted probability than a random one without it, ties counting ½ (the Mann–Whitney
- * form of the area under the ROC curve; R `pROC::auc`, Hmisc `somers2` C).
+ * form of the area under the ROC curve; Hanley & McNeil 1982; R `pROC::auc`). `weights`
+ * are frequencies: a row of weight k counts as k episodes.
  */
-export function cStatistic(y: ArrayLike<number>, score: ArrayLike<number>): number {
+export function cStatistic(y: ArrayLike<number>, score: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  const wt = (i: number): number => (weights === undefined ? 1 : (weights[i] as number));
   const order = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => (score[a] as number) - (score[b] as number));
-  let rankSumPositive = 0;
+  let negativesBelow = 0;
+  let concordant = 0;
   let positives = 0;
   for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && score[order[end + 1] as number] === score[order[start] as number]) end++;
-    const averageRank = (start + end) / 2 + 1;
+    let pos = 0;
+    let neg = 0;
     for (let k = start; k <= end; k++) {
-      if ((y[order[k] as number] as number) === 1) {
-        rankSumPositive += averageRank;
-        positives++;
-      }
+      const i = order[k] as number;
+      if ((y[i] as number) === 1) pos += wt(i);
+      else neg += wt(i);
     }
+    concordant += pos * negativesBelow + 0.5 * pos * neg;
+    negativesBelow += neg;
+    positives += pos;
     start = end + 1;
   }
-  const negatives = order.length - positives;
-  return (rankSumPositive - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return concordant / (positives * negativesBelow);
 }
 
 function problem(kind: LogisticProblemKind, message: string, n: number): LogisticProblem {
@@ -238,63 +243,70 @@ function problem(kind: LogisticProblemKind, message: string, n: number): Logisti
 }
 
 /**
- * Fits `y ~ covariates` (with an intercept). `y` holds 0 and 1. Row order never changes
- * the fit beyond rounding (the sums run in row order).
+ * Fits `y ~ covariates` (with an intercept). `y` holds 0 and 1. `weights`, when given, are
+ * frequencies (a row stands for that many identical episodes, R `glm(weights = )`), which
+ * lets a caller fit one row per covariate pattern: the estimates, SEs, deviance, AIC and
+ * c-statistic are those of the episode-level fit. Row order never changes the fit beyond
+ * rounding (the sums run in row order).
  */
-export function fitLogistic(y: readonly number[], covariates: readonly Covariate[]): LogisticResult {
-  const n = y.length;
-  if (n === 0) return problem('no_data', 'No episodes to fit the model to.', 0);
+export function fitLogistic(y: readonly number[], covariates: readonly Covariate[], weights?: readonly number[]): LogisticResult {
+  const rows = y.length;
+  const w = weights ?? new Array<number>(rows).fill(1);
+  if (w.length !== rows || w.some((v) => !(v > 0))) throw new RangeError('weights must be one positive number per row');
+  const n = w.reduce((a, b) => a + b, 0);
+  if (rows === 0) return problem('no_data', 'No episodes to fit the model to.', 0);
   if (y.some((v) => v !== 0 && v !== 1)) throw new RangeError('the outcome must be 0 or 1');
-  const events = y.reduce((s, v) => s + v, 0);
+  const events = y.reduce((acc, v, i) => acc + v * (w[i] as number), 0);
   if (events === 0 || events === n) {
     return problem('constant_outcome', `Every one of the ${n} episodes had the same outcome (${events === 0 ? 'none' : 'all'} had it), so there is nothing to adjust.`, n);
   }
-  const design = designMatrix(n, covariates);
+  const design = designMatrix(rows, covariates);
   const x = design.columns;
   const aliased = aliasedColumns(x);
   if (aliased.length > 0) {
     const names = aliased.map((j) => design.terms[j]?.term ?? String(j)).join(', ');
     return problem('singular', `The case-mix design is singular: ${names} ${aliased.length === 1 ? 'is' : 'are'} fully determined by the other covariates, so the model cannot tell their effects apart. Drop one of the overlapping covariates.`, n);
   }
-  const constant = constantLevels(y, covariates).next();
+  const constant = constantLevels(y, w, covariates).next();
   if (!constant.done) {
     const [name, level, outcome] = constant.value;
     return problem('separation', `Quasi-complete separation: every episode with ${name} = ${level} ${outcome ? 'had' : 'did not have'} the outcome, so its coefficient runs off to infinity and no finite estimate exists. Combine that level with another or leave ${name} out.`, n);
   }
 
-  let mu: Float64Array = Float64Array.from(y, (v) => (v + 0.5) / 2);
+  // glm.fit's start for binomial weights: μ = (w·y + ½)/(w + 1).
+  let mu: Float64Array = Float64Array.from(y, (v, i) => ((w[i] as number) * v + 0.5) / ((w[i] as number) + 1));
   let eta: Float64Array = mu.map((m) => Math.log(m / (1 - m)));
-  let deviance = binomialDeviance(y, mu);
+  let deviance = binomialDeviance(y, mu, w);
   let state: IrlsState | null = null;
   let converged = false;
   let iterations = 0;
   for (; iterations < IRLS_MAX_ITERATIONS && !converged;) {
     iterations++;
-    const next = irlsStep(x, y, mu, eta);
+    const next = irlsStep(x, y, w, mu, eta);
     if (next === null) return problem('singular', 'The weighted design became singular during fitting, so no estimate exists.', n);
     converged = Math.abs(next.deviance - deviance) / (Math.abs(next.deviance) + 0.1) < IRLS_EPSILON;
     ({ mu, eta, deviance } = next);
     state = next;
   }
   if (state === null) return problem('not_converged', 'The model did not converge.', n);
-  if (slides(x, y, state)) {
+  if (slides(x, y, w, state)) {
     return problem('separation', 'Separation: the covariates predict the outcome perfectly for some episodes, so the likelihood has no maximum and the estimates run off to infinity. Leave out the covariate that separates, or combine sparse levels.', n);
   }
   if (!converged) {
     return problem('not_converged', `The model did not converge in ${IRLS_MAX_ITERATIONS} iterations, so its estimates are not reported.`, n);
   }
-  return summarise(design, y, state, iterations);
+  return summarise(design, y, w, state, iterations);
 }
 
 /** A level of a categorical covariate (the reference included) whose episodes all share one outcome. */
-function* constantLevels(y: readonly number[], covariates: readonly Covariate[]): Generator<[string, string, boolean]> {
+function* constantLevels(y: readonly number[], w: readonly number[], covariates: readonly Covariate[]): Generator<[string, string, boolean]> {
   for (const c of covariates) {
     if (c.kind !== 'categorical') continue;
     const byLevel = new Map<string, { n: number; events: number }>();
     c.values.forEach((level, i) => {
       const cell = byLevel.get(level) ?? { n: 0, events: 0 };
-      cell.n++;
-      cell.events += y[i] as number;
+      cell.n += w[i] as number;
+      cell.events += (y[i] as number) * (w[i] as number);
       byLevel.set(level, cell);
     });
     if (byLevel.size < 2) continue;
@@ -310,10 +322,10 @@ function* constantLevels(y: readonly number[], covariates: readonly Covariate[])
  * Newton steps keep pushing some linear predictors towards ±∞ (by about one unit each
  * step), where a regular fit stays put.
  */
-function slides(x: Float64Array[], y: readonly number[], state: IrlsState): boolean {
+function slides(x: Float64Array[], y: readonly number[], w: readonly number[], state: IrlsState): boolean {
   let current = state;
   for (let k = 0; k < SEPARATION_STEPS; k++) {
-    const next = irlsStep(x, y, current.mu, current.eta);
+    const next = irlsStep(x, y, w, current.mu, current.eta);
     if (next === null) return true;
     current = next;
   }
@@ -322,8 +334,8 @@ function slides(x: Float64Array[], y: readonly number[], state: IrlsState): bool
   return drift > SEPARATION_ETA_DRIFT;
 }
 
-function summarise(design: Design, y: readonly number[], state: IrlsState, iterations: number): LogisticFit {
-  const n = y.length;
+function summarise(design: Design, y: readonly number[], w: readonly number[], state: IrlsState, iterations: number): LogisticFit {
+  const n = w.reduce((a, b) => a + b, 0);
   const p = design.columns.length;
   const covariance = state.chol.solve(Matrix.eye(p));
   const coefficients = design.terms.map((t, j) => {
@@ -332,8 +344,8 @@ function summarise(design: Design, y: readonly number[], state: IrlsState, itera
     const z = estimate / se;
     return { ...t, estimate, std_error: se, z, p: 2 * normalCdf(-Math.abs(z), 0, 1) };
   });
-  const mean = y.reduce((s, v) => s + v, 0) / n;
-  const nullDeviance = binomialDeviance(y, new Float64Array(n).fill(mean));
+  const mean = y.reduce((acc, v, i) => acc + v * (w[i] as number), 0) / n;
+  const nullDeviance = binomialDeviance(y, new Float64Array(y.length).fill(mean), w);
   return {
     ok: true,
     coefficients,
@@ -345,7 +357,7 @@ function summarise(design: Design, y: readonly number[], state: IrlsState, itera
     df_null: n - 1,
     // AIC of a binary glm: deviance + 2·(parameters); the saturated log-likelihood is 0.
     aic: state.deviance + 2 * p,
-    c_statistic: cStatistic(y, state.mu),
+    c_statistic: cStatistic(y, state.mu, w),
     iterations,
     fitted: state.mu,
   };

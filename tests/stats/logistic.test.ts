@@ -164,6 +164,39 @@ describe('logistic regression properties', () => {
     }), { numRuns: 15 });
   });
 
+  it('gives the episode-level fit from one weighted row per covariate pattern', () => {
+    const { y, covariates } = ucla();
+    const whole = expectOk(fitLogistic(y, covariates));
+    const patterns = new Map<string, { y: number; gre: number; gpa: number; rank: string; w: number }>();
+    y.forEach((yi, i) => {
+      const gre = Number(covariates[0]?.values[i]);
+      const gpa = Number(covariates[1]?.values[i]);
+      const rank = String(covariates[2]?.values[i]);
+      const key = `${yi}|${gre}|${gpa}|${rank}`;
+      const cell = patterns.get(key) ?? { y: yi, gre, gpa, rank, w: 0 };
+      cell.w++;
+      patterns.set(key, cell);
+    });
+    const rows = [...patterns.values()];
+    expect(rows.length).toBeLessThan(y.length);
+    const grouped = expectOk(fitLogistic(rows.map((r) => r.y), [
+      { name: 'gre', kind: 'numeric', values: rows.map((r) => r.gre) },
+      { name: 'gpa', kind: 'numeric', values: rows.map((r) => r.gpa) },
+      { name: 'rank', kind: 'categorical', values: rows.map((r) => r.rank) },
+    ], rows.map((r) => r.w)));
+    // Both stop at R's convergence criterion from different starts, and R reads the SEs from
+    // the last iteration's weights, so they agree to about 1e-8, far inside the 1e-4 asked of glm.
+    grouped.coefficients.forEach((c, j) => {
+      expect(c.estimate).toBeCloseTo(whole.coefficients[j]?.estimate ?? NaN, 6);
+      expect(c.std_error).toBeCloseTo(whole.coefficients[j]?.std_error ?? NaN, 6);
+    });
+    expect(grouped.deviance).toBeCloseTo(whole.deviance, 8);
+    expect(grouped.aic).toBeCloseTo(whole.aic, 8);
+    expect(grouped.n).toBe(400);
+    expect(grouped.df_residual).toBe(394);
+    expect(grouped.c_statistic).toBeCloseTo(whole.c_statistic, 12);
+  });
+
   it('computes the c-statistic with ties counted as one half', () => {
     expect(cStatistic([1, 0, 1, 0], [0.9, 0.1, 0.5, 0.5])).toBe(0.875);
   });
