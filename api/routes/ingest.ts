@@ -23,7 +23,7 @@ const IngestSummarySchema = z.strictObject({
 const IngestQuery = z.strictObject({
   source: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/@()-]{0,199}$/, 'letters, digits, space and . _ : / @ ( ) - only, at most 200').optional()
     .describe('source name recorded in the lineage (default: api:<user>)'),
-  profile: z.string().min(2).max(20_000).optional().describe('a header profile (DESIGN.md §5) as JSON'),
+  profile: z.string().min(2).max(20_000).optional().describe('a header profile (docs/formats.md) as JSON'),
 });
 
 export type IngestOptions = BodyLimits;
@@ -59,7 +59,7 @@ const ingestRoutes: FastifyPluginAsyncZod<IngestOptions> = async (fastify, opts)
     schema: {
       tags: ['admin'],
       summary: 'Ingest one canonical CSV file as one batch',
-      description: 'Body: `text/csv` in the canonical format of DESIGN.md §4 (a header profile may map other layouts). Rejected rows are reported, not fatal.',
+      description: 'Body: `text/csv` in the canonical format of docs/formats.md (a header profile may map other layouts). Rejected rows are reported, not fatal.',
       security: [{ bearer: [] }, { session: [] }],
       consumes: ['text/csv'],
       params: z.strictObject({ entity: z.enum(ENTITY_NAMES) }),

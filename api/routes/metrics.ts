@@ -14,7 +14,7 @@ import { AUTH_ERRORS } from '../schemas/common';
 import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 
 const MetricQuerySchema = MetricFiltersSchema.extend({
-  format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),
+  format: z.enum(['json', 'csv']).default('json').describe('json (docs/metrics.md) or csv (one row per group)'),
 });
 
 /**
@@ -30,7 +30,7 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
       schema: {
         tags: ['metrics'],
         summary,
-        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
+        description: 'Filters as in `iop metrics` (docs/cli.md). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
         response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },
