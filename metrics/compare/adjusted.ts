@@ -1,5 +1,5 @@
 import { isSmall } from '../stats/suppression';
-import { fitLogistic, type Covariate, type LogisticFit, type LogisticResult } from '../stats/logistic';
+import { fitLogistic, type Covariate, type LogisticFit, type LogisticProblem, type LogisticResult } from '../stats/logistic';
 import {
   funnelLimits, funnelPosition, ratioInterval, sqrtDispersion, type Dispersion, type Overdispersion,
 } from '../stats/funnel';
@@ -97,7 +97,7 @@ const isSmallCell = (c: { n: number; events: number } | undefined, minCell: numb
 function modelTable(fit: LogisticResult, rows: readonly CompareEpisodeRow[], minCell: number): CompareModel {
   if (!fit.ok) {
     return {
-      status: fit.problem, message: fit.message, n: fit.n, coefficients: [], reference_levels: {},
+      status: fit.problem, message: problemMessage(fit, rows, minCell), n: fit.n, coefficients: [], reference_levels: {},
       deviance: null, null_deviance: null, df_residual: null, df_null: null, aic: null, c_statistic: null, iterations: null,
     };
   }
@@ -119,6 +119,17 @@ function modelTable(fit: LogisticResult, rows: readonly CompareEpisodeRow[], min
     deviance: fit.deviance, null_deviance: fit.null_deviance, df_residual: fit.df_residual, df_null: fit.df_null,
     aic: fit.aic, c_statistic: fit.c_statistic, iterations: fit.iterations,
   };
+}
+
+/**
+ * The fit's own message, except that a separating level with a small count is not named
+ * with its outcome: "every episode with sex = other dropped out" would tell about a handful
+ * of clients.
+ */
+function problemMessage(fit: LogisticProblem, rows: readonly CompareEpisodeRow[], minCell: number): string {
+  const cov = fit.covariate;
+  if (fit.problem !== 'separation' || (cov !== 'sex' && cov !== 'substance') || !isSmallCell(levelCounts(rows, cov).get(fit.level ?? ''), minCell)) return fit.message;
+  return `Quasi-complete separation: the episodes of one ${cov} level with fewer than ${minCell} episodes (not named, to protect them) all share one outcome, so its coefficient runs off to infinity and no finite estimate exists. Combine sparse ${cov} levels or leave ${cov} out.`;
 }
 
 interface UnitTotals {

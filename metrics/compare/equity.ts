@@ -60,6 +60,8 @@ export function equityGroups(counts: ReadonlyMap<string, Counts>, minCell: numbe
     let ratioCi: [number, number] | null = null;
     if (!ratiosShown) {
       cells.hide('ratio', 'ratio_ci');
+    } else if (key === reference) {
+      ratio = 1; // the reference itself: no interval, it is not an estimate
     } else if (ref !== undefined) {
       const rr = riskRatio(c.events, c.n, ref.events, ref.n);
       ratio = rr?.ratio ?? null;

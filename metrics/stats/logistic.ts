@@ -57,6 +57,9 @@ export interface LogisticProblem {
   problem: LogisticProblemKind;
   message: string;
   n: number;
+  /** For separation on a categorical level: the covariate and level, so a caller can word it without naming a small cell. */
+  covariate?: string;
+  level?: string;
 }
 
 export type LogisticResult = LogisticFit | LogisticProblem;
@@ -258,7 +261,7 @@ export function fitLogistic(y: readonly number[], covariates: readonly Covariate
   if (y.some((v) => v !== 0 && v !== 1)) throw new RangeError('the outcome must be 0 or 1');
   const events = y.reduce((acc, v, i) => acc + v * (w[i] as number), 0);
   if (events === 0 || events === n) {
-    return problem('constant_outcome', `Every one of the ${n} episodes had the same outcome (${events === 0 ? 'none' : 'all'} had it), so there is nothing to adjust.`, n);
+    return problem('constant_outcome', `Every episode had the same outcome (${events === 0 ? 'none' : 'all'} had it), so there is nothing to adjust.`, n);
   }
   const design = designMatrix(rows, covariates);
   const x = design.columns;
@@ -270,7 +273,10 @@ export function fitLogistic(y: readonly number[], covariates: readonly Covariate
   const constant = constantLevels(y, w, covariates).next();
   if (!constant.done) {
     const [name, level, outcome] = constant.value;
-    return problem('separation', `Quasi-complete separation: every episode with ${name} = ${level} ${outcome ? 'had' : 'did not have'} the outcome, so its coefficient runs off to infinity and no finite estimate exists. Combine that level with another or leave ${name} out.`, n);
+    return {
+      ...problem('separation', `Quasi-complete separation: every episode with ${name} = ${level} ${outcome ? 'had' : 'did not have'} the outcome, so its coefficient runs off to infinity and no finite estimate exists. Combine that level with another or leave ${name} out.`, n),
+      covariate: name, level,
+    };
   }
 
   // glm.fit's start for binomial weights: μ = (w·y + ½)/(w + 1).

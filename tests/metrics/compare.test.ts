@@ -68,6 +68,16 @@ describe('adjusted comparison: units and suppression', () => {
     expect(parts.units.every((u) => !('oe' in u) || u.oe === null)).toBe(true);
   });
 
+  it('does not name a small level, nor its outcome, when that level separates', () => {
+    const rows = [...unit('a', 60, 30), ...unit('b', 50, 25, {}, 1)].map((r, i) => (i < 4 ? { ...r, sex: 'other', y: true } : r));
+    const parts = adjustedParts(rows, ['age', 'sex'], 'none', 11);
+    expect(parts.model.status).toBe('separation');
+    expect(parts.model.message).not.toContain('other');
+    expect(parts.model.message).toMatch(/fewer than 11 episodes/);
+    // With suppression off (an analyst's min_cell 0), the level is named.
+    expect(adjustedParts(rows, ['age', 'sex'], 'none', 0).model.message).toContain('sex = other');
+  });
+
   it('never changes with the order of the episodes', () => {
     const base = adjustedParts(rows, ['baseline', 'age', 'sex', 'substance'], 'additive', 0);
     fc.assert(fc.property(fc.shuffledSubarray(rows, { minLength: rows.length, maxLength: rows.length }), (shuffled) => {
@@ -91,6 +101,12 @@ describe('equity view', () => {
     expect(groups[2]).toEqual({ key: 'Other', suppressed: ['all'] });
     const black = groups[1];
     expect(black && 'ratio' in black ? black.ratio : null).toBeCloseTo((15 / 40) / (40 / 80), 12);
+  });
+
+  it('gives the reference group a ratio of 1 and no interval', () => {
+    const { groups } = equityGroups(countsByGroup(rows), 11);
+    const white = groups.find((g) => g.key === 'White');
+    expect(white).toMatchObject({ ratio: 1, ratio_ci: null });
   });
 
   it('publishes no ratio when the reference rate is suppressed', () => {
