@@ -86,3 +86,20 @@ describe('iop compare reproduces R glm on the infert example, through ingest', (
     }
   });
 });
+
+describe('iop compare on the command line', () => {
+  it('prints the model table and the units with --format table', () => {
+    const run = iop(t.url, ['compare', 'completion', '--adjust-for', 'baseline,age', '--instrument', 'INFERT-SPONT', '--as-of', '2025-01-01',
+      '--min-cell', '0', '--format', 'table']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^baseline\s+1\.1972/m);
+    expect(run.stdout).toContain('edu12');
+  });
+
+  it('exits 64 naming the parameter for an unknown covariate', () => {
+    const run = iop(t.url, ['compare', 'completion', '--adjust-for', 'age,height', '--as-of', '2025-01-01']);
+    expect(run.status).toBe(64);
+    expect(run.stderr).toContain('adjust_for: unknown covariate height');
+  });
+});
+
