@@ -91,6 +91,15 @@ describe('GET /api/v1/compare/{outcome}', () => {
     expect(body.groups.map((g) => g.key)).toEqual(['Asian', 'Black', 'White', 'unknown']);
     const white = body.groups.find((g) => g.key === 'White');
     expect(white && 'ratio' in white ? white.ratio : null).toBe(1);
-    ComparisonResponseSchema.parse(await get(`/api/v1/compare/engagement?as_of=${AS_OF}&by=ethnicity`, users.viewer));
+    const viewer = EquityComparisonSchema.parse(await get(`/api/v1/compare/engagement?as_of=${AS_OF}&by=ethnicity`, users.viewer));
+    expect(viewer.definition).toHaveProperty('disclosure');
+    for (const g of viewer.groups) if ('n' in g) {
+      expect(g.n % 5).toBe(0);
+      if (g.events !== null) {
+        expect(g.events % 5).toBe(0);
+        expect(g.rate).toBeCloseTo(g.events / g.n, 12);
+      }
+    }
+    ComparisonResponseSchema.parse(viewer);
   });
 });
