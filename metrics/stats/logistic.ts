@@ -1,5 +1,10 @@
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { cStatistic } from './c-statistic';
+import { aliasedColumns, byCodePoint, designMatrix, weightedNormalEquations, type Covariate, type Design } from './design-matrix';
+
+export { cStatistic } from './c-statistic';
+export { aliasedColumns, designMatrix, type Covariate } from './design-matrix';
 
 /**
  * Logistic regression by maximum likelihood, fitted by iteratively reweighted least
@@ -16,10 +21,6 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
  * a constant outcome, a singular (rank-deficient) design, perfect or quasi-complete
  * separation, or no convergence. No coefficient is returned then.
  */
-
-export type Covariate =
-  | { name: string; kind: 'numeric'; values: readonly number[] }
-  | { name: string; kind: 'categorical'; values: readonly string[] };
 
 export interface Coefficient {
   term: string;
@@ -67,100 +68,10 @@ export type LogisticResult = LogisticFit | LogisticProblem;
 /** `glm.control()`: epsilon and maxit. */
 export const IRLS_EPSILON = 1e-8;
 export const IRLS_MAX_ITERATIONS = 25;
-/**
- * A column whose part not explained by the columns before it is below this share of its
- * norm is aliased. R's QR uses 1e-11 on the column norms directly; we factor the Gram
- * matrix, which squares the condition number, so half the digits are the most we can ask.
- */
-const ALIASED_BELOW = 1e-7;
 /** The extra Newton steps run after convergence to see whether the fit keeps sliding. */
 const SEPARATION_STEPS = 5;
 /** A linear predictor that moves by more than this over those steps is escaping to ±∞. */
 const SEPARATION_ETA_DRIFT = 1;
-
-interface Design {
-  columns: Float64Array[];
-  terms: { term: string; covariate: string | null; level: string | null }[];
-  references: Record<string, string>;
-}
-
-/** Code-point order, as R sorts factor levels in the C locale. */
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-export function designMatrix(n: number, covariates: readonly Covariate[]): Design {
-  const columns: Float64Array[] = [new Float64Array(n).fill(1)];
-  const terms: Design['terms'] = [{ term: '(Intercept)', covariate: null, level: null }];
-  const references: Record<string, string> = {};
-  for (const c of covariates) {
-    if (c.values.length !== n) throw new RangeError(`covariate ${c.name} has ${c.values.length} values for ${n} outcomes`);
-    if (c.kind === 'numeric') {
-      columns.push(Float64Array.from(c.values));
-      terms.push({ term: c.name, covariate: c.name, level: null });
-      continue;
-    }
-    const levels = [...new Set(c.values)].sort(byCodePoint);
-    const [reference, ...others] = levels;
-    if (reference === undefined) continue;
-    references[c.name] = reference;
-    for (const level of others) {
-      columns.push(Float64Array.from(c.values, (v) => (v === level ? 1 : 0)));
-      terms.push({ term: `${c.name}${level}`, covariate: c.name, level });
-    }
-  }
-  return { columns, terms, references };
-}
-
-/** XᵀWX (symmetric, both halves filled from one value) and XᵀWz. */
-function weightedNormalEquations(x: Float64Array[], w: Float64Array, z: Float64Array): { xtwx: number[][]; xtwz: number[] } {
-  const p = x.length;
-  const n = w.length;
-  const xtwx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
-  const xtwz = new Array<number>(p).fill(0);
-  const wx = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const xj = x[j] as Float64Array;
-    for (let i = 0; i < n; i++) wx[i] = (w[i] as number) * (xj[i] as number);
-    for (let k = 0; k <= j; k++) {
-      const xk = x[k] as Float64Array;
-      let s = 0;
-      for (let i = 0; i < n; i++) s += (wx[i] as number) * (xk[i] as number);
-      (xtwx[j] as number[])[k] = s;
-      (xtwx[k] as number[])[j] = s;
-    }
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (wx[i] as number) * (z[i] as number);
-    xtwz[j] = s;
-  }
-  return { xtwx, xtwz };
-}
-
-/**
- * The columns that are (near) linear combinations of the columns before them, found by a
- * Cholesky factor of the column-normalised Gram matrix grown one column at a time: the
- * same columns R's pivoting QR moves to the end and reports as NA ("not defined because
- * of singularities").
- */
-export function aliasedColumns(x: Float64Array[]): number[] {
-  const unit = x.map((col) => {
-    let s = 0;
-    for (const v of col) s += v * v;
-    const norm = Math.sqrt(s);
-    return norm === 0 ? col : col.map((v) => v / norm);
-  });
-  const ones = new Float64Array(unit[0]?.length ?? 0).fill(1);
-  const kept: number[] = [];
-  const aliased: number[] = [];
-  for (let j = 0; j < unit.length; j++) {
-    const trial = [...kept, j].map((k) => unit[k] as Float64Array);
-    const { xtwx } = weightedNormalEquations(trial, ones, ones);
-    const chol = new CholeskyDecomposition(new Matrix(xtwx));
-    const last = trial.length - 1;
-    const pivot = chol.isPositiveDefinite() ? chol.lowerTriangularMatrix.get(last, last) : 0;
-    if (pivot > ALIASED_BELOW) kept.push(j);
-    else aliased.push(j);
-  }
-  return aliased;
-}
 
 /** R's `binomial()$linkinv`, which keeps μ inside [ε, 1 − ε] (family.c, THRESH = 30). */
 function inverseLogit(eta: number): number {
@@ -209,36 +120,6 @@ function irlsStep(x: Float64Array[], y: ArrayLike<number>, weights: ArrayLike<nu
   }
   const nextMu = nextEta.map(inverseLogit);
   return { beta, eta: nextEta, mu: nextMu, deviance: binomialDeviance(y, nextMu, weights), chol };
-}
-
-/**
- * The c-statistic: the probability that a random episode with the outcome has a higher
- * fitted probability than a random one without it, ties counting ½ (the Mann–Whitney
- * form of the area under the ROC curve; Hanley & McNeil 1982; R `pROC::auc`). `weights`
- * are frequencies: a row of weight k counts as k episodes.
- */
-export function cStatistic(y: ArrayLike<number>, score: ArrayLike<number>, weights?: ArrayLike<number>): number {
-  const wt = (i: number): number => (weights === undefined ? 1 : (weights[i] as number));
-  const order = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => (score[a] as number) - (score[b] as number));
-  let negativesBelow = 0;
-  let concordant = 0;
-  let positives = 0;
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end + 1 < order.length && score[order[end + 1] as number] === score[order[start] as number]) end++;
-    let pos = 0;
-    let neg = 0;
-    for (let k = start; k <= end; k++) {
-      const i = order[k] as number;
-      if ((y[i] as number) === 1) pos += wt(i);
-      else neg += wt(i);
-    }
-    concordant += pos * negativesBelow + 0.5 * pos * neg;
-    negativesBelow += neg;
-    positives += pos;
-    start = end + 1;
-  }
-  return concordant / (positives * negativesBelow);
 }
 
 function problem(kind: LogisticProblemKind, message: string, n: number): LogisticProblem {
