@@ -7,6 +7,7 @@ import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
 import { registerLineage } from './lineage';
+import { registerProgress } from './progress';
 import { registerServe } from './serve';
 import { registerUsers } from './users';
 
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerServe(program, ctx);
   registerJobs(program, ctx);
   registerAudit(program, ctx);
+  registerProgress(program, ctx);
 }

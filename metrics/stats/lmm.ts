@@ -1,0 +1,355 @@
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import numeric from 'numeric';
+
+/**
+ * A linear mixed model with one grouping factor and a random intercept and slope per
+ * group (unstructured 2×2 covariance), fitted by REML the way lme4 fits
+ * `y ~ X + (t | group)`:
+ *
+ *   y_i = X_i β + Z_i b_i + ε_i,   Z_i = [1, t],   b_i ~ N(0, σ² Λ Λ'),   ε_i ~ N(0, σ² I)
+ *
+ * Λ = [[θ1, 0], [θ2, θ3]] is the relative covariance factor (lme4's parameterisation,
+ * Bates, Mächler, Bolker & Walker 2015, "Fitting Linear Mixed-Effects Models Using
+ * lme4", J. Stat. Softw. 67(1), §3). β and σ are profiled out and the REML criterion
+ *
+ *   d_R(θ) = log|L_θ|² + log|R_X|² + (n − p)·(1 + log(2π r²_θ / (n − p)))
+ *
+ * (ibid. eq. 42) is minimised over θ. Any real θ gives a valid covariance ΛΛ', so the
+ * search is unconstrained (BFGS, `numeric.uncmin`).
+ *
+ * The sparse Cholesky factor L_θ of Λ'Z'ZΛ + I is block diagonal with one 2×2 block per
+ * group, so the whole criterion needs only per-group sufficient statistics (Z_i'Z_i,
+ * Z_i'X_i, Z_i'y_i) and the totals X'X, X'y, y'y: one pass over the groups per
+ * evaluation, never over the rows. The 2×2 blocks use the closed-form Cholesky
+ * (l00 = √m00, l10 = m01/l00, l11 = √(m11 − l10²)) and forward substitution; the
+ * p×p factor R_X and the fixed-effect covariance σ²(R_X'R_X)⁻¹ use ml-matrix's Cholesky.
+ */
+
+/** Per-group sufficient statistics and totals: the only input the fit reads. */
+export interface LmmStats {
+  /** Fixed-effect column names, p of them. */
+  readonly names: readonly string[];
+  /** Number of observations. */
+  readonly n: number;
+  /** Per group (length m each): n_i, Σt, Σt² (the entries of Z_i'Z_i). */
+  readonly s0: Float64Array;
+  readonly s1: Float64Array;
+  readonly s2: Float64Array;
+  /** Per group: Z_i'y_i = (Σy, Σty). */
+  readonly zy0: Float64Array;
+  readonly zy1: Float64Array;
+  /** Per group, row-major 2×p: Z_i'X_i (row 0: Σx, row 1: Σt·x). */
+  readonly zx: Float64Array;
+  /** Totals: X'X (p×p row-major), X'y (p), y'y. */
+  readonly xx: Float64Array;
+  readonly xy: Float64Array;
+  readonly yy: number;
+}
+
+export interface LmmFit {
+  readonly method: 'REML';
+  readonly n_obs: number;
+  readonly n_groups: number;
+  readonly fixed: { name: string; estimate: number; se: number; t: number }[];
+  readonly random: { sd_intercept: number; sd_slope: number; correlation: number | null; covariance: [[number, number], [number, number]] };
+  readonly residual_sd: number;
+  readonly reml_criterion: number;
+  readonly theta: [number, number, number];
+  readonly convergence: { converged: boolean; message: string; iterations: number; max_abs_gradient: number; evaluations: number };
+  /** Covariance of the fixed effects, σ²(R_X'R_X)⁻¹, row-major p×p. */
+  readonly vcov: number[][];
+}
+
+/** One observation: response, slope covariate, fixed-effect row, group key. */
+export interface LmmRow {
+  readonly y: number;
+  readonly t: number;
+  readonly x: readonly number[];
+  readonly group: string;
+}
+
+/**
+ * Sufficient statistics from rows (any X). Groups are ordered by key so that the
+ * order of the rows never changes the order of the sums over groups.
+ */
+export function statsFromRows(names: readonly string[], rows: readonly LmmRow[]): LmmStats {
+  const p = names.length;
+  const keys = [...new Set(rows.map((r) => r.group))].sort();
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const m = keys.length;
+  const s = { s0: new Float64Array(m), s1: new Float64Array(m), s2: new Float64Array(m), zy0: new Float64Array(m), zy1: new Float64Array(m), zx: new Float64Array(m * 2 * p) };
+  const xx = new Float64Array(p * p);
+  const xy = new Float64Array(p);
+  let yy = 0;
+  // Sums in a canonical row order, so that permuting the rows gives bit-identical sums.
+  for (const r of [...rows].sort(compareRows)) {
+    if (r.x.length !== p) throw new RangeError(`row has ${r.x.length} fixed-effect values, expected ${p}`);
+    const g = index.get(r.group) ?? 0;
+    add(s.s0, g, 1); add(s.s1, g, r.t); add(s.s2, g, r.t * r.t);
+    add(s.zy0, g, r.y); add(s.zy1, g, r.t * r.y);
+    for (let j = 0; j < p; j++) {
+      const xj = r.x[j] ?? 0;
+      add(s.zx, g * 2 * p + j, xj);
+      add(s.zx, g * 2 * p + p + j, r.t * xj);
+      add(xy, j, xj * r.y);
+      for (let k = 0; k < p; k++) add(xx, j * p + k, xj * (r.x[k] ?? 0));
+    }
+    yy += r.y * r.y;
+  }
+  return { names, n: rows.length, ...s, xx, xy, yy };
+}
+
+/** One group's sums when every fixed-effect column is w_k or w_k·t for group-level covariates w. */
+export interface GroupSums {
+  readonly n: number;
+  readonly st: number;
+  readonly stt: number;
+  readonly sy: number;
+  readonly sty: number;
+  readonly syy: number;
+  /** Group-level covariates, w[0] = 1 for the intercept (e.g. baseline-band indicators). */
+  readonly w: readonly number[];
+}
+
+/**
+ * Sufficient statistics when X_i = Z_i·K_i with K_i = I₂ ⊗ w_i' (columns w, then w·t):
+ * Z_i'X_i = Z_i'Z_i·K_i, X_i'X_i = K_i'Z_i'Z_i K_i and X_i'y_i = K_i'Z_i'y_i, so six
+ * sums per group (n, Σt, Σt², Σy, Σty, Σy²) are all the data the fit needs.
+ * `names` lists the q constant columns then the q time columns.
+ */
+export function statsFromGroupSums(names: readonly string[], groups: readonly GroupSums[]): LmmStats {
+  const p = names.length;
+  const m = groups.length;
+  const s = { s0: new Float64Array(m), s1: new Float64Array(m), s2: new Float64Array(m), zy0: new Float64Array(m), zy1: new Float64Array(m), zx: new Float64Array(m * 2 * p) };
+  const xx = new Float64Array(p * p);
+  const xy = new Float64Array(p);
+  let yy = 0;
+  let n = 0;
+  groups.forEach((g, i) => {
+    const q = g.w.length;
+    if (2 * q !== p) throw new RangeError(`a group has ${q} covariates for ${p} fixed effects`);
+    s.s0[i] = g.n; s.s1[i] = g.st; s.s2[i] = g.stt; s.zy0[i] = g.sy; s.zy1[i] = g.sty;
+    const zz = [[g.n, g.st], [g.st, g.stt]];
+    const zyv = [g.sy, g.sty];
+    for (let j = 0; j < p; j++) {
+      const [bj, wj] = [j < q ? 0 : 1, g.w[j % q] ?? 0];
+      add(s.zx, i * 2 * p + j, (zz[0]?.[bj] ?? 0) * wj);
+      add(s.zx, i * 2 * p + p + j, (zz[1]?.[bj] ?? 0) * wj);
+      add(xy, j, (zyv[bj] ?? 0) * wj);
+      for (let k = 0; k < p; k++) {
+        const [bk, wk] = [k < q ? 0 : 1, g.w[k % q] ?? 0];
+        add(xx, j * p + k, (zz[bj]?.[bk] ?? 0) * wj * wk);
+      }
+    }
+    yy += g.syy;
+    n += g.n;
+  });
+  return { names, n, ...s, xx, xy, yy };
+}
+
+function add(a: Float64Array, i: number, v: number): void {
+  a[i] = (a[i] ?? 0) + v;
+}
+
+function compareRows(a: LmmRow, b: LmmRow): number {
+  if (a.group !== b.group) return a.group < b.group ? -1 : 1;
+  if (a.t !== b.t) return a.t - b.t;
+  if (a.y !== b.y) return a.y - b.y;
+  for (let j = 0; j < a.x.length; j++) if (a.x[j] !== b.x[j]) return (a.x[j] ?? 0) - (b.x[j] ?? 0);
+  return 0;
+}
+
+/** What one evaluation of the profiled criterion yields (β, σ² and R_X at θ). */
+interface Profile {
+  criterion: number;
+  beta: number[];
+  sigma2: number;
+  chol: CholeskyDecomposition;
+}
+
+/** The profiled REML criterion at θ, exploiting the per-group 2×2 blocks of L_θ. */
+export function profile(st: LmmStats, theta: readonly number[]): Profile | null {
+  const [a = 0, b = 0, c = 0] = theta;
+  const p = st.names.length;
+  const m = st.s0.length;
+  const cross = Float64Array.from(st.xx); // X'X − R_ZX'R_ZX
+  const rhs = Float64Array.from(st.xy); // X'y − R_ZX'c_u
+  const r0 = new Float64Array(p);
+  const r1 = new Float64Array(p);
+  let logDetL = 0;
+  let cuSq = 0;
+  for (let g = 0; g < m; g++) {
+    const s0 = st.s0[g] ?? 0, s1 = st.s1[g] ?? 0, s2 = st.s2[g] ?? 0;
+    // M = Λ'Z'ZΛ + I, written out for Λ = [[a, 0], [b, c]].
+    const m00 = a * a * s0 + 2 * a * b * s1 + b * b * s2 + 1;
+    const m01 = c * (a * s1 + b * s2);
+    const m11 = c * c * s2 + 1;
+    const l00 = Math.sqrt(m00);
+    const l10 = m01 / l00;
+    const l11 = Math.sqrt(m11 - l10 * l10);
+    logDetL += 2 * (Math.log(l00) + Math.log(l11));
+    // c_u = L⁻¹Λ'Z'y and R_ZX = L⁻¹Λ'Z'X by forward substitution on the 2×2 block.
+    const zy0 = st.zy0[g] ?? 0, zy1 = st.zy1[g] ?? 0;
+    const cu0 = (a * zy0 + b * zy1) / l00;
+    const cu1 = (c * zy1 - l10 * cu0) / l11;
+    cuSq += cu0 * cu0 + cu1 * cu1;
+    const base = g * 2 * p;
+    for (let j = 0; j < p; j++) {
+      const zx0 = st.zx[base + j] ?? 0, zx1 = st.zx[base + p + j] ?? 0;
+      r0[j] = (a * zx0 + b * zx1) / l00;
+      r1[j] = (c * zx1 - l10 * (r0[j] ?? 0)) / l11;
+    }
+    for (let j = 0; j < p; j++) {
+      const r0j = r0[j] ?? 0, r1j = r1[j] ?? 0;
+      rhs[j] = (rhs[j] ?? 0) - r0j * cu0 - r1j * cu1;
+      for (let k = 0; k < p; k++) cross[j * p + k] = (cross[j * p + k] ?? 0) - r0j * (r0[k] ?? 0) - r1j * (r1[k] ?? 0);
+    }
+  }
+  const a2 = new Matrix(p, p);
+  for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) a2.set(j, k, cross[j * p + k] ?? 0);
+  const chol = new CholeskyDecomposition(a2);
+  if (!chol.isPositiveDefinite()) return null;
+  const lower = chol.lowerTriangularMatrix;
+  // A pivot that is rounding noise relative to its column means a dependent column.
+  for (let j = 0; j < p; j++) if (lower.get(j, j) ** 2 <= RANK_TOLERANCE * Math.abs(st.xx[j * p + j] ?? 0)) return null;
+  // c_β = R_X'⁻¹ rhs (forward substitution with R_X' = lower), β = R_X⁻¹ c_β.
+  const cBeta = forward(lower, [...rhs]);
+  const beta = backward(lower, cBeta);
+  const df = st.n - p;
+  const r2 = st.yy - cuSq - cBeta.reduce((sum, v) => sum + v * v, 0);
+  let logDetRX = 0;
+  for (let j = 0; j < p; j++) logDetRX += 2 * Math.log(lower.get(j, j));
+  const criterion = logDetL + logDetRX + df * (1 + Math.log((2 * Math.PI * r2) / df));
+  return { criterion, beta, sigma2: r2 / df, chol };
+}
+
+function forward(l: Matrix, b: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < b.length; i++) {
+    let v = b[i] ?? 0;
+    for (let k = 0; k < i; k++) v -= l.get(i, k) * (out[k] ?? 0);
+    out.push(v / l.get(i, i));
+  }
+  return out;
+}
+
+function backward(l: Matrix, b: number[]): number[] {
+  const out = new Array<number>(b.length).fill(0);
+  for (let i = b.length - 1; i >= 0; i--) {
+    let v = b[i] ?? 0;
+    for (let k = i + 1; k < b.length; k++) v -= l.get(k, i) * (out[k] ?? 0);
+    out[i] = v / l.get(i, i);
+  }
+  return out;
+}
+
+/** Central-difference gradient with a step relative to each θ_i. */
+function gradient(f: (x: number[]) => number, x: number[]): number[] {
+  return x.map((xi, i) => {
+    const h = 1e-6 * Math.max(1, Math.abs(xi));
+    const up = [...x]; up[i] = xi + h;
+    const down = [...x]; down[i] = xi - h;
+    return (f(up) - f(down)) / (2 * h);
+  });
+}
+
+/**
+ * lme4's default convergence check (`lmerControl(check.conv.grad = .makeCC("warning",
+ * tol = 2e-3))`): the largest absolute gradient of the criterion at the optimum.
+ */
+export const GRADIENT_TOLERANCE = 2e-3;
+/** The optimiser restarts until the gradient is this small (well inside lme4's check). */
+/** A Cholesky pivot² below this share of its X'X diagonal marks a rank-deficient design. */
+const RANK_TOLERANCE = 1e-10;
+const STOP_GRADIENT = 1e-5;
+const MAX_RESTARTS = 20;
+const MAX_ITERATIONS = 2000;
+
+/** Fits the model by minimising the profiled REML criterion from lme4's start θ = (1, 0, 1). */
+export function fitLmm(input: LmmStats): LmmFit {
+  const st = canonical(input);
+  const p = st.names.length;
+  const m = st.s0.length;
+  if (st.n <= p) throw new RangeError(`too few observations (${st.n}) for ${p} fixed effects`);
+  if (m < 2) throw new RangeError('at least 2 groups are needed to estimate a random-effect covariance');
+  let evaluations = 0;
+  const f = (theta: number[]): number => {
+    evaluations += 1;
+    const pr = profile(st, theta);
+    return pr ? pr.criterion : Number.NaN;
+  };
+  if (Number.isNaN(f([1, 0, 1]))) throw new RangeError('the fixed-effect design is rank deficient (a column is constant or a combination of others)');
+  const grad = (x: number[]) => gradient(f, x);
+  // numeric.uncmin's BFGS keeps every update, so a step with y's ≤ 0 can leave an
+  // inverse Hessian that no longer points downhill and the line search stops early.
+  // Restarting from the point reached (with the identity again) is the usual remedy.
+  let theta: number[] = [1, 0, 1];
+  let value = f(theta);
+  let message = '';
+  let iterations = 0;
+  let maxAbsGradient = Infinity;
+  for (let restart = 0; restart < MAX_RESTARTS; restart++) {
+    const opt = numeric.uncmin(f, theta, 1e-10, grad, MAX_ITERATIONS - iterations);
+    iterations += opt.iterations;
+    message = opt.message;
+    const improved = opt.f < value;
+    if (improved) { theta = opt.solution; value = opt.f; }
+    maxAbsGradient = Math.max(...grad(theta).map(Math.abs));
+    if (maxAbsGradient < STOP_GRADIENT || !improved || iterations >= MAX_ITERATIONS) break;
+  }
+  const best = profile(st, theta);
+  if (!best) throw new RangeError('the REML optimum has a singular fixed-effect cross-product');
+  const converged = iterations < MAX_ITERATIONS && maxAbsGradient < GRADIENT_TOLERANCE;
+  const th: [number, number, number] = [theta[0] ?? 0, theta[1] ?? 0, theta[2] ?? 0];
+  return summarise(st, th, best, { converged, message, iterations, max_abs_gradient: maxAbsGradient, evaluations });
+}
+
+/**
+ * The groups in an order fixed by their own statistics, not by their labels or input
+ * order: relabelling or permuting groups then sums the blocks in the same order and
+ * gives a bit-identical fit (the property tests rely on it).
+ */
+function canonical(st: LmmStats): LmmStats {
+  const p = st.names.length;
+  const m = st.s0.length;
+  const key = (g: number): number[] => [st.s0[g] ?? 0, st.s1[g] ?? 0, st.s2[g] ?? 0, st.zy0[g] ?? 0, st.zy1[g] ?? 0, ...st.zx.subarray(g * 2 * p, (g + 1) * 2 * p)];
+  const keys = Array.from({ length: m }, (_, g) => key(g));
+  const order = keys.map((_, g) => g).sort((a, b) => {
+    const ka = keys[a] ?? [], kb = keys[b] ?? [];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] ?? 0) - (kb[i] ?? 0);
+    return 0;
+  });
+  const pick = (a: Float64Array) => Float64Array.from(order, (g) => a[g] ?? 0);
+  const zx = new Float64Array(m * 2 * p);
+  order.forEach((g, i) => zx.set(st.zx.subarray(g * 2 * p, (g + 1) * 2 * p), i * 2 * p));
+  return { ...st, s0: pick(st.s0), s1: pick(st.s1), s2: pick(st.s2), zy0: pick(st.zy0), zy1: pick(st.zy1), zx };
+}
+
+function summarise(st: LmmStats, theta: [number, number, number], best: Profile, convergence: LmmFit['convergence']): LmmFit {
+  const p = st.names.length;
+  const [a, b, c] = theta;
+  const sigma2 = best.sigma2;
+  // (R_X'R_X)⁻¹ by the Cholesky solve against the identity, scaled by σ².
+  const inv = best.chol.solve(Matrix.eye(p, p));
+  const vcov = inv.mul(sigma2).to2DArray();
+  const fixed = st.names.map((name, j) => {
+    const estimate = best.beta[j] ?? NaN;
+    const se = Math.sqrt(vcov[j]?.[j] ?? NaN);
+    return { name, estimate, se, t: estimate / se };
+  });
+  // Random-effect covariance σ²ΛΛ' = σ²[[a², ab], [ab, b² + c²]].
+  const v00 = sigma2 * a * a, v01 = sigma2 * a * b, v11 = sigma2 * (b * b + c * c);
+  const sdI = Math.sqrt(v00), sdS = Math.sqrt(v11);
+  return {
+    method: 'REML',
+    n_obs: st.n,
+    n_groups: st.s0.length,
+    fixed,
+    random: { sd_intercept: sdI, sd_slope: sdS, correlation: sdI > 0 && sdS > 0 ? v01 / (sdI * sdS) : null, covariance: [[v00, v01], [v01, v11]] },
+    residual_sd: Math.sqrt(sigma2),
+    reml_criterion: best.criterion,
+    theta,
+    convergence,
+    vcov,
+  };
+}
