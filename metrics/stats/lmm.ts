@@ -25,7 +25,10 @@ import numeric from 'numeric';
  * p×p factor R_X and the fixed-effect covariance σ²(R_X'R_X)⁻¹ use ml-matrix's Cholesky.
  */
 
-/** Per-group sufficient statistics and totals: the only input the fit reads. */
+/**
+ * Per-group sufficient statistics and totals: the only input the fit reads. The
+ * builders below put the groups in a canonical order and sum the totals in it.
+ */
 export interface LmmStats {
   /** Fixed-effect column names, p of them. */
   readonly names: readonly string[];
@@ -69,34 +72,68 @@ export interface LmmRow {
 }
 
 /**
- * Sufficient statistics from rows (any X). Groups are ordered by key so that the
- * order of the rows never changes the order of the sums over groups.
+ * Sufficient statistics from rows (any X). Each group's sums are taken over its rows in
+ * a canonical order, and the groups are then summed in the order of `canonicalOrder`,
+ * so neither the order of the rows nor the group labels change a single bit.
  */
 export function statsFromRows(names: readonly string[], rows: readonly LmmRow[]): LmmStats {
   const p = names.length;
-  const keys = [...new Set(rows.map((r) => r.group))].sort();
-  const index = new Map(keys.map((k, i) => [k, i]));
-  const m = keys.length;
+  const byGroup = new Map<string, LmmRow[]>();
+  for (const r of rows) {
+    if (r.x.length !== p) throw new RangeError(`row has ${r.x.length} fixed-effect values, expected ${p}`);
+    byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+  }
+  const blocks = [...byGroup.values()].map((g) => blockOf(p, g.sort(compareRows)));
+  const order = canonicalOrder(blocks.map((b) => ({ n: b.n, st: b.zz[1], stt: b.zz[2], sy: b.zy[0], sty: b.zy[1], syy: b.yy, w: [...b.zx, ...b.xx] })));
+  const m = blocks.length;
   const s = { s0: new Float64Array(m), s1: new Float64Array(m), s2: new Float64Array(m), zy0: new Float64Array(m), zy1: new Float64Array(m), zx: new Float64Array(m * 2 * p) };
   const xx = new Float64Array(p * p);
   const xy = new Float64Array(p);
   let yy = 0;
-  // Sums in a canonical row order, so that permuting the rows gives bit-identical sums.
-  for (const r of [...rows].sort(compareRows)) {
-    if (r.x.length !== p) throw new RangeError(`row has ${r.x.length} fixed-effect values, expected ${p}`);
-    const g = index.get(r.group) ?? 0;
-    add(s.s0, g, 1); add(s.s1, g, r.t); add(s.s2, g, r.t * r.t);
-    add(s.zy0, g, r.y); add(s.zy1, g, r.t * r.y);
+  order.forEach((bi, i) => {
+    const b = blocks[bi] as Block;
+    [s.s0[i], s.s1[i], s.s2[i]] = b.zz;
+    [s.zy0[i], s.zy1[i]] = b.zy;
+    s.zx.set(b.zx, i * 2 * p);
+    b.xx.forEach((v, k) => add(xx, k, v));
+    b.xy.forEach((v, k) => add(xy, k, v));
+    yy += b.yy;
+  });
+  return { names, n: rows.length, ...s, xx, xy, yy };
+}
+
+interface Block { n: number; zz: [number, number, number]; zy: [number, number]; zx: number[]; xx: number[]; xy: number[]; yy: number }
+
+function blockOf(p: number, rows: readonly LmmRow[]): Block {
+  const b: Block = { n: rows.length, zz: [0, 0, 0], zy: [0, 0], zx: new Array<number>(2 * p).fill(0), xx: new Array<number>(p * p).fill(0), xy: new Array<number>(p).fill(0), yy: 0 };
+  for (const r of rows) {
+    b.zz = [b.zz[0] + 1, b.zz[1] + r.t, b.zz[2] + r.t * r.t];
+    b.zy = [b.zy[0] + r.y, b.zy[1] + r.t * r.y];
     for (let j = 0; j < p; j++) {
       const xj = r.x[j] ?? 0;
-      add(s.zx, g * 2 * p + j, xj);
-      add(s.zx, g * 2 * p + p + j, r.t * xj);
-      add(xy, j, xj * r.y);
-      for (let k = 0; k < p; k++) add(xx, j * p + k, xj * (r.x[k] ?? 0));
+      b.zx[j] = (b.zx[j] ?? 0) + xj;
+      b.zx[p + j] = (b.zx[p + j] ?? 0) + r.t * xj;
+      b.xy[j] = (b.xy[j] ?? 0) + xj * r.y;
+      for (let k = 0; k < p; k++) b.xx[j * p + k] = (b.xx[j * p + k] ?? 0) + xj * (r.x[k] ?? 0);
     }
-    yy += r.y * r.y;
+    b.yy += r.y * r.y;
   }
-  return { names, n: rows.length, ...s, xx, xy, yy };
+  return b;
+}
+
+/**
+ * The groups in an order fixed by their own sums, not by their labels or input order:
+ * floating-point sums over groups then add in the same order whatever the input order,
+ * and the fit is bit-identical (the property tests rely on it).
+ */
+function canonicalOrder(groups: readonly GroupSums[]): number[] {
+  const key = (g: GroupSums): number[] => [g.n, g.st, g.stt, g.sy, g.sty, g.syy, ...g.w];
+  const keys = groups.map(key);
+  return keys.map((_, i) => i).sort((a, b) => {
+    const ka = keys[a] ?? [], kb = keys[b] ?? [];
+    for (let i = 0; i < Math.max(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return (ka[i] ?? 0) - (kb[i] ?? 0);
+    return 0;
+  });
 }
 
 /** One group's sums when every fixed-effect column is w_k or w_k·t for group-level covariates w. */
@@ -125,7 +162,8 @@ export function statsFromGroupSums(names: readonly string[], groups: readonly Gr
   const xy = new Float64Array(p);
   let yy = 0;
   let n = 0;
-  groups.forEach((g, i) => {
+  canonicalOrder(groups).forEach((gi, i) => {
+    const g = groups[gi] as GroupSums;
     const q = g.w.length;
     if (2 * q !== p) throw new RangeError(`a group has ${q} covariates for ${p} fixed effects`);
     s.s0[i] = g.n; s.s1[i] = g.st; s.s2[i] = g.stt; s.zy0[i] = g.sy; s.zy1[i] = g.sty;
@@ -152,7 +190,6 @@ function add(a: Float64Array, i: number, v: number): void {
 }
 
 function compareRows(a: LmmRow, b: LmmRow): number {
-  if (a.group !== b.group) return a.group < b.group ? -1 : 1;
   if (a.t !== b.t) return a.t - b.t;
   if (a.y !== b.y) return a.y - b.y;
   for (let j = 0; j < a.x.length; j++) if (a.x[j] !== b.x[j]) return (a.x[j] ?? 0) - (b.x[j] ?? 0);
@@ -266,8 +303,7 @@ const MAX_RESTARTS = 20;
 const MAX_ITERATIONS = 2000;
 
 /** Fits the model by minimising the profiled REML criterion from lme4's start θ = (1, 0, 1). */
-export function fitLmm(input: LmmStats): LmmFit {
-  const st = canonical(input);
+export function fitLmm(st: LmmStats): LmmFit {
   const p = st.names.length;
   const m = st.s0.length;
   if (st.n <= p) throw new RangeError(`too few observations (${st.n}) for ${p} fixed effects`);
@@ -302,27 +338,6 @@ export function fitLmm(input: LmmStats): LmmFit {
   const converged = iterations < MAX_ITERATIONS && maxAbsGradient < GRADIENT_TOLERANCE;
   const th: [number, number, number] = [theta[0] ?? 0, theta[1] ?? 0, theta[2] ?? 0];
   return summarise(st, th, best, { converged, message, iterations, max_abs_gradient: maxAbsGradient, evaluations });
-}
-
-/**
- * The groups in an order fixed by their own statistics, not by their labels or input
- * order: relabelling or permuting groups then sums the blocks in the same order and
- * gives a bit-identical fit (the property tests rely on it).
- */
-function canonical(st: LmmStats): LmmStats {
-  const p = st.names.length;
-  const m = st.s0.length;
-  const key = (g: number): number[] => [st.s0[g] ?? 0, st.s1[g] ?? 0, st.s2[g] ?? 0, st.zy0[g] ?? 0, st.zy1[g] ?? 0, ...st.zx.subarray(g * 2 * p, (g + 1) * 2 * p)];
-  const keys = Array.from({ length: m }, (_, g) => key(g));
-  const order = keys.map((_, g) => g).sort((a, b) => {
-    const ka = keys[a] ?? [], kb = keys[b] ?? [];
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return (ka[i] ?? 0) - (kb[i] ?? 0);
-    return 0;
-  });
-  const pick = (a: Float64Array) => Float64Array.from(order, (g) => a[g] ?? 0);
-  const zx = new Float64Array(m * 2 * p);
-  order.forEach((g, i) => zx.set(st.zx.subarray(g * 2 * p, (g + 1) * 2 * p), i * 2 * p));
-  return { ...st, s0: pick(st.s0), s1: pick(st.s1), s2: pick(st.s2), zy0: pick(st.zy0), zy1: pick(st.zy1), zx };
 }
 
 function summarise(st: LmmStats, theta: [number, number, number], best: Profile, convergence: LmmFit['convergence']): LmmFit {

@@ -76,15 +76,16 @@ describe('REML fit of a random intercept and slope (metrics/stats/lmm.ts) agains
 });
 
 describe('REML fit properties (fast-check)', () => {
-  const base = orthodont();
-  const reference = fitOf(base, 'age');
+  // sleepstudy's decimals are not exact in binary, so a different summation order would show.
+  const base = sleepstudy();
+  const reference = fitOf(base, 'Days');
   const labels = [...new Set(base.map((o) => o.group))];
 
   it('never changes when the score rows are permuted or the groups relabelled', () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), fc.shuffledSubarray(labels, { minLength: labels.length, maxLength: labels.length }), (rows, relabel) => {
         const rename = new Map(labels.map((l, i) => [l, `G${relabel[i] ?? ''}`]));
-        const fit = fitOf(rows.map((o) => ({ ...o, group: rename.get(o.group) ?? o.group })), 'age');
+        const fit = fitOf(rows.map((o) => ({ ...o, group: rename.get(o.group) ?? o.group })), 'Days');
         expect(fit).toEqual(reference);
       }),
       { numRuns: 25 },
