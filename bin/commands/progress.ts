@@ -13,7 +13,7 @@ interface ModelFlags {
   json?: boolean;
 }
 
-/** `progress model` (MEASURES §9, docs/progress.md): the expected-recovery mixed model. */
+/** `progress model` (docs/progress.md): the expected-recovery mixed model. */
 export function registerProgress(program: Command, ctx: CliContext): void {
   const progress = program.command('progress').description('expected recovery: the mixed model of symptom trajectories');
   progress

@@ -24,7 +24,7 @@ export function formatProgressModel(m: ProgressModel): string {
     ` ${''.padEnd(width)} ${'Estimate'.padStart(12)} ${'Std. Error'.padStart(11)} ${'t value'.padStart(9)}`,
     ...f.fixed.map((x) => ` ${x.name.padEnd(width)} ${num(x.estimate, 4).padStart(12)} ${num(x.se, 4).padStart(11)} ${num(x.t, 3).padStart(9)}`),
     '',
-    `Convergence: ${f.convergence.converged ? 'converged' : 'NOT converged'} (max |gradient| ${f.convergence.max_abs_gradient.toExponential(1)}, ${f.convergence.iterations} iterations; ${f.convergence.message})`,
+    `Convergence: ${f.convergence.converged ? 'converged' : 'NOT converged'} (scaled gradient ${f.convergence.scaled_gradient.toExponential(1)}, max |gradient| ${f.convergence.max_abs_gradient.toExponential(1)}, ${f.convergence.iterations} iterations; ${f.convergence.message})`,
   ];
   return lines.join('\n');
 }

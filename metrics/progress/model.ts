@@ -7,7 +7,7 @@ import { episodeSums, type TimeScale } from './episode-sums';
 export interface ProgressModelOptions {
   readonly instrument: string;
   readonly time: TimeScale;
-  /** Model the baseline band and band × time (MEASURES §9); false drops them. */
+  /** Model the baseline band and band × time (docs/progress.md); false drops them. */
   readonly bands: boolean;
 }
 

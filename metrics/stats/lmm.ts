@@ -58,7 +58,7 @@ export interface LmmFit {
   readonly residual_sd: number;
   readonly reml_criterion: number;
   readonly theta: [number, number, number];
-  readonly convergence: { converged: boolean; message: string; iterations: number; max_abs_gradient: number; evaluations: number };
+  readonly convergence: { converged: boolean; message: string; iterations: number; max_abs_gradient: number; scaled_gradient: number; evaluations: number };
   /** Covariance of the fixed effects, σ²(R_X'R_X)⁻¹, row-major p×p. */
   readonly vcov: number[][];
 }
@@ -280,19 +280,56 @@ function backward(l: Matrix, b: number[]): number[] {
   return out;
 }
 
-/** Central-difference gradient with a step relative to each θ_i. */
+/**
+ * lme4's finite-difference step (`deriv12(fun, x, delta = 1e-4)` in R/deriv.R). The
+ * criterion carries rounding noise of order 1e-7 at tens of thousands of episodes, so a
+ * much smaller step would measure the noise rather than the slope.
+ */
+const DELTA = 1e-4;
+
+/** Central-difference gradient. */
 function gradient(f: (x: number[]) => number, x: number[]): number[] {
-  return x.map((xi, i) => {
-    const h = 1e-6 * Math.max(1, Math.abs(xi));
-    const up = [...x]; up[i] = xi + h;
-    const down = [...x]; down[i] = xi - h;
-    return (f(up) - f(down)) / (2 * h);
-  });
+  return x.map((xi, i) => (f(shift(x, [[i, DELTA]])) - f(shift(x, [[i, -DELTA]]))) / (2 * DELTA));
+}
+
+/** Central-difference Hessian (second differences), as lme4's deriv12. */
+function hessian(f: (x: number[]) => number, x: number[]): Matrix {
+  const p = x.length;
+  const h = new Matrix(p, p);
+  const fx = f(x);
+  for (let i = 0; i < p; i++) {
+    h.set(i, i, (f(shift(x, [[i, DELTA]])) - 2 * fx + f(shift(x, [[i, -DELTA]]))) / DELTA ** 2);
+    for (let j = 0; j < i; j++) {
+      const v = (f(shift(x, [[i, DELTA], [j, DELTA]])) - f(shift(x, [[i, DELTA], [j, -DELTA]]))
+        - f(shift(x, [[i, -DELTA], [j, DELTA]])) + f(shift(x, [[i, -DELTA], [j, -DELTA]]))) / (4 * DELTA ** 2);
+      h.set(i, j, v);
+      h.set(j, i, v);
+    }
+  }
+  return h;
+}
+
+function shift(x: readonly number[], by: [number, number][]): number[] {
+  const out = [...x];
+  for (const [i, d] of by) out[i] = (out[i] ?? 0) + d;
+  return out;
+}
+
+/**
+ * lme4's convergence measure (R/checkConv.R): with H = R'R, the larger over θ of
+ * min(|R⁻¹g|, |g|), the gradient scaled by the curvature unless the raw one is smaller.
+ * Infinity when the Hessian is not positive definite (lme4 then warns as well).
+ */
+function scaledGradient(f: (x: number[]) => number, x: number[], g: readonly number[]): number {
+  const chol = new CholeskyDecomposition(hessian(f, x));
+  if (!chol.isPositiveDefinite()) return Infinity;
+  const scaled = backward(chol.lowerTriangularMatrix, [...g]);
+  return Math.max(...g.map((gi, i) => Math.min(Math.abs(scaled[i] ?? Infinity), Math.abs(gi))));
 }
 
 /**
  * lme4's default convergence check (`lmerControl(check.conv.grad = .makeCC("warning",
- * tol = 2e-3))`): the largest absolute gradient of the criterion at the optimum.
+ * tol = 2e-3))`), applied to `scaledGradient`.
  */
 export const GRADIENT_TOLERANCE = 2e-3;
 /** The optimiser restarts until the gradient is this small (well inside lme4's check). */
@@ -335,9 +372,10 @@ export function fitLmm(st: LmmStats): LmmFit {
   }
   const best = profile(st, theta);
   if (!best) throw new RangeError('the REML optimum has a singular fixed-effect cross-product');
-  const converged = iterations < MAX_ITERATIONS && maxAbsGradient < GRADIENT_TOLERANCE;
+  const scaled = scaledGradient(f, theta, grad(theta));
+  const converged = iterations < MAX_ITERATIONS && scaled < GRADIENT_TOLERANCE;
   const th: [number, number, number] = [theta[0] ?? 0, theta[1] ?? 0, theta[2] ?? 0];
-  return summarise(st, th, best, { converged, message, iterations, max_abs_gradient: maxAbsGradient, evaluations });
+  return summarise(st, th, best, { converged, message, iterations, max_abs_gradient: maxAbsGradient, scaled_gradient: scaled, evaluations });
 }
 
 function summarise(st: LmmStats, theta: [number, number, number], best: Profile, convergence: LmmFit['convergence']): LmmFit {

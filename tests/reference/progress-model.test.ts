@@ -6,7 +6,7 @@ import { ingestAll, iop, writeCsvs } from '../metrics/cli';
 import { ORTHODONT, SLEEPSTUDY, orthodont, sleepstudy, within1e3, type Observation, type PublishedFit } from '../stats/lmm-published';
 
 /**
- * MEASURES §9 verification: published REML fits through ingest and `iop progress model`.
+ * docs/progress.md "Verification": published REML fits through ingest and `iop progress model`.
  * Each subject is a patient with one episode admitted on ADMITTED; a score at time t
  * (sleepstudy's day, Orthodont's age) is administered 7·t days later, so weeks since
  * admission = t and `--time linear --no-bands` fits `y ~ t + (t | subject)`.
@@ -94,7 +94,7 @@ beforeAll(() => {
   ingestAll(t.url, writeCsvs(build()), ['tracks', 'instruments', 'patients', 'episodes', 'assessments']);
 }, 300_000);
 
-describe('iop progress model reproduces published REML fits through ingest (MEASURES §9)', () => {
+describe('iop progress model reproduces published REML fits through ingest (docs/progress.md)', () => {
   it('reproduces lme4 Reaction ~ Days + (Days | Subject) on sleepstudy to 1e-3', () => {
     const m = model(['--instrument', 'SLEEPSTUDY', '--time', 'linear', '--no-bands']);
     expect(m.fit.fixed.map((x) => x.name)).toEqual(['(Intercept)', 'time']);

@@ -65,7 +65,7 @@ export function orthodont(): Observation[] {
   return readReference('orthodont.csv').map((r) => ({ y: Number(r.distance), t: Number(r.age), group: String(r.Subject) }));
 }
 
-/** |actual − published| ≤ 1e-3, the bar of MEASURES §9. */
+/** |actual − published| ≤ 1e-3, the bar of docs/progress.md "Verification". */
 export function within1e3(actual: number | null | undefined, published: string): boolean {
   return actual !== null && actual !== undefined && Math.abs(actual - Number(published)) <= 1e-3;
 }
