@@ -25,6 +25,24 @@ export function formatProgressModel(m: ProgressModel): string {
     ...f.fixed.map((x) => ` ${x.name.padEnd(width)} ${num(x.estimate, 4).padStart(12)} ${num(x.se, 4).padStart(11)} ${num(x.t, 3).padStart(9)}`),
     '',
     `Convergence: ${f.convergence.converged ? 'converged' : 'NOT converged'} (scaled gradient ${f.convergence.scaled_gradient.toExponential(1)}, max |gradient| ${f.convergence.max_abs_gradient.toExponential(1)}, ${f.convergence.iterations} iterations; ${f.convergence.message})`,
+    '',
+    ...expectedTable(m),
   ];
   return lines.join('\n');
+}
+
+/** One row per week, one column per band: mean [lower, upper] of the 80% tolerance interval. */
+function expectedTable(m: ProgressModel): string[] {
+  const bands = [...new Set(m.expected.map((e) => e.band))];
+  const cell = (band: string | null, week: number) => {
+    const e = m.expected.find((x) => x.band === band && x.week === week);
+    return e ? `${num(e.mean, 2)} [${num(e.lower, 2)}, ${num(e.upper, 2)}]` : '';
+  };
+  const weeks = [...new Set(m.expected.map((e) => e.week))];
+  const width = Math.max(24, ...m.expected.map((e) => cell(e.band, e.week).length));
+  return [
+    `Expected scores (mean [80% tolerance interval]) by week since admission:`,
+    ` ${'week'.padStart(4)}  ${bands.map((b) => (b ?? 'all').padEnd(width)).join('  ')}`,
+    ...weeks.map((w) => ` ${String(w).padStart(4)}  ${bands.map((b) => cell(b, w).padEnd(width)).join('  ')}`.trimEnd()),
+  ];
 }

@@ -3,6 +3,7 @@ import type { DB } from '../../warehouse/db-types';
 import { fitLmm, statsFromGroupSums, type GroupSums, type LmmFit } from '../stats/lmm';
 import { BANDS, bandOf, hasBands, type Band, type BandCutoffs } from './bands';
 import { episodeSums, type TimeScale } from './episode-sums';
+import { expectedBands, type ExpectedPoint } from './expected';
 
 export interface ProgressModelOptions {
   readonly instrument: string;
@@ -20,6 +21,8 @@ export interface ProgressModel {
   /** Episodes left out: no baseline score to band them by (only with bands). */
   readonly episodes_without_baseline: number;
   readonly fit: LmmFit;
+  /** Per band and week, the predicted mean and the 80% tolerance interval (docs/progress.md). */
+  readonly expected: ExpectedPoint[];
 }
 
 /** Thrown when the instrument or its data cannot give a model; the CLI says why. */
@@ -72,5 +75,6 @@ export async function fitProgressModel(db: Kysely<DB>, o: ProgressModelOptions):
     bands: present.map((band) => ({ band, episodes: kept.filter((k) => k.band === band).length })),
     episodes_without_baseline: o.bands ? banded.length - kept.length : 0,
     fit,
+    expected: expectedBands(fit, present, o.time),
   };
 }

@@ -239,11 +239,12 @@ export function profile(st: LmmStats, theta: readonly number[]): Profile | null 
     for (let j = 0; j < p; j++) {
       const r0j = r0[j] ?? 0, r1j = r1[j] ?? 0;
       rhs[j] = (rhs[j] ?? 0) - r0j * cu0 - r1j * cu1;
-      for (let k = 0; k < p; k++) cross[j * p + k] = (cross[j * p + k] ?? 0) - r0j * (r0[k] ?? 0) - r1j * (r1[k] ?? 0);
+      // Upper triangle only: the update is symmetric, mirrored once after the loop.
+      for (let k = j; k < p; k++) cross[j * p + k] = (cross[j * p + k] ?? 0) - r0j * (r0[k] ?? 0) - r1j * (r1[k] ?? 0);
     }
   }
   const a2 = new Matrix(p, p);
-  for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) a2.set(j, k, cross[j * p + k] ?? 0);
+  for (let j = 0; j < p; j++) for (let k = j; k < p; k++) { a2.set(j, k, cross[j * p + k] ?? 0); a2.set(k, j, cross[j * p + k] ?? 0); }
   const chol = new CholeskyDecomposition(a2);
   if (!chol.isPositiveDefinite()) return null;
   const lower = chol.lowerTriangularMatrix;

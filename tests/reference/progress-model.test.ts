@@ -111,6 +111,27 @@ describe('iop progress model reproduces published REML fits through ingest (docs
     expect({ ...b, instrument: a.instrument }).toEqual(a);
   });
 
+  it('gives per week the predicted mean and the 80% tolerance interval from the published variances', () => {
+    const m = model(['--instrument', 'SLEEPSTUDY', '--time', 'linear', '--no-bands']);
+    expect(m.expected.map((e) => e.week)).toEqual(Array.from({ length: 17 }, (_, w) => w));
+    // From the published lme4 fit: mean = 251.405 + 10.467·t, and with
+    // Σ = [[24.741², 0.066·24.741·5.922], [·, 5.922²]] and σ = 25.592 the SD of a new
+    // subject's score is √(z'Σz + σ²), z = (1, t); qnorm(0.9) = 1.2815515655446004 (R).
+    const at = (t: number) => {
+      const cov = 0.066 * 24.741 * 5.922;
+      const sd = Math.sqrt(24.741 ** 2 + 2 * t * cov + t * t * 5.922 ** 2 + 25.592 ** 2);
+      const mean = 251.405 + 10.467 * t;
+      return { mean, lower: mean - 1.2815515655446004 * sd, upper: mean + 1.2815515655446004 * sd };
+    };
+    for (const week of [0, 3, 9]) {
+      const e = m.expected.find((x) => x.week === week);
+      expect(e?.band).toBeNull();
+      expect(Math.abs((e?.mean ?? NaN) - at(week).mean)).toBeLessThan(0.01);
+      expect(Math.abs((e?.lower ?? NaN) - at(week).lower)).toBeLessThan(0.05);
+      expect(Math.abs((e?.upper ?? NaN) - at(week).upper)).toBeLessThan(0.05);
+    }
+  });
+
   it('prints the fit like lme4 summary() without --json', () => {
     const r = iop(t.url, ['progress', 'model', '--instrument', 'SLEEPSTUDY', '--time', 'linear', '--no-bands']);
     expect(r.status).toBe(0);
@@ -118,6 +139,7 @@ describe('iop progress model reproduces published REML fits through ingest (docs
     expect(r.stdout).toMatch(/Number of obs: 180, groups: episode, 18/);
     expect(r.stdout).toMatch(/\(Intercept\)\s+251\.4051\s+6\.8246/);
     expect(r.stdout).toMatch(/Convergence: converged/);
+    expect(r.stdout).toMatch(/^\s+3 {2}282\.81 \[/m);
   });
 
   it('models baseline band and band × time, equal to the same design fitted from the rows', () => {
@@ -127,6 +149,7 @@ describe('iop progress model reproduces published REML fits through ingest (docs
     const band = (g: string) => { const b = base.get(g) ?? 0; return b >= 260 ? 'clinical' : b < 230 ? 'remission' : 'subclinical'; };
     const counts = ['remission', 'subclinical', 'clinical'].map((b) => ({ band: b, episodes: [...base.keys()].filter((g) => band(g) === b).length }));
     expect(m.bands).toEqual(counts.filter((c) => c.episodes > 0));
+    expect([...new Set(m.expected.map((e) => e.band))]).toEqual(m.bands.map((b) => b.band));
     expect(m.fit.fixed.map((x) => x.name)).toEqual(['(Intercept)', 'band[subclinical]', 'band[clinical]', 'time', 'time:band[subclinical]', 'time:band[clinical]']);
     const d = (g: string) => [band(g) === 'subclinical' ? 1 : 0, band(g) === 'clinical' ? 1 : 0];
     const ref = fitLmm(statsFromRows(m.fit.fixed.map((x) => x.name), obs.map((o) => ({ y: o.y, t: o.t, group: o.group, x: [1, ...d(o.group), o.t, ...d(o.group).map((v) => v * o.t)] }))));
