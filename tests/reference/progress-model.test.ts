@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressModel } from '../../metrics/progress/model';
 import { fitLmm, statsFromRows } from '../../metrics/stats/lmm';
+import { readDataVersion } from '../../ingest/lineage';
+import { latestProgressFit } from '../../warehouse/progress-fits';
 import { useTestDatabase } from '../harness/database';
 import { ingestAll, iop, writeCsvs } from '../metrics/cli';
 import { ORTHODONT, SLEEPSTUDY, orthodont, sleepstudy, within1e3, type Observation, type PublishedFit } from '../stats/lmm-published';
@@ -164,6 +166,29 @@ describe('iop progress model reproduces published REML fits through ingest (docs
     const ref = fitLmm(statsFromRows(['(Intercept)', 'time'], sleepstudy().map((o) => ({ y: o.y, t: Math.log(o.t + 1), x: [1, Math.log(o.t + 1)], group: o.group }))));
     expect(m.fit.reml_criterion).toBeCloseTo(ref.reml_criterion, 6);
     expect(m.fit.fixed[1]?.estimate).toBeCloseTo(ref.fixed[1]?.estimate ?? NaN, 4);
+  });
+});
+
+describe('iop progress model --save (docs/progress.md "Stored fits")', () => {
+  it('stores the fit with its date and the data version it saw, and the latest one is read back', async () => {
+    expect(await latestProgressFit(t.wh.db, 'ORTHODONT', 'linear', false)).toBeUndefined();
+    const before = Date.now();
+    const first = model(['--instrument', 'ORTHODONT', '--time', 'linear', '--no-bands', '--save']) as ProgressModel & { saved: { fit_id: number; fitted_at: string; data_version: string } };
+    const second = model(['--instrument', 'ORTHODONT', '--time', 'linear', '--no-bands', '--save']) as typeof first;
+    expect(second.saved.fit_id).toBeGreaterThan(first.saved.fit_id);
+    const stored = await latestProgressFit(t.wh.db, 'ORTHODONT', 'linear', false);
+    const { saved, ...fit } = second;
+    expect(stored).toEqual({ fit_id: saved.fit_id, instrument: 'ORTHODONT', time_scale: 'linear', bands: false, fitted_at: saved.fitted_at, data_version: saved.data_version, model: fit });
+    expect(saved.data_version).toBe(await readDataVersion(t.wh.db));
+    expect(Date.parse(saved.fitted_at)).toBeGreaterThanOrEqual(before - 5_000);
+    expect(await latestProgressFit(t.wh.db, 'ORTHODONT', 'log', false)).toBeUndefined();
+  });
+
+  it('stores nothing without --save', async () => {
+    const n = async () => (await t.wh.db.selectFrom('progress_fits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = Number(await n());
+    model(['--instrument', 'SLEEPSTUDY', '--time', 'linear', '--no-bands']);
+    expect(Number(await n())).toBe(before);
   });
 });
 
