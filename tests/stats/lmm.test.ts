@@ -75,6 +75,35 @@ describe('REML fit of a random intercept and slope (metrics/stats/lmm.ts) agains
   });
 });
 
+describe('REML fit on simulated episodes with baseline bands', () => {
+  it('recovers the generating parameters from per-episode sums (3,000 episodes, log time)', () => {
+    let seed = 42;
+    const rnd = () => { seed = (seed * 16807) % 2147483647; return seed / 2147483647; };
+    const norm = () => Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    // Σ: SDs 3 and 1.5 with correlation 0.3; σ = 2; band shifts 5 and 10, slopes −1, −1.5, −2.
+    const groups = Array.from({ length: 3000 }, () => {
+      const band = Math.floor(rnd() * 3);
+      const u0 = norm(), u1 = norm();
+      const b0 = 3 * u0, b1 = 1.5 * (0.3 * u0 + Math.sqrt(1 - 0.09) * u1);
+      const sums = { n: 0, st: 0, stt: 0, sy: 0, sty: 0, syy: 0 };
+      for (let week = 0; week < 5 + Math.floor(rnd() * 8); week++) {
+        const t = Math.log(week + 1);
+        const y = 5 + 5 * band + b0 + (-1 - 0.5 * band + b1) * t + 2 * norm();
+        sums.n += 1; sums.st += t; sums.stt += t * t; sums.sy += y; sums.sty += t * y; sums.syy += y * y;
+      }
+      return { ...sums, w: [1, band === 1 ? 1 : 0, band === 2 ? 1 : 0] };
+    });
+    const fit = fitLmm(statsFromGroupSums(['(Intercept)', 'b1', 'b2', 'time', 'time:b1', 'time:b2'], groups));
+    expect(fit.convergence.converged).toBe(true);
+    const est = fit.fixed.map((f) => f.estimate);
+    [5, 5, 10, -1, -0.5, -1].forEach((truth, i) => expect(Math.abs((est[i] ?? NaN) - truth)).toBeLessThan(4 * (fit.fixed[i]?.se ?? 0)));
+    expect(fit.random.sd_intercept).toBeCloseTo(3, 0);
+    expect(fit.random.sd_slope).toBeCloseTo(1.5, 0);
+    expect(Math.abs((fit.random.correlation ?? NaN) - 0.3)).toBeLessThan(0.1);
+    expect(fit.residual_sd).toBeCloseTo(2, 1);
+  });
+});
+
 describe('REML fit properties (fast-check)', () => {
   // sleepstudy's decimals are not exact in binary, so a different summation order would show.
   const base = sleepstudy();
