@@ -10,11 +10,12 @@ import numeric from 'numeric';
  *
  * Λ = [[θ1, 0], [θ2, θ3]] is the relative covariance factor (lme4's parameterisation,
  * Bates, Mächler, Bolker & Walker 2015, "Fitting Linear Mixed-Effects Models Using
- * lme4", J. Stat. Softw. 67(1), §3). β and σ are profiled out and the REML criterion
+ * lme4", J. Stat. Softw. 67(1), section 3). β and σ are profiled out and the REML criterion
  *
  *   d_R(θ) = log|L_θ|² + log|R_X|² + (n − p)·(1 + log(2π r²_θ / (n − p)))
  *
- * (ibid. eq. 42) is minimised over θ. Any real θ gives a valid covariance ΛΛ', so the
+ * (ibid., "The REML criterion": `eq:REMLprofiled` in lme4's vignettes/lmer.Rnw, with unit
+ * prior weights) is minimised over θ. Any real θ gives a valid covariance ΛΛ', so the
  * search is unconstrained (BFGS, `numeric.uncmin`).
  *
  * The sparse Cholesky factor L_θ of Λ'Z'ZΛ + I is block diagonal with one 2×2 block per
@@ -81,7 +82,9 @@ export function statsFromRows(names: readonly string[], rows: readonly LmmRow[])
   const byGroup = new Map<string, LmmRow[]>();
   for (const r of rows) {
     if (r.x.length !== p) throw new RangeError(`row has ${r.x.length} fixed-effect values, expected ${p}`);
-    byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+    const list = byGroup.get(r.group);
+    if (list) list.push(r);
+    else byGroup.set(r.group, [r]);
   }
   const blocks = [...byGroup.values()].map((g) => blockOf(p, g.sort(compareRows)));
   const order = canonicalOrder(blocks.map((b) => ({ n: b.n, st: b.zz[1], stt: b.zz[2], sy: b.zy[0], sty: b.zy[1], syy: b.yy, w: [...b.zx, ...b.xx] })));
