@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { fitLmm, statsFromGroupSums, type GroupSums, type LmmFit } from '../stats/lmm';
+import { fitLmm, type LmmFit } from '../stats/lmm';
+import { statsFromGroupSums, type GroupSums } from '../stats/lmm-stats';
 import { BANDS, bandOf, hasBands, type Band, type BandCutoffs } from './bands';
 import { episodeSums, type TimeScale } from './episode-sums';
 import { expectedBands, type ExpectedPoint } from './expected';

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressModel } from '../../metrics/progress/model';
-import { fitLmm, statsFromRows } from '../../metrics/stats/lmm';
+import { fitLmm } from '../../metrics/stats/lmm';
+import { statsFromRows } from '../../metrics/stats/lmm-stats';
 import { readDataVersion } from '../../ingest/lineage';
 import { latestProgressFit } from '../../warehouse/progress-fits';
 import { useTestDatabase } from '../harness/database';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitLmm, statsFromGroupSums, statsFromRows, type LmmFit, type LmmRow } from '../../metrics/stats/lmm';
+import { fitLmm, type LmmFit } from '../../metrics/stats/lmm';
+import { statsFromGroupSums, statsFromRows, type LmmRow } from '../../metrics/stats/lmm-stats';
 import { ORTHODONT, SLEEPSTUDY, SLEEPSTUDY_DAYS_2, orthodont, sleepstudy, within1e3, type Observation, type PublishedFit } from './lmm-published';
 import { matchesPrinted } from './reference';
 
