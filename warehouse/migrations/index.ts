@@ -9,6 +9,7 @@ import * as m2711 from './2026-11-27T1000-weekly-columns';
 import * as m2716 from './2026-11-27T1600-track-day-rollups';
 import * as m2719 from './2026-11-27T1900-count-rollups';
 import * as m061421 from './2026-12-06T1421-audit-chain';
+import * as m061437 from './2026-12-06T1437-sites-clinicians';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27T1600-track-day-rollups': m2716,
   '2026-11-27T1900-count-rollups': m2719,
   '2026-12-06T1421-audit-chain': m061421,
+  '2026-12-06T1437-sites-clinicians': m061437,
 };
 
 /** Migrations that change the models' shape: they empty the models, and `migrate` rebuilds them. */
