@@ -20,6 +20,19 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The dashboard depends on the server's modules for types only (the layer order
+    // ingest/warehouse → metrics → api → dashboard): a value import would ship server code,
+    // zod included, to the browser. The one exception is the shared CSV cell writer, which
+    // imports nothing (docs/security.md "CSV exports").
+    files: ['dashboard/src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(\\.\\./)+((bin|ingest|warehouse|api)/|metrics/(?!csv-cell$))', allowTypeImports: true, message: 'the dashboard may import server modules with `import type` only' }],
+        paths: [{ name: 'zod', message: 'zod stays on the server; the dashboard reads z.infer types' }],
+      }],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -50,7 +50,9 @@ export function respond<M extends MetricName>(parts: {
   logRank?: LogRankOut | null;
 }): MetricResponse<M> {
   const suppressed = parts.groups.some((g) => 'suppressed' in g && Array.isArray(g.suppressed) && g.suppressed.length > 0);
-  return {
+  // MetricResponse<M> is a lookup into one type per family; TypeScript cannot narrow that
+  // lookup for a generic M, so the object built for M is asserted to be M's response.
+  const response = {
     metric: parts.metric,
     as_of: parts.filters.as_of,
     min_cell: parts.minCell,
@@ -60,4 +62,5 @@ export function respond<M extends MetricName>(parts: {
     ...(parts.logRank === undefined ? {} : { log_rank: parts.logRank }),
     suppressed,
   };
+  return response as MetricResponse<M>;
 }

@@ -11,7 +11,7 @@ import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { AUTH_ERRORS } from '../schemas/common';
-import { METRIC_RESPONSE_SCHEMAS } from '../schemas/metric-response';
+import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 
 const MetricQuerySchema = MetricFiltersSchema.extend({
   format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),

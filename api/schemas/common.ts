@@ -16,6 +16,8 @@ export const MeSchema = z.strictObject({
   role: z.enum(ROLES),
   tracks: z.array(z.string()).nullable(),
 }).meta({ id: 'Me' });
+export type Me = z.infer<typeof MeSchema>;
+export type ApiErrorBody = z.infer<typeof ErrorSchema>;
 
 /** Bounded text for a path or query value: long strings never reach the database. */
 export const boundedText = (max: number) => z.string().min(1).max(max);

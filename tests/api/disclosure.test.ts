@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { METRIC_RESPONSE_SCHEMAS } from '../../api/schemas/metric-response';
+import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { useTestDatabase } from '../harness/database';
 import { DISCLOSURE_AS_OF as AS_OF, SMALL, seedDisclosureProgram } from './disclosure-seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
