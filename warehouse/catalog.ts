@@ -11,9 +11,41 @@ import type { DB } from './db-types';
  * limits them, null means every track.
  */
 export async function listTracks(db: Kysely<DB>, scope: readonly string[] | null) {
-  let q = db.selectFrom('tracks').select(['track_code', 'name', 'level_of_care', 'active']).orderBy('track_code');
+  let q = db.selectFrom('tracks').select(['track_code', 'name', 'level_of_care', 'active', 'planned_weeks']).orderBy('track_code');
   // An empty scope matches no track ('' is never a track code): `in ()` is not valid SQL.
   if (scope !== null) q = q.where('track_code', 'in', scope.length > 0 ? [...scope] : ['']);
+  return q.execute();
+}
+
+/**
+ * Sites by code. A user scoped to tracks (`scope`) sees the sites its tracks' episodes
+ * were treated at, not the whole program's list; null means every site.
+ */
+export async function listSites(db: Kysely<DB>, scope: readonly string[] | null) {
+  let q = db.selectFrom('sites').select(['site_code', 'name', 'organization', 'state']).orderBy('site_code');
+  if (scope !== null) {
+    q = q.where('site_code', 'in', (eb) => eb.selectFrom('episodes').select('episodes.site_code').distinct()
+      .where('episodes.track_code', 'in', scope.length > 0 ? [...scope] : ['']).where('episodes.site_code', 'is not', null).$narrowType<{ site_code: string }>());
+  }
+  return q.execute();
+}
+
+/**
+ * Clinicians by id. A user scoped to tracks sees the primary clinicians of its tracks'
+ * episodes and the facilitators of their sessions; null means every clinician.
+ */
+export async function listClinicians(db: Kysely<DB>, scope: readonly string[] | null) {
+  let q = db.selectFrom('clinicians').select(['clinician_id', 'name', 'discipline', 'site_code', 'active']).orderBy('clinician_id');
+  if (scope !== null) {
+    const tracks = scope.length > 0 ? [...scope] : [''];
+    q = q.where((eb) => eb.or([
+      eb('clinician_id', 'in', eb.selectFrom('episodes').select('episodes.clinician_id').where('episodes.track_code', 'in', tracks)
+        .where('episodes.clinician_id', 'is not', null).$narrowType<{ clinician_id: string }>()),
+      eb('clinician_id', 'in', eb.selectFrom('attendance').innerJoin('episodes', 'episodes.episode_id', 'attendance.episode_id')
+        .select('attendance.clinician_id').where('episodes.track_code', 'in', tracks)
+        .where('attendance.clinician_id', 'is not', null).$narrowType<{ clinician_id: string }>()),
+    ]));
+  }
   return q.execute();
 }
 
