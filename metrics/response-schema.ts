@@ -111,7 +111,7 @@ export const DisclosureSchema = z.strictObject({
 }).meta({ id: 'Disclosure' });
 
 const definition = z.object({ disclosure: DisclosureSchema.optional() }).catchall(z.unknown())
-  .describe('The parameters of the definition used (METRICS.md), fit to cite; `disclosure` states the rounding applied for roles below analyst');
+  .describe('The parameters of the definition used (docs/metrics.md), fit to cite; `disclosure` states the rounding applied for roles below analyst');
 
 function responseOf<M extends MetricName, G extends z.ZodType>(metric: M, group: G) {
   return z.strictObject({

@@ -3,7 +3,7 @@ import { compareKeys, groupKey } from './group-key';
 import type { EchoedFilters, GroupKey, MetricName, MetricResponse, SuppressedGroup, GroupOf, LogRankOut } from './types';
 import { isSmall } from './stats/suppression';
 
-/** The CMS cell-size rule as the definition block states it (METRICS.md "Small-cell suppression"). */
+/** The CMS cell-size rule as the definition block states it (docs/metrics.md "Small-cell suppression"). */
 export function suppressionRule(minCell: number): Record<string, unknown> {
   return {
     min_cell: minCell,
@@ -22,7 +22,7 @@ export function echoFilters(f: MetricFilters, extra: Partial<EchoedFilters> = {}
 
 /**
  * Builds `groups` ordered by key: a group with n < min_cell becomes
- * `{key, suppressed: ["all"]}` (METRICS.md), others are built by `build`.
+ * `{key, suppressed: ["all"]}` (docs/metrics.md), others are built by `build`.
  */
 export function buildGroups<G>(
   f: MetricFilters,

@@ -22,7 +22,7 @@ const catalogRoutes: FastifyPluginAsyncZod = async (fastify) => {
   }, async (request) => listClinicians(fastify.wh.db, userOf(request).tracks));
 
   fastify.get('/api/v1/instruments', {
-    schema: { tags: ['catalog'], summary: 'Instruments and their change thresholds (METRICS.md)', security, querystring: NoQuery, response: { 200: z.array(InstrumentSchema), ...AUTH_ERRORS } },
+    schema: { tags: ['catalog'], summary: 'Instruments and their change thresholds (docs/metrics.md)', security, querystring: NoQuery, response: { 200: z.array(InstrumentSchema), ...AUTH_ERRORS } },
   }, async () => listInstruments(fastify.wh.db));
 };
 export default catalogRoutes;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/users';
 
-/** Response and request schemas shared by several routes (DESIGN.md §7). */
+/** Response and request schemas shared by several routes (api/README.md). */
 
 export const ErrorSchema = z.strictObject({
   error: z.string(),

@@ -39,7 +39,7 @@ export function shownGroup<G extends GroupBase>(group: G | undefined): Exclude<G
   return group === undefined || isGroupSuppressed(group) ? undefined : (group as Exclude<G, SuppressedGroup>);
 }
 
-/** True when the API withheld the field under the small-cell rule (METRICS.md "Small-cell suppression"). */
+/** True when the API withheld the field under the small-cell rule (docs/metrics.md "Small-cell suppression"). */
 export function isFieldSuppressed(group: GroupBase, field: string): boolean {
   const s = group.suppressed ?? [];
   return s.includes('all') || s.includes(field);

@@ -22,7 +22,7 @@ export function completenessRows(data: SymptomsResponse): CompletenessRow[] {
   });
 }
 
-/** Completeness = paired / episodes with a baseline (METRICS.md), listed beside each symptom chart. */
+/** Completeness = paired / episodes with a baseline (docs/metrics.md), listed beside each symptom chart. */
 export function completenessList(data: SymptomsResponse, doc: Document = document): HTMLElement {
   const box = doc.createElement('div');
   box.className = 'completeness';

@@ -21,7 +21,7 @@ function definitionNumber(data: SymptomsResponse, field: string): number | null 
   return isNumber(v) ? v : null;
 }
 
-/** RC thresholds in use: a group's own, else the definition's (METRICS.md "Reliable change"). */
+/** RC thresholds in use: a group's own, else the definition's (docs/metrics.md "Symptom change"). */
 export function rcThresholds(data: SymptomsResponse): number[] {
   const own = shownGroups(data.groups).map((g) => g.rc_threshold).filter(isNumber);
   const all = own.length > 0 ? own : [definitionNumber(data, 'rc_threshold')].filter(isNumber);

@@ -47,7 +47,7 @@ function countCell(group: GroupBase | undefined): OverviewCell {
   return isNumber(group.n) ? { kind: 'value', value: group.n, text: String(group.n) } : NA;
 }
 
-/** (recovered + improved) / paired; withheld when either class count is (METRICS.md "Small-cell suppression"). */
+/** (recovered + improved) / paired; withheld when either class count is (docs/metrics.md "Small-cell suppression"). */
 function improvementCell(group: SymptomsResponse['groups'][number] | undefined): OverviewCell {
   if (!group) return NA;
   if (isGroupSuppressed(group)) return SUPPRESSED;

@@ -73,7 +73,7 @@ export const DISCHARGE_SHARES: Readonly<Record<DischargeReason, number>> = {
   other: 0.065,
 };
 
-/** Reasons that METRICS.md counts as a dropout event. */
+/** Reasons that docs/metrics.md counts as a dropout event. */
 export const DROPOUT_REASONS: ReadonlySet<DischargeReason> = new Set(['dropped_out', 'against_advice', 'terminated']);
 
 /**

@@ -12,7 +12,7 @@ export interface IngestFhirFlags {
   json?: boolean;
 }
 
-/** `iop ingest fhir <file|-> [--source NAME] [--json]` (DESIGN.md §6): one batch per entity. */
+/** `iop ingest fhir <file|-> [--source NAME] [--json]` (docs/cli.md): one batch per entity. */
 export async function ingestFhirCommand(ctx: CliContext, file: string, o: IngestFhirFlags): Promise<void> {
   const input: Readable = file === '-' ? process.stdin : openFile(file);
   const sourceName = o.source ?? (file === '-' ? 'stdin' : path.basename(file));

@@ -1,5 +1,5 @@
 /**
- * `iop generate`: writes a synthetic IOP cohort as canonical CSVs (DESIGN.md §4, §6), one file
+ * `iop generate`: writes a synthetic IOP cohort as canonical CSVs (docs/formats.md, docs/cli.md), one file
  * per entity in ingest order, plus deliberately invalid rows under bad/. The output is a pure
  * function of (episodes, seed, asOf): patients and episodes each draw from their own seeded
  * stream and rows stream to disk episode by episode, so memory stays flat at any size.
@@ -105,7 +105,7 @@ function openSinks(outDir: string): CohortSinks {
   };
 }
 
-/** In ingest order (DESIGN.md §6). */
+/** In ingest order (docs/cli.md). */
 function inOrder(s: CohortSinks): CsvSink[] {
   return [s.tracks, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
 }

@@ -16,7 +16,7 @@ export const ASSESSMENT_COLUMNS = [
   ...Array.from({ length: ITEM_COLUMNS }, (_, i) => `item_${i + 1}`),
 ];
 const NO_ITEMS = ','.repeat(ITEM_COLUMNS - 1);
-/** Share of rows sent without episode_id, which ingest links by date (DESIGN.md §3). */
+/** Share of rows sent without episode_id, which ingest links by date (docs/warehouse.md). */
 const UNLINKED = 0.12;
 
 export interface AssessmentFrame {

@@ -1,5 +1,5 @@
 /**
- * Deliberately invalid rows, written to bad/ so the demo can show quarantine (DESIGN.md §4 row
+ * Deliberately invalid rows, written to bad/ so the demo can show quarantine (docs/formats.md row
  * rules). Each row breaks exactly one rule and otherwise points at a real patient and episode,
  * so the reject report shows one clear reason per line.
  */
