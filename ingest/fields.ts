@@ -150,6 +150,8 @@ export const codePattern = CODE_RE;
  */
 export const ICD10_CM_RE = /^[A-Z][0-9][A-Z0-9](?:\.?[A-Z0-9]{1,4})?$/;
 const ICD10_SHAPE = "letter, digit, alphanumeric, optional '.' and up to 4 alphanumerics";
+/** Far more codes than an episode carries: a longer list is a broken export (or a wrong column mapped to diagnoses). */
+export const MAX_DIAGNOSES = 50;
 
 /**
  * One ICD-10-CM code, upper-cased and written with its dot after the category (`f321` →
@@ -168,6 +170,10 @@ export function normalizeIcd10(raw: string): string | null {
 export const icd10List = () =>
   z.string().transform((s, ctx) => {
     const parts = s.split(';').map((p) => p.trim());
+    if (parts.length > MAX_DIAGNOSES) {
+      ctx.addIssue({ code: 'custom', message: `has ${parts.length} codes; at most ${MAX_DIAGNOSES} are accepted` });
+      return z.NEVER;
+    }
     const codes: string[] = [];
     for (const [i, part] of parts.entries()) {
       const code = normalizeIcd10(part);

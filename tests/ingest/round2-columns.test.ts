@@ -139,6 +139,11 @@ describe('diagnoses', () => {
     await rejected(episode({ diagnoses: 'F10.23456' }), 'diagnoses', 'F10.23456', `code 1 of 1 'F10.23456' is not an ICD-10-CM code (${SHAPE})`);
   });
 
+  it('rejects a list of more than 50 codes', async () => {
+    const many = Array.from({ length: 51 }, () => 'F10.20').join(';');
+    await rejected(episode({ diagnoses: many }), 'diagnoses', many, 'has 51 codes; at most 50 are accepted');
+  });
+
   it('rejects an empty code between two separators', async () => {
     await rejected(episode({ diagnoses: 'F32.1;;F41.1' }), 'diagnoses', 'F32.1;;F41.1', 'code 2 of 3 is empty');
   });
