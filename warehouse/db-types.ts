@@ -561,6 +561,7 @@ export interface Users {
   disabled_at: Timestamp | null;
   password_hash: string | null;
   role: string;
+  sites: string[] | null;
   tracks: string[] | null;
   username: string;
 }

@@ -14,12 +14,12 @@ const catalogRoutes: FastifyPluginAsyncZod = async (fastify) => {
   }, async (request) => listTracks(fastify.wh.db, userOf(request).tracks));
 
   fastify.get('/api/v1/sites', {
-    schema: { tags: ['catalog'], summary: "Program sites (a track-scoped user sees only its tracks' sites)", security, querystring: NoQuery, response: { 200: z.array(SiteSchema), ...AUTH_ERRORS } },
-  }, async (request) => listSites(fastify.wh.db, userOf(request).tracks));
+    schema: { tags: ['catalog'], summary: "Program sites (a site-scoped user sees its sites, a track-scoped user its tracks' sites)", security, querystring: NoQuery, response: { 200: z.array(SiteSchema), ...AUTH_ERRORS } },
+  }, async (request) => listSites(fastify.wh.db, userOf(request)));
 
   fastify.get('/api/v1/clinicians', {
-    schema: { tags: ['catalog'], summary: "Clinicians (a track-scoped user sees only its tracks' clinicians)", security, querystring: NoQuery, response: { 200: z.array(ClinicianSchema), ...AUTH_ERRORS } },
-  }, async (request) => listClinicians(fastify.wh.db, userOf(request).tracks));
+    schema: { tags: ['catalog'], summary: "Clinicians (a scoped user sees those of its sites or tracks)", security, querystring: NoQuery, response: { 200: z.array(ClinicianSchema), ...AUTH_ERRORS } },
+  }, async (request) => listClinicians(fastify.wh.db, userOf(request)));
 
   fastify.get('/api/v1/instruments', {
     schema: { tags: ['catalog'], summary: 'Instruments and their change thresholds (docs/metrics.md)', security, querystring: NoQuery, response: { 200: z.array(InstrumentSchema), ...AUTH_ERRORS } },

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { scopeSites } from '../../api/auth/scope';
+import { createUser } from '../../api/auth/users';
 import { useTestDatabase } from '../harness/database';
-import { seedProgram } from './seed';
+import { runCli } from '../ingest/helpers';
+import { AS_OF, seedProgram } from './seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
 
 // GET /api/v1/sites and /api/v1/clinicians (docs/formats.md "Entities"; api/README.md):
@@ -10,6 +13,8 @@ import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
 const t = useTestDatabase();
 let app: FastifyInstance;
 let users: TestUsers;
+/** An analyst limited to the north site. */
+let northAnalyst: string;
 
 const post = (entity: string, payload: string, token: string) =>
   app.inject({ method: 'POST', url: `/api/v1/ingest/${entity}`, payload, headers: { ...bearer(token), 'content-type': 'text/csv' } });
@@ -27,6 +32,7 @@ beforeAll(async () => {
   await t.wh.db.updateTable('episodes').set({ site_code: 'north', clinician_id: 'c1' }).where('episode_id', '=', 'E0000').execute();
   await t.wh.db.updateTable('episodes').set({ site_code: 'south', clinician_id: 'c2' }).where('episode_id', '=', 'E0040').execute();
   await t.wh.db.insertInto('attendance').values({ session_id: 'S-c4', episode_id: 'E0001', patient_id: 'P0001', session_date: '2025-02-01', status: 'attended', clinician_id: 'c4' }).execute();
+  northAnalyst = (await createUser(t.wh.db, { username: 'nora', role: 'analyst', tracks: null, sites: ['north'], password: null })).token;
 });
 afterAll(async () => app?.close());
 
@@ -82,5 +88,48 @@ describe('POST /api/v1/ingest/{sites|clinicians}', () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, { post?: { parameters?: { name: string; schema?: { enum?: string[] } }[] } }> };
     const entity = doc.paths['/api/v1/ingest/{entity}']?.post?.parameters?.find((p) => p.name === 'entity');
     expect(entity?.schema?.enum).toEqual(expect.arrayContaining(['sites', 'clinicians']));
+  });
+});
+
+describe('users scoped by sites', () => {
+  it('lists only its own sites and their clinicians', async () => {
+    expect((await get('/api/v1/sites', northAnalyst) as { site_code: string }[]).map((x) => x.site_code)).toEqual(['north']);
+    expect((await get('/api/v1/clinicians', northAnalyst) as { clinician_id: string }[]).map((x) => x.clinician_id)).toEqual(['c1']);
+  });
+
+  it('says which sites it is limited to in /me', async () => {
+    expect(await get('/api/v1/me', northAnalyst)).toEqual({ username: 'nora', role: 'analyst', tracks: null, sites: ['north'] });
+    expect(await get('/api/v1/me', users.analyst)).toMatchObject({ sites: null });
+  });
+
+  it('refuses metrics and the report (403) rather than answering them for every site', async () => {
+    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}`, `/api/v1/report?as_of=${AS_OF}`]) {
+      const res = await app.inject({ url, headers: bearer(northAnalyst) });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().error).toMatch(/limited to sites north/);
+    }
+  });
+
+  it('refuses the program-wide lineage routes (403), as for a track-scoped user', async () => {
+    for (const url of ['/api/v1/batches', '/api/v1/rejects', `/api/v1/quality?as_of=${AS_OF}`]) {
+      expect((await app.inject({ url, headers: bearer(northAnalyst) })).statusCode, url).toBe(403);
+    }
+  });
+
+  it('scopes a requested site list as tracks are scoped: outside is refused, none means all of its own', () => {
+    const user = { username: 'x', role: 'viewer' as const, tracks: ['day'], sites: ['north', 'east'] };
+    expect(scopeSites(user, ['north', 'west'])).toEqual({ ok: false, outside: ['west'] });
+    expect(scopeSites(user, ['north'])).toEqual({ ok: true, sites: ['north'] });
+    expect(scopeSites(user, null)).toEqual({ ok: true, sites: ['east', 'north'] });
+    expect(scopeSites({ ...user, sites: null }, ['west'])).toEqual({ ok: true, sites: ['west'] });
+  });
+
+  it('is created by `iop users add --sites`', () => {
+    const r = runCli(t.url, ['users', 'add', 'sam', '--role', 'analyst', '--sites', 'south, north', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ username: 'sam', role: 'analyst', tracks: null, sites: ['north', 'south'] });
+    const empty = runCli(t.url, ['users', 'add', 'sue', '--role', 'analyst', '--sites', ' , ']);
+    expect(empty.status).toBe(64);
+    expect(empty.stderr).toMatch(/--sites needs at least one site code/);
   });
 });

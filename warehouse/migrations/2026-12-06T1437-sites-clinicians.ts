@@ -12,6 +12,9 @@ import { sql, type Kysely } from 'kysely';
  * (a dimension is small and an episode batch is, too). `attendance.clinician_id` has no
  * foreign key, as attendance has none (the large facts carry no FKs: see the first
  * migration); the ingest resolves it inside the batch.
+ *
+ * `users.sites` scopes a user to sites as `users.tracks` does to tracks (null: every
+ * site; docs/security.md).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -51,9 +54,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('episodes_clinician').on('episodes').column('clinician_id').execute();
 
   await sql`alter table attendance add column clinician_id text`.execute(db);
+  await sql`alter table users add column sites text[]`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`alter table users drop column sites`.execute(db);
   await sql`alter table attendance drop column clinician_id`.execute(db);
   await sql`
     alter table episodes
