@@ -6,7 +6,7 @@
 import type { DayFormatter } from './calendar';
 import type { DischargeReason, Substance } from './catalog';
 import type { LineSink } from './attendance';
-import type { Visit } from './schedule';
+import type { EpisodeFrame, Visit } from './schedule';
 import { Rng, Weighted, clamp } from './prng';
 
 export const ABSTINENCE_COLUMNS = [
@@ -29,15 +29,8 @@ const INTAKE_DAYS_USED: Readonly<Record<Substance, number>> = {
   alcohol: 16, opioids: 22, stimulants: 13, cannabis: 21, benzodiazepines: 16,
 };
 
-export interface AbstinenceFrame {
-  patientId: string;
-  episodeId: string;
-  admitted: number;
-  visits: readonly Visit[];
-  lastAttended: number;
-  endOffset: number;
+export interface AbstinenceFrame extends EpisodeFrame {
   reason: DischargeReason;
-  substance: Substance;
   /** Opioid patients on buprenorphine, whose opioid screens may be positive as prescribed. */
   moud: boolean;
 }

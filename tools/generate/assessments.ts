@@ -4,9 +4,8 @@
  * weeks for patients screened for trauma, and AUDIT-C or DAST-10 at intake and discharge.
  */
 import type { DayFormatter } from './calendar';
-import type { Substance } from './catalog';
 import type { LineSink } from './attendance';
-import type { Visit } from './schedule';
+import type { EpisodeFrame, Visit } from './schedule';
 import { scoreAt, spreadItems, type SymptomProfile, type Trajectory } from './scores';
 import { Rng, clamp } from './prng';
 
@@ -19,16 +18,9 @@ const NO_ITEMS = ','.repeat(ITEM_COLUMNS - 1);
 /** Share of rows sent without episode_id, which ingest links by date (docs/warehouse.md). */
 const UNLINKED = 0.12;
 
-export interface AssessmentFrame {
-  patientId: string;
-  episodeId: string;
-  admitted: number;
-  visits: readonly Visit[];
-  lastAttended: number;
-  endOffset: number;
+export interface AssessmentFrame extends EpisodeFrame {
   /** Closed with a planned discharge (completed or transferred): a discharge review is done. */
   plannedDischarge: boolean;
-  substance: Substance;
   symptoms: SymptomProfile;
 }
 

@@ -3,7 +3,7 @@
  * the attendance pattern every other table (sessions, assessments, tests) is drawn from.
  */
 import type { Course } from './course';
-import type { TrackProfile } from './catalog';
+import type { Substance, TrackProfile } from './catalog';
 import { weekday } from './calendar';
 import type { Rng } from './prng';
 
@@ -13,6 +13,17 @@ export interface Visit {
   /** Days since admission; the intake (offset 0) is always attended. */
   offset: number;
   status: VisitStatus;
+}
+
+/** One episode as the per-entity writers see it: who, when, and the sessions scheduled. */
+export interface EpisodeFrame {
+  patientId: string;
+  episodeId: string;
+  admitted: number;
+  visits: readonly Visit[];
+  lastAttended: number;
+  endOffset: number;
+  substance: Substance;
 }
 
 /** Sessions keep being scheduled this long after a lost patient's last visit, then stop. */
