@@ -49,6 +49,17 @@ export const DEFINITIONS = {
   overview:
     'Episodes: episodes in the retention cohort. Completion: completed / discharged (Wilson 95% CI). 90-day retention: Kaplan–Meier S(90). ' +
     'PHQ-9 reliable improvement: (recovered + improved) / paired (Jacobson–Truax). Abstinence: negative / counted tests (Wilson 95% CI).',
+  funnel:
+    'E = the sum of each episode’s probability of the outcome predicted by one logistic model over all units (docs/comparisons.md). ' +
+    'O/E with the exact Poisson 95% CI of O divided by E. Funnel limits (Spiegelhalter 2005): exact Poisson limits of O/E around 1 at 95% and 99.8%, ' +
+    'widened for overdispersion when asked (FunnelPlotR’s method). Units below min_cell are listed as suppressed, never dropped; their episodes stay in the model.',
+  compareModel:
+    'Logistic regression by IRLS as R glm.fit does it: case-mix covariates baseline score, age (as entered), sex and primary substance (treatment-coded, ' +
+    'reference = the first level). Wald z and two-sided p; AIC = deviance + 2 × parameters; c-statistic = area under the ROC curve of the fitted probabilities. ' +
+    'A model that does not converge, separates perfectly or has a singular design shows its reason instead of numbers.',
+  equity:
+    'Each group’s crude rate (events / n, Wilson 95% CI) and its ratio to the rate of the largest group with a known value, with the Katz log 95% CI ' +
+    'exp(log RR ± 1.96·sqrt(1/x₁ − 1/n₁ + 1/x₀ − 1/n₀)). A missing value is the group unknown. Small groups are suppressed as everywhere.',
 } as const;
 
 export type DefinitionName = keyof typeof DEFINITIONS;
