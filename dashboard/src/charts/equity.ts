@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { suppressedText } from '../format';
 import { NEUTRAL } from '../palette';
 import type { EquityComparison } from '../types';
-import { baseOptions, emptyState, isNumber, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, DEFAULT_WIDTH, emptyState, isNumber, type ChartElement, type ChartOptions } from './common';
 
 // The equity view of docs/comparisons.md "Equity by race and ethnicity": each group's crude rate
 // with its Wilson 95% CI, and its ratio to the reference (largest) group with the Katz log CI.
@@ -43,13 +43,15 @@ export function equityChart(data: EquityComparison, opts: ChartOptions = {}): Ch
   const doc = opts.document ?? document;
   const groups = rows.map((r) => r.group);
   const height = 50 + ROW * groups.length;
+  // Room for the longest group name (race categories are long: "American Indian or Alaska Native").
+  const marginLeft = Math.min(300, 20 + 6.5 * Math.max(...groups.map((g) => g.length)));
   const y = { label: null, domain: groups };
   const rated = rows.filter((r) => r.rate !== null);
   const notes = rows.filter((r) => r.note !== '' && r.note !== 'reference');
   const rateTitle = (r: EquityRow) => `${r.group}: ${fmt(r.rate === null ? null : r.rate * 100, 1)}% (95% CI ${fmt(r.rate_lower === null ? null : r.rate_lower * 100, 1)}–${fmt(r.rate_upper === null ? null : r.rate_upper * 100, 1)}%), n = ${r.n ?? '–'}`;
   const rate = Plot.plot({
-    ...baseOptions({ ...opts, width: Math.round((opts.width ?? 720) * 0.55) }),
-    height, marginLeft: 110,
+    ...baseOptions({ ...opts, width: Math.round((opts.width ?? DEFAULT_WIDTH) * 0.65) }),
+    height, marginLeft,
     x: { label: 'Rate (%) →', percent: true, domain: [0, 100], grid: true },
     y,
     marks: [
@@ -63,9 +65,9 @@ export function equityChart(data: EquityComparison, opts: ChartOptions = {}): Ch
   const lo = Math.min(0.5, ...bounds) * 0.9;
   const hi = Math.max(2, ...bounds) * 1.1;
   const ratio = Plot.plot({
-    ...baseOptions({ ...opts, width: Math.round((opts.width ?? 720) * 0.45) }),
+    ...baseOptions({ ...opts, width: Math.round((opts.width ?? DEFAULT_WIDTH) * 0.35) }),
     height, marginLeft: 10, marginRight: 20,
-    x: { label: `Ratio to ${data.reference ?? 'the largest group'} →`, type: 'log', domain: [lo, hi], grid: true },
+    x: { label: `Ratio to ${data.reference ?? 'the largest group'} →`, type: 'log', domain: [lo, hi], grid: true, ticks: [0.125, 0.25, 0.5, 1, 2, 4, 8].filter((t) => t >= lo && t <= hi), tickFormat: (v: number) => `${v}` },
     y: { ...y, axis: null },
     marks: [
       Plot.ruleX([1], { stroke: 'black' }),
