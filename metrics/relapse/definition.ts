@@ -1,5 +1,5 @@
 import { BASELINE_FROM, BASELINE_TO, END_OF_TREATMENT_DAYS, LAST_WEEK } from '../../warehouse/rules';
-import { AS_OF, daysFromAdmission, intervalWords, list, LOG_RANK_TEXT, suppressionText, weeksWords } from '../definition-text';
+import { AS_OF, daysFromAdmission, intervalWords, LOG_RANK_TEXT, suppressionText, weeksWords } from '../definition-text';
 import type { MetricFilters } from '../filters';
 import { suppressionRule } from '../response';
 
@@ -47,7 +47,7 @@ export function relapseText(d: ReturnType<typeof relapseRules>) {
   return {
     tests_counted: `Tests count when dated within the episode (admission to discharge, or ${AS_OF}); substance: ${d.substance}.`,
     positive: `A test is positive when its result is positive and the substance was not prescribed${d.missing_as_positive ? '; refused and missed tests count as positive' : ''}. ` +
-      `Ignored: ${list(d.ignored, 'and')}.`,
+      `Not counted: ${d.ignored.join('; ')}.`,
     abstinence_rate: 'Abstinence rate = negative tests / counted tests, pooled over episodes.',
     end_of_treatment: `End-of-treatment abstinence: of the episodes discharged by ${AS_OF} with at least one counted test in their last ${eot} days (from ${eot - 1} days before discharge to discharge), the share whose tests there are all negative.`,
     relapse: 'Relapse: a positive test after the episode’s first negative test. Relapse rate = episodes with a relapse / episodes with at least one negative test.',

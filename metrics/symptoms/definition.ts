@@ -48,33 +48,40 @@ function rcSource(ins: InstrumentRow): string {
 
 type SymptomsRules = ReturnType<typeof symptomsRules>;
 
-/** The threshold RC in words, from the instrument's parameters in the rules object. */
-function thresholdWords(rc: SymptomsRules['reliable_change']): string {
+/** The threshold RC in words, from the instrument's parameters in the rules object; null when there is none. */
+function thresholdWords(rc: SymptomsRules['reliable_change']): string | null {
   if (rc.reliable_change_points !== null) return `${rc.reliable_change_points} points (the instrument’s published reliable change)`;
-  if (rc.reliability === null) return 'not defined: the instrument states neither a reliable change nor a reliability, so no change is classed';
+  if (rc.reliability === null) return null;
   const sd = rc.norm_sd !== null ? `the instrument’s norm SD of ${rc.norm_sd}` : 'the sample SD of the paired baselines';
   return `1.96 · SD · √2 · √(1 − ${rc.reliability}), with ${sd}`;
+}
+
+function reliableChangeWords(d: SymptomsRules): string {
+  const rc = thresholdWords(d.reliable_change);
+  if (rc === null) {
+    return 'Reliable change (Jacobson & Truax 1991) is not defined for this instrument: it states neither a reliable change nor a reliability, so no change is classed.';
+  }
+  const cutoff = d.clinical_cutoff === null
+    ? 'Recovered is not defined: the instrument has no clinical cutoff.'
+    : `Recovered: a reliable improvement from a baseline ${d.higher_is_better ? 'below' : 'at or above'} the clinical cutoff of ${d.clinical_cutoff} to a follow-up on the healthy side of it.`;
+  return `Reliable change (Jacobson & Truax 1991): a change of at least RC = ${rc}. ` +
+    `At least RC in the improving direction (${d.higher_is_better ? 'a rise' : 'a fall'}) is a reliable improvement; at least RC the other way is a reliable deterioration. ${cutoff} ` +
+    `The classes are exclusive: ${list(d.reliable_change.classes, 'and')}.`;
 }
 
 /** The symptom rules in plain sentences, each window and parameter read from the rules object. */
 export function symptomsText(d: SymptomsRules) {
   const [from, to] = d.baseline_window_days;
-  const better = d.higher_is_better ? 'a rise' : 'a fall';
-  const cutoff = d.clinical_cutoff === null
-    ? 'Recovered is not defined: the instrument has no clinical cutoff.'
-    : `Recovered: a reliable improvement from a baseline ${d.higher_is_better ? 'below' : 'at or above'} the clinical cutoff of ${d.clinical_cutoff} to a follow-up on the healthy side of it.`;
   return {
     baseline: `Baseline: the first ${d.instrument} score from ${daysFromAdmission(from)} to ${daysFromAdmission(to)}.`,
     followup: `Follow-up: the last score at least ${d.followup_min_days_after_baseline} days after the baseline, up to ${d.followup_max_days_after_discharge} days after discharge (or ${AS_OF} while the episode is open). Paired episodes have both.`,
     completeness: 'Completeness = paired episodes / episodes with a baseline.',
     change: 'Change = follow-up − baseline; its mean carries a 95% t-interval, and Cohen’s d is the mean change over the sample SD of the paired baselines.',
-    reliable_change: `Reliable change (Jacobson & Truax 1991): a change of at least RC = ${thresholdWords(d.reliable_change)}. ` +
-      `At least RC in the improving direction (${better}) is a reliable improvement; at least RC the other way is a reliable deterioration. ${cutoff} ` +
-      `The classes are exclusive: ${list(d.reliable_change.classes, 'and')}.`,
+    reliable_change: reliableChangeWords(d),
     response: d.higher_is_better ? 'Response is not defined for an instrument where higher is better.' : `Response: a follow-up at most ${percent(d.response_fraction)} of the baseline.`,
     remission: d.remission_below === null ? 'Remission is not defined: the instrument has no remission threshold.' : `Remission: a follow-up below ${d.remission_below}.`,
     rates_ci: `Rates are over the paired episodes, each with a ${intervalWords(d.rates_ci)}.`,
-    trajectory: `Trajectory: the mean score per ${weeksWords(d.trajectory.weeks)}; each episode contributes its mean score in the week; 95% t-interval.`,
+    trajectory: `Trajectory: the mean score in each week since admission (${weeksWords(d.trajectory.weeks)}), each episode contributing its mean score in the week, with a 95% t-interval.`,
     scatter: `Scatter: paired episodes counted per (baseline, follow-up) pair${d.suppression.min_cell > 1 ? `; pairs of fewer than ${d.suppression.min_cell} episodes are left out` : ''}.`,
     suppression: suppressionText(d.suppression),
   };
