@@ -33,6 +33,8 @@ const ROUTES: RouteCase[] = [
   { name: 'instruments', request: { url: '/api/v1/instruments' }, allowed: ALL },
   ...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => ({ name: m, request: { url: `/api/v1/metrics/${m}?as_of=${AS_OF}` }, allowed: ALL })),
   { name: 'metrics csv', request: { url: `/api/v1/metrics/completion?as_of=${AS_OF}&format=csv` }, allowed: ALL },
+  { name: 'compare', request: { url: `/api/v1/compare/completion?as_of=${AS_OF}&adjust_for=age,sex` }, allowed: ALL },
+  { name: 'compare by race', request: { url: `/api/v1/compare/engagement?as_of=${AS_OF}&by=race` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },

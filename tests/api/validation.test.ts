@@ -46,6 +46,13 @@ const PARAMS: { route: string; token: 'analyst' | 'admin'; params: Record<string
       missing_as_positive: ['yes', '1'],
     },
   })),
+  {
+    route: '/api/v1/compare/completion', token: 'analyst',
+    params: {
+      track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, instrument: [''], min_cell: ['-1', 'eleven'],
+      by: ['clinician_name', 'TRACK'], adjust_for: ['', 'shoe_size', 'age,height'], overdispersion: ['huge', 'NONE'],
+    },
+  },
   { route: '/api/v1/report', token: 'analyst', params: { track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, min_cell: ['-1', 'abc'], format: ['pdf', 'json'] } },
   { route: '/api/v1/rejects', token: 'analyst', params: { batch: ['123', 'not-a-uuid'], limit: ['0', '-5', '1000000', 'all'], offset: ['-1', 'x'] } },
   { route: '/api/v1/quality', token: 'analyst', params: { as_of: BAD_DATES } },
