@@ -15,6 +15,7 @@ export const instruments = defineEntity({
   required: ['code', 'name', 'min_score', 'max_score', 'higher_is_better'],
   key: ['code'],
   staging: columns,
+  keepWhenAbsent: [],
   itemColumns: false,
   references: [],
   link: null,

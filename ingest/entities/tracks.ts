@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { bool, code, oneOf, optional, required, text } from '../fields';
+import { bool, code, integer, oneOf, optional, required, text } from '../fields';
 import { defineEntity, stageAsParsed } from './spec';
 
-const columns = ['track_code', 'name', 'level_of_care', 'active'] as const;
+const columns = ['track_code', 'name', 'level_of_care', 'active', 'planned_weeks'] as const;
 
 export const tracks = defineEntity({
   name: 'tracks',
@@ -11,6 +11,7 @@ export const tracks = defineEntity({
   required: ['track_code', 'name'],
   key: ['track_code'],
   staging: columns,
+  keepWhenAbsent: ['planned_weeks'],
   itemColumns: false,
   references: [],
   link: null,
@@ -20,6 +21,7 @@ export const tracks = defineEntity({
       name: required(text(), 'the track name'),
       level_of_care: optional(oneOf(['iop', 'php', 'op'] as const)),
       active: optional(bool()).transform((v) => v ?? true),
+      planned_weeks: optional(integer(1, 52)),
     }),
   stage: stageAsParsed(columns),
 });

@@ -83,7 +83,7 @@ async function signIn(root: HTMLElement, password: string): Promise<void> {
   await settle();
 }
 
-const analyst: Me = { username: 'director', role: 'analyst', tracks: null };
+const analyst: Me = { username: 'director', role: 'analyst', tracks: null, sites: null };
 
 describe('dashboard app wiring (fake API)', () => {
   it('asks for sign-in, says so on a wrong password, and shows the overview after the right one', async () => {
@@ -145,7 +145,7 @@ describe('dashboard app wiring (fake API)', () => {
   });
 
   it('offers a viewer only its own tracks and drops others from a shared link', async () => {
-    const h = await boot({ username: 'lead', role: 'viewer', tracks: ['evening'] }, '?page=relapse&track=day&track=evening');
+    const h = await boot({ username: 'lead', role: 'viewer', tracks: ['evening'], sites: null }, '?page=relapse&track=day&track=evening');
     await signIn(h.root, 'right');
     expect([...h.root.querySelectorAll('[data-testid^="filter-track-"]')].map((e) => e.getAttribute('data-testid'))).toEqual(['filter-track-evening']);
     expect(h.metricCalls.at(-1)).toBe('relapse?track=evening&group_by=track');

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { code, optional, required, text } from '../fields';
+import { defineEntity, stageAsParsed } from './spec';
+
+const columns = ['site_code', 'name', 'organization', 'state'] as const;
+
+/** A program location (docs/formats.md "Entities"): episodes and clinicians refer to it. */
+export const sites = defineEntity({
+  name: 'sites',
+  table: 'sites',
+  columns,
+  required: ['site_code', 'name'],
+  key: ['site_code'],
+  staging: columns,
+  keepWhenAbsent: [],
+  itemColumns: false,
+  references: [],
+  link: null,
+  schema: () =>
+    z.object({
+      site_code: required(code('site code'), 'a site code'),
+      name: required(text(), 'the site name'),
+      organization: optional(text()),
+      state: optional(text(60)),
+    }),
+  stage: stageAsParsed(columns),
+});
