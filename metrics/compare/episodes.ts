@@ -28,6 +28,9 @@ export interface CompareEpisodeRow {
 
 /** The column each unit or equity group reads; a missing value is the key `unknown`. */
 const UNIT_COLUMNS: Record<CompareBy, RawBuilder<string>> = {
+  // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
+  clinician: sql<string>`coalesce(e.clinician_id, ${UNKNOWN_KEY})`,
+  site: sql<string>`coalesce(e.site_code, ${UNKNOWN_KEY})`,
   track: sql<string>`e.track_code`,
   race: sql<string>`coalesce(nullif(p.race, ''), ${UNKNOWN_KEY})`,
   ethnicity: sql<string>`coalesce(nullif(p.ethnicity, ''), ${UNKNOWN_KEY})`,

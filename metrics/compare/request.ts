@@ -13,11 +13,11 @@ export const COMPARE_OUTCOMES = ['completion', 'positive_discharge', 'engagement
 export type CompareOutcome = (typeof COMPARE_OUTCOMES)[number];
 
 /**
- * The units a case-mix adjusted comparison ranks. Clinicians and sites join this list
- * when `episodes.clinician_id` and `episodes.site_code` exist (metrics/compare/episodes.ts
- * `UNIT_COLUMNS` names the column of each).
+ * The units a case-mix adjusted comparison ranks: the episode's primary clinician
+ * (`episodes.clinician_id`), its site (`episodes.site_code`) or its track
+ * (metrics/compare/episodes.ts `UNIT_COLUMNS` names the column of each).
  */
-export const COMPARE_UNITS = ['track'] as const;
+export const COMPARE_UNITS = ['clinician', 'site', 'track'] as const;
 /** The groups of the equity view: unadjusted rates and ratios to the largest group. */
 export const EQUITY_GROUPS = ['race', 'ethnicity'] as const;
 export const COMPARE_BY = [...COMPARE_UNITS, ...EQUITY_GROUPS] as const;

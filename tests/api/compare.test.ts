@@ -103,3 +103,22 @@ describe('GET /api/v1/compare/{outcome}', () => {
     ComparisonResponseSchema.parse(viewer);
   });
 });
+
+describe('GET /api/v1/compare/{outcome} by clinician and site', () => {
+  it('ranks primary clinicians and sites, with episodes that name none as an unknown unit', async () => {
+    await sql`insert into sites (site_code, name) values ('north', 'North'), ('south', 'South') on conflict do nothing`.execute(t.wh.db);
+    await sql`insert into clinicians (clinician_id, name, site_code) values ('c1', 'A', 'north'), ('c2', 'B', 'south') on conflict do nothing`.execute(t.wh.db);
+    // Day episodes to c1 at north, evening to c2 at south, weekend left without either.
+    await sql`update episodes set clinician_id = case track_code when 'day' then 'c1' when 'evening' then 'c2' end,
+      site_code = case track_code when 'day' then 'north' when 'evening' then 'south' end`.execute(t.wh.db);
+    const byClinician = AdjustedComparisonSchema.parse(await get(`/api/v1/compare/completion?as_of=${AS_OF}&by=clinician&adjust_for=age&min_cell=0`, users.analyst));
+    expect(byClinician.units.map((u) => u.key)).toEqual(['c1', 'c2', 'unknown']);
+    const bySite = AdjustedComparisonSchema.parse(await get(`/api/v1/compare/completion?as_of=${AS_OF}&by=site&adjust_for=age&min_cell=0`, users.analyst));
+    expect(bySite.units.map((u) => u.key)).toEqual(['north', 'south', 'unknown']);
+    // The same episodes grouped by track give the same O/E per unit (day = c1 = north).
+    const byTrack = AdjustedComparisonSchema.parse(await get(`/api/v1/compare/completion?as_of=${AS_OF}&by=track&adjust_for=age&min_cell=0`, users.analyst));
+    const oe = (body: typeof byTrack, key: string) => body.units.find((u) => u.key === key);
+    expect(oe(byClinician, 'c1')).toMatchObject({ n: (oe(byTrack, 'day') as { n: number }).n });
+    expect(oe(bySite, 'south')).toMatchObject({ n: (oe(byTrack, 'evening') as { n: number }).n });
+  });
+});
