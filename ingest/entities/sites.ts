@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { code, optional, required, text } from '../fields';
-import { defineEntity, stageAsParsed } from './spec';
+import { defineEntity, lookupTable } from './spec';
 
 const columns = ['site_code', 'name', 'organization', 'state'] as const;
 
@@ -8,14 +8,9 @@ const columns = ['site_code', 'name', 'organization', 'state'] as const;
 export const sites = defineEntity({
   name: 'sites',
   table: 'sites',
-  columns,
   required: ['site_code', 'name'],
   key: ['site_code'],
-  staging: columns,
-  keepWhenAbsent: [],
-  itemColumns: false,
-  references: [],
-  link: null,
+  ...lookupTable(columns),
   schema: () =>
     z.object({
       site_code: required(code('site code'), 'a site code'),
@@ -23,5 +18,4 @@ export const sites = defineEntity({
       organization: optional(text()),
       state: optional(text(60)),
     }),
-  stage: stageAsParsed(columns),
 });

@@ -86,3 +86,19 @@ export function defineEntity<
 export function stageAsParsed(staging: readonly string[]): EntitySpec['stage'] {
   return (row) => staging.map((c) => row[c]);
 }
+
+/**
+ * The parts every plain lookup table shares (tracks, sites, instruments): its rows are
+ * staged as parsed, checked against no other entity, and never link to an episode.
+ */
+export function lookupTable<const C extends readonly string[]>(columns: C, keepWhenAbsent: readonly C[number][] = []) {
+  return {
+    columns,
+    staging: columns,
+    keepWhenAbsent,
+    itemColumns: false,
+    references: [],
+    link: null,
+    stage: stageAsParsed(columns),
+  } as const;
+}

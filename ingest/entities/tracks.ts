@@ -1,20 +1,15 @@
 import { z } from 'zod';
 import { bool, code, integer, oneOf, optional, required, text } from '../fields';
-import { defineEntity, stageAsParsed } from './spec';
+import { defineEntity, lookupTable } from './spec';
 
 const columns = ['track_code', 'name', 'level_of_care', 'active', 'planned_weeks'] as const;
 
 export const tracks = defineEntity({
   name: 'tracks',
   table: 'tracks',
-  columns,
   required: ['track_code', 'name'],
   key: ['track_code'],
-  staging: columns,
-  keepWhenAbsent: ['planned_weeks'],
-  itemColumns: false,
-  references: [],
-  link: null,
+  ...lookupTable(columns, ['planned_weeks']),
   schema: () =>
     z.object({
       track_code: required(code('track code'), 'a track code'),
@@ -23,5 +18,4 @@ export const tracks = defineEntity({
       active: optional(bool()).transform((v) => v ?? true),
       planned_weeks: optional(integer(1, 52)),
     }),
-  stage: stageAsParsed(columns),
 });

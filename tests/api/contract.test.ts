@@ -184,6 +184,9 @@ describe('program report', () => {
     expect(html).toMatch(/fewer episodes than the minimum cell size/);
     expect(html).toMatch(/@media print/);
     expect(html).toContain('Definition used');
+    // the definitions are the responses' sentences (definition.text), never raw JSON
+    expect(html).toContain('Initiation (HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), program adaptation)');
+    expect(html).not.toContain('{&#34;');
   });
 
   it('has the numbers of the metric endpoints in its CSV', async () => {

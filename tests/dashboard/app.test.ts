@@ -115,6 +115,8 @@ describe('dashboard app wiring (fake API)', () => {
         const card = byTestId(h.root, `chart-${c}`);
         expect(card.querySelector('svg'), `${page}/${c}`).not.toBeNull();
         expect(card.querySelector('details.definition summary')?.textContent).toBe('Definition');
+        // the response's own sentences (definition.text), never a copy kept in the dashboard
+        expect(card.querySelector('details.definition p')?.textContent, `${page}/${c}`).toMatch(/^[A-Z].*\.$/s);
         expect(card.querySelector('.how-to')?.textContent).not.toBe('');
         byTestId(card, `download-csv-${c}`);
       }

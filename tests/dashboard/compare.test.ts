@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
+import { compareModelDefinition, equityDefinition, funnelDefinition } from '../../dashboard/src/chart-definitions';
 import { equityChart, equityRows } from '../../dashboard/src/charts/equity';
 import { boxesOverlap, funnelChart, funnelRows, layoutLabels, unitTable } from '../../dashboard/src/charts/funnel';
 import { modelTable, WITHHELD_NOTE } from '../../dashboard/src/charts/model-table';
@@ -134,6 +135,26 @@ describe('equity chart', () => {
     expect(equityRows(data).map((r) => r.group)).toEqual(data.groups.map((g) => g.key));
     expect(el.textContent).toContain('Pacific Islander');
     expect(el.textContent).toContain(`suppressed (<${data.min_cell})`);
+  });
+});
+
+describe('the definitions under the Compare charts', () => {
+  it('are made of the definition block the response carries, never a dashboard copy', () => {
+    const a = fixtures.compareClinician();
+    const d = a.definition as { outcome: { event: string }; expected: string; funnel: { limits: string }; model: { method: string }; covariates: { age: string } };
+    const funnel = funnelDefinition(a);
+    for (const part of [d.outcome.event, d.expected, d.funnel.limits]) expect(funnel).toContain(part);
+    const model = compareModelDefinition(a);
+    for (const part of [d.model.method, d.covariates.age]) expect(model).toContain(part);
+    const e = fixtures.compareRace();
+    expect(equityDefinition(e)).toContain((e.definition as { ratio: string }).ratio);
+    for (const text of [funnel, model, equityDefinition(e)]) expect(text).not.toMatch(/undefined|null/);
+  });
+
+  it('follows a changed definition block (a moved rule reaches the page with no dashboard change)', () => {
+    const a = fixtures.compareClinician();
+    (a.definition as { expected: string }).expected = 'E = something else entirely';
+    expect(funnelDefinition(a)).toContain('E = something else entirely');
   });
 });
 

@@ -1,7 +1,7 @@
+import { compareModelDefinition, equityDefinition, funnelDefinition } from '../chart-definitions';
 import { equityChart, equityRows } from '../charts/equity';
 import { funnelChart, funnelRows, unitTable } from '../charts/funnel';
 import { modelRows, modelTable } from '../charts/model-table';
-import { DEFINITIONS } from '../definitions';
 import { compareParams } from '../state';
 import type { AdjustedComparison, EquityComparison } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -45,7 +45,7 @@ export const comparePage: PageModule<CompareData> = {
       name: `equity-${d.by}`,
       title: `${outcome[0]?.toUpperCase() ?? ''}${outcome.slice(1)} by ${label}`,
       howTo: `Left: each group’s rate with its 95% CI. Right: its ratio to the largest group${d.reference ? ` (${d.reference})` : ''}, with the Katz 95% CI; 1 means the same rate. Unadjusted on purpose.`,
-      definition: DEFINITIONS.equity,
+      definition: equityDefinition(d),
       chart: equityChart(d, { document: doc }),
       rows: equityRows(d),
     });
@@ -57,7 +57,7 @@ export const comparePage: PageModule<CompareData> = {
         name: 'funnel',
         title: `Observed / expected ${outcome} by ${a.by}`,
         howTo: 'Each dot is a unit: O/E above 1 means more outcomes than its case mix predicts. Small units scatter widely by chance, so the limits widen to the left; a dot outside the solid 99.8% limits is unlikely to be chance alone.',
-        definition: DEFINITIONS.funnel,
+        definition: funnelDefinition(a),
         chart: funnelChart(a, { document: doc }),
         rows: funnelRows(a),
         below: unitTable(a, { document: doc }),
@@ -66,7 +66,7 @@ export const comparePage: PageModule<CompareData> = {
         name: 'model',
         title: 'Case-mix model',
         howTo: 'The logistic regression that gives each episode its expected probability; the c-statistic says how well the covariates separate the outcomes (0.5 = not at all).',
-        definition: DEFINITIONS.compareModel,
+        definition: compareModelDefinition(a),
         chart: modelTable(a.model, { document: doc }),
         rows: modelRows(a.model),
       }),
