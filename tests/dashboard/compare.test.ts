@@ -93,6 +93,8 @@ describe('model table', () => {
     const fit = el.querySelector('table.model-fit')?.textContent ?? '';
     for (const word of ['Residual deviance', 'Null deviance', 'AIC', 'c-statistic']) expect(fit).toContain(word);
     expect(fit).toContain(`${model.aic?.toFixed(2)}`);
+    // Nothing is withheld from an analyst here, so there is no note about withheld values.
+    expect(el.querySelector('.model-note')?.textContent).not.toContain(WITHHELD_NOTE);
   });
 
   it('shows a withheld value as "–" with a note saying why', () => {

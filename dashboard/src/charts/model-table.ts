@@ -67,7 +67,9 @@ export function modelTable(model: CompareModel, opts: { document?: Document } = 
   const refs = Object.entries(model.reference_levels).filter(([, level]) => level !== null);
   const notes = doc.createElement('p');
   notes.className = 'model-note';
-  notes.textContent = (refs.length > 0 ? `Reference levels: ${refs.map(([k, v]) => `${k} = ${v ?? ''}`).join(', ')}. ` : '') + WITHHELD_NOTE;
+  const withheld = model.coefficients.some((c) => [c.estimate, c.std_error, c.z, c.p].some((v) => v === null)) ||
+    [model.n, model.deviance, model.null_deviance, model.df_residual, model.df_null, model.aic, model.c_statistic, model.iterations].some((v) => v === null);
+  notes.textContent = (refs.length > 0 ? `Reference levels: ${refs.map(([k, v]) => `${k} = ${v ?? ''}`).join(', ')}. ` : '') + (withheld ? WITHHELD_NOTE : '');
   wrap.append(coefficients, stats, notes);
   return wrap;
 }
