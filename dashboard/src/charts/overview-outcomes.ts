@@ -76,5 +76,5 @@ export function outcomePanels(input: OutcomesInput): OutcomePanel[] {
 
 /** One small multiple: the tracks as bars with 95% CI whiskers on a shared 0–100% axis. */
 export function outcomeChart(panel: OutcomePanel, minCell: number, opts: ChartOptions = {}): ChartElement {
-  return rateBarsChart(panel.rows, { width: 340, ...opts, xLabel: `${panel.title} (%) →`, minCell, rowHeight: 22, marginLeft: 150 });
+  return rateBarsChart(panel.rows, { width: 480, ...opts, xLabel: `${panel.title} (%) →`, minCell, rowHeight: 22, marginLeft: 180 });
 }

@@ -1,6 +1,7 @@
 import { outcomeChart, outcomePanels, type OutcomePanel, type OutcomesInput } from '../charts/overview-outcomes';
 import { overviewCsvRows, overviewTable } from '../charts/overview-table';
 import { overviewDefinition, sentences } from '../chart-definitions';
+import { suppressedText } from '../format';
 import { metricParams } from '../state';
 import { chartCard } from '../ui/chart-card';
 import { pageSection, type PageModule } from './page';
@@ -47,7 +48,7 @@ export const overviewPage: PageModule<OverviewData> = {
     grid.append(...outcomePanels(input).map((panel) => chartCard(doc, {
       name: panel.name,
       title: panel.title,
-      howTo: 'One bar per track with its 95% CI; "<min cell" marks a value withheld for privacy.',
+      howTo: `One bar per track with its 95% CI; "${suppressedText(data.retention.min_cell)}" marks a value withheld for privacy, "n/a" one that cannot be estimated.`,
       definition: panelDefinition(panel, data),
       chart: outcomeChart(panel, data.retention.min_cell, { document: doc, ariaLabel: `${panel.title} by track` }),
       rows: panel.rows.map((r) => ({ ...r })),
