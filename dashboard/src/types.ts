@@ -14,6 +14,10 @@ export type { GroupBy, Period } from '../../metrics/filters';
 export type { Instrument, Track } from '../../api/schemas/catalog';
 export type { ApiErrorBody, Me } from '../../api/schemas/common';
 export type { Role } from '../../api/auth/users';
+export type {
+  AdjustedComparison, CompareModel, ComparisonResponse, ComparisonUnit, EquityComparison, EquityGroupRow,
+} from '../../metrics/compare/schema';
+export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/compare/request';
 
 /** A rate or count that small-cell suppression may have replaced by null. */
 export type Maybe<T> = T | null;
