@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { ietChart } from '../../dashboard/src/charts/iet';
+import { kmChart, medianLabelRows } from '../../dashboard/src/charts/km-curve';
 import { outcomeChart, outcomePanels, type OutcomesInput } from '../../dashboard/src/charts/overview-outcomes';
 import { relapseRateChart } from '../../dashboard/src/charts/relapse-rate';
 import { fixtures, normalize } from './helpers';
@@ -80,5 +81,23 @@ describe('suppression is always visible in the rate bars (issue: engagement bars
     g.relapse_rate = null;
     g.suppressed = [];
     expect(markers(relapseRateChart(data)).some((x) => x.text === 'n/a')).toBe(true);
+  });
+});
+
+describe('Kaplan–Meier median labels never overlap', () => {
+  it('puts labels of close medians on separate rows and keeps distant ones on the first row', () => {
+    // 2 px a day: 40, 41 and 42 d are 2 px apart (labels ≈ 35 px wide) → rows 0, 1, 2 in day order; 120 d is far → row 0.
+    expect(medianLabelRows([{ median_days: 42 }, { median_days: 40 }, { median_days: 120 }, { median_days: 41 }], 2)).toEqual([2, 0, 0, 1]);
+  });
+
+  it('draws every median label of a chart with close medians without two boxes overlapping', () => {
+    const data = fixtures.retention();
+    const shown = data.groups.filter((g) => 'curve' in g);
+    for (const [i, g] of shown.entries()) if ('median_days' in g) g.median_days = 30 + i;
+    const el = kmChart(data);
+    const labels = [...el.querySelectorAll('text')].filter((t) => /^\d+ d$/.test(t.textContent ?? ''));
+    expect(labels.length).toBe(shown.length);
+    const rowsOf = new Set(labels.map((t) => t.closest('g[transform]')?.getAttribute('transform')));
+    expect(rowsOf.size).toBe(shown.length);
   });
 });
