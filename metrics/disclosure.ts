@@ -131,10 +131,14 @@ function pointAt(km: KmCurve, day: number, was: SurvivalPoint): SurvivalPoint {
 
 function retention(g: RetentionGroup): RetentionGroup {
   const { fields, km } = roundedKm(g);
-  const retention_at = {
-    '30': pointAt(km, 30, g.retention_at['30']),
-    '60': pointAt(km, 60, g.retention_at['60']),
-    '90': pointAt(km, 90, g.retention_at['90']),
+  const at = g.retention_at;
+  const late = at['90'];
+  const retention_at: RetentionGroup['retention_at'] = {
+    '30': pointAt(km, 30, at['30']),
+    '60': pointAt(km, 60, at['60']),
+    // The late day stays offered exactly when the analyst's view offers it (docs/metrics.md "Retention time points").
+    ...(late ? { '90': pointAt(km, 90, late) } : {}),
+    planned: at.planned === null ? null : { day: at.planned.day, ...pointAt(km, at.planned.day, at.planned) },
   };
   return { ...g, n: roundToBase(g.n), ...fields, retention_at };
 }

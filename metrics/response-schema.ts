@@ -37,7 +37,15 @@ const logRank = z.strictObject({ chi2: z.number(), df: z.number(), p: z.number()
 
 const retentionGroup = z.strictObject({
   key, n: z.number(), ...kmFields,
-  retention_at: z.strictObject({ 30: survivalPoint, 60: survivalPoint, 90: survivalPoint }),
+  /**
+   * docs/metrics.md "Retention time points": days 30 and 60 always; 90 in every group only when
+   * some published group's curve reaches day 90; `planned` at the group's planned length in days
+   * (its tracks' shared `planned_weeks` × 7), null when the group has no single planned length.
+   */
+  retention_at: z.strictObject({
+    30: survivalPoint, 60: survivalPoint, 90: survivalPoint.optional(),
+    planned: survivalPoint.extend({ day: z.number() }).nullable(),
+  }),
   suppressed: suppressedList,
 });
 

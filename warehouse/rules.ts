@@ -17,8 +17,16 @@ export const POSITIVE_REASONS = ['completed', 'transferred'] as const;
 export const DROPOUT_REASONS = ['dropped_out', 'against_advice', 'terminated'] as const;
 /** docs/metrics.md "Retention": an open episode with no attended session for this long is lost to follow-up. */
 export const LOST_TO_FOLLOW_UP_DAYS = 30;
-/** docs/metrics.md "Retention": the days the survival estimate is published at. */
-export const RETENTION_DAYS = ['30', '60', '90'] as const;
+/** docs/metrics.md "Retention time points": the days the survival estimate is always published at. */
+export const RETENTION_DAYS = ['30', '60'] as const;
+/**
+ * docs/metrics.md "Retention time points": a later day, published only when some published
+ * group's curve reaches it (IOP episodes mostly end before it, and a column no curve reaches
+ * would be empty in every row).
+ */
+export const RETENTION_LATE_DAY = '90';
+/** docs/metrics.md "Retention time points": `tracks.planned_weeks` is in weeks, the planned time point in days. */
+export const DAYS_PER_WEEK = 7;
 
 /** HEDIS IET, as docs/metrics.md adapts it: initiation is an attended session on days 0 to 14 of the episode. */
 export const INITIATION_DAYS = 14;

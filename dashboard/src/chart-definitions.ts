@@ -14,7 +14,7 @@ import type {
 } from './types';
 
 /** The sentences of `parts`, in that order; a part the response does not state is skipped. */
-function sentences<P extends string>(text: Readonly<Record<string, string>>, parts: readonly P[]): string {
+export function sentences<P extends string>(text: Readonly<Record<string, string>>, parts: readonly P[]): string {
   return parts.flatMap((p) => (text[p] === undefined ? [] : [text[p]])).join(' ');
 }
 

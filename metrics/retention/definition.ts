@@ -1,4 +1,4 @@
-import { DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, RETENTION_DAYS } from '../../warehouse/rules';
+import { DAYS_PER_WEEK, DROPOUT_REASONS, LOST_TO_FOLLOW_UP_DAYS, RETENTION_DAYS, RETENTION_LATE_DAY } from '../../warehouse/rules';
 import { AS_OF, list, LOG_RANK_TEXT, percent, spoken, suppressionText } from '../definition-text';
 import { suppressionRule } from '../response';
 
@@ -14,6 +14,8 @@ function retentionRules(minCell: number) {
     ci: { level: 0.95, method: 'log', upper_capped_at: 1, convention: 'R survival::survfit defaults' },
     median: 'first day S(t) <= 0.5; CI from the CI curves (R print.survfit)',
     retention_at_days: RETENTION_DAYS.map(Number),
+    retention_at_late_day: { day: Number(RETENTION_LATE_DAY), when: 'some published group\'s curve reaches it' },
+    retention_at_planned: { days_per_week: DAYS_PER_WEEK, when: 'every episode of the group is in a track with the same planned_weeks; else null' },
     log_rank: 'Mantel-Haenszel log-rank across the groups present (R survival::survdiff, rho = 0)',
     suppression: suppressionRule(minCell),
   };
@@ -28,7 +30,8 @@ export function retentionText(d: ReturnType<typeof retentionRules>) {
     estimator: 'Kaplan–Meier product-limit estimate (Kaplan & Meier 1958) with Greenwood standard errors (Greenwood 1926); censorings on a day stay at risk for that day’s dropouts.',
     ci: `${percent(d.ci.level)} confidence interval on the ${d.ci.method} scale, upper limit capped at ${d.ci.upper_capped_at} (the defaults of R survival).`,
     median: 'Median days: the first day on which S(t) ≤ 0.5, its interval read from the interval curves (as R survival prints it).',
-    retention_at_days: `Retention is published at days ${list(d.retention_at_days, 'and')}.`,
+    retention_at_days: `Retention is published at days ${list(d.retention_at_days, 'and')}, and at day ${d.retention_at_late_day.day} only when some published group’s curve reaches day ${d.retention_at_late_day.day}.`,
+    retention_at_planned: `It is also published at each group’s planned length: the planned weeks of the group’s track times ${d.retention_at_planned.days_per_week} days, when every episode of the group is in a track with the same planned length (otherwise no planned time point is given).`,
     log_rank: LOG_RANK_TEXT,
     suppression: suppressionText(d.suppression),
   };

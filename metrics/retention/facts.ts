@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { isDropout, isLostToFollowUp, lastSeenOn } from '../../warehouse/models/per-episode';
+import { DAYS_PER_WEEK } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
 import type { KmCountRow } from '../km-fields';
 import { scopedEpisodes } from '../sql/scope';
@@ -43,4 +44,24 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
     select grp, day, count(*) filter (where event)::int as events, count(*) filter (where not event)::int as censored
     from outcome group by grp, day order by grp, day`.execute(db);
   return rows;
+}
+
+/**
+ * docs/metrics.md "Retention time points": the planned length of each group in days, the
+ * `planned_weeks` of the group's track times 7 when every scoped episode of the group is in
+ * a track with the same non-null planned length (grouped by track: that track's), else null
+ * (tracks of different lengths mixed in one site, sex or period group, or a track with no
+ * planned length). An episode's own `planned_weeks` override does not move the group's time
+ * point: one group, one published day. Read from the facts for every source: one pass over
+ * the scoped episodes joined to the small `tracks` table.
+ */
+export async function plannedDays(db: Kysely<DB>, f: MetricFilters): Promise<Map<string, number | null>> {
+  const { rows } = await sql<{ grp: string; planned_weeks: number | null }>`
+    with ${scopedEpisodes(f)}
+    select s.grp,
+      case when count(distinct t.planned_weeks) = 1 and bool_and(t.planned_weeks is not null)
+        then min(t.planned_weeks) end::int as planned_weeks
+    from scoped s join episodes e on e.episode_id = s.episode_id join tracks t on t.track_code = e.track_code
+    group by s.grp`.execute(db);
+  return new Map(rows.map((r) => [r.grp, r.planned_weeks === null ? null : r.planned_weeks * DAYS_PER_WEEK]));
 }

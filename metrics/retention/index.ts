@@ -7,9 +7,10 @@ import { buildGroups, echoFilters, respond } from '../response';
 import { groupSizes } from '../sql/groups';
 import type { MetricResponse } from '../types';
 import { retentionDefinition } from './definition';
-import { retentionCounts } from './facts';
+import { plannedDays, retentionCounts } from './facts';
 import { retentionCountsFromModel } from './model';
-import { retentionGroup } from './statistics';
+import { lastDay, retentionDays, retentionGroup } from './statistics';
+import { isSmall } from '../stats/suppression';
 
 /** Every scoped episode is one event or censoring, so a KM table also gives the group sizes. */
 function sizesOf(rows: readonly KmCountRow[]): Map<string, number> {
@@ -24,7 +25,11 @@ export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: numbe
     ? await Promise.all([groupSizes(db, f), retentionCounts(db, f)])
     : await retentionCountsFromModel(db, f, source === 'rollup').then((rows) => [sizesOf(rows), rows] as const);
   const byGroup = groupRows(counts);
-  const groups = buildGroups(f, minCell, sizes, (grp, key, n) => retentionGroup(byGroup.get(grp) ?? [], key, n, minCell));
+  const planned = await plannedDays(db, f);
+  // Only the groups published in full decide whether the late day is offered (docs/metrics.md "Retention time points").
+  const days = retentionDays([...sizes].filter(([, n]) => !isSmall(n, minCell)).map(([grp]) => lastDay(byGroup.get(grp) ?? [])));
+  const groups = buildGroups(f, minCell, sizes, (grp, key, n) =>
+    retentionGroup(byGroup.get(grp) ?? [], key, n, minCell, days, planned.get(grp) ?? null));
   return respond({
     metric: 'retention',
     filters: f,
@@ -38,7 +43,7 @@ export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: numbe
 
 export const RETENTION: MetricFamily<'retention'> = {
   name: 'retention',
-  summary: 'Retention: Kaplan–Meier time to dropout, median, days 30/60/90, log-rank',
+  summary: 'Retention: Kaplan–Meier time to dropout, median, days 30/60, planned length (and 90 when reached), log-rank',
   dependsOn: ['attendance_through'],
   compute: retention,
 };

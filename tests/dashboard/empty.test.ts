@@ -57,9 +57,19 @@ describe('empty and fully suppressed data', () => {
     });
   }
 
-  for (const [name, draw] of cases.filter(([n]) => n !== 'overview')) {
+  // The rate bars keep a suppressed group's row with its "<11" marker instead (docs/metrics.md "Small-cell suppression").
+  const marksInPlace = new Set(['overview', 'iet', 'relapse-rate']);
+  for (const [name, draw] of cases.filter(([n]) => !marksInPlace.has(n))) {
     it(`${name} renders an empty-state message when every group is suppressed`, () => {
       expect(draw(allSuppressed).classList.contains('empty-state')).toBe(true);
+    });
+  }
+
+  for (const [name, draw] of cases.filter(([n]) => n === 'iet' || n === 'relapse-rate')) {
+    it(`${name} marks every group suppressed in place when every group is suppressed`, () => {
+      const el = draw(allSuppressed);
+      expect(el.classList.contains('empty-state')).toBe(false);
+      expect([...el.querySelectorAll('.suppressed-marker text')].map((t) => t.firstChild?.textContent)).toContain('<11');
     });
   }
 

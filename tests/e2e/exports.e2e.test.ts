@@ -26,7 +26,8 @@ describe('downloads', () => {
     const { name, text } = await download(page, 'download-csv-overview');
     expect(name).toBe('iop-overview.csv');
     const [header, ...rows] = csvLines(text);
-    expect(header).toBe('track,episodes,completion_rate,completion_lower,completion_upper,retention_90,phq9_reliable_improvement,abstinence_rate');
+    // A retention time point is a column only when some track has it (docs/metrics.md "Retention time points").
+    expect(header).toMatch(/^track,episodes,completion_rate,completion_lower,completion_upper,retention_30(,retention_planned)?(,retention_90)?,phq9_reliable_improvement,abstinence_rate$/);
     expect(rows.map((r) => r.split(',')[0]).sort()).toEqual(['day', 'evening', 'family', 'mens', 'php-step-down', 'womens']);
     const episodes = rows.map((r) => Number(r.split(',')[1]));
     expect(episodes.every((n) => Number.isInteger(n) && n > 0)).toBe(true);

@@ -37,7 +37,7 @@ export function monthBefore(asOf: string, monthsBack: number): { from: string; t
 
 /** The charts of each page (data-testid="chart-<name>"), in page order. */
 export const PAGE_CHARTS = {
-  overview: ['overview'],
+  overview: ['overview-retention-30', 'overview-retention-planned', 'overview-completion', 'overview-improvement', 'overview-abstinence', 'overview-engagement', 'overview'],
   retention: ['km-retention', 'discharge-reasons'],
   symptoms: ['trajectory', 'jt-classes', 'jt-scatter'],
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],

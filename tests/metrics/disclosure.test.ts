@@ -122,6 +122,19 @@ describe('protectResponse', () => {
     expect(g.retention_at['30'].survival).toBe(last && last.day >= 30 ? (at30?.survival ?? 1) : null);
   });
 
+  it('recomputes the planned time point at its own day and offers day 90 exactly when the exact response does', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ day: i * 3, events: (i * 7) % 4, censored: (i * 5) % 3 }));
+    const n = rows.reduce((s, r) => s + r.events + r.censored, 0);
+    const withLate = retentionGroup(rows, { track: 'day' }, n, 11, ['30', '60', '90'], 56);
+    const g = protectResponse(response('retention', [withLate])).groups[0] as RetentionGroup;
+    const at56 = g.curve.filter((s) => s.day <= 56).at(-1);
+    expect(g.retention_at.planned).toEqual({ day: 56, survival: at56?.survival ?? 1, lower: at56?.lower ?? 1, upper: at56?.upper ?? 1 });
+    expect(g.retention_at).toHaveProperty('90');
+    const without = protectResponse(response('retention', [retentionGroup(rows, { track: 'day' }, n, 11, ['30', '60'], null)])).groups[0] as RetentionGroup;
+    expect(without.retention_at).not.toHaveProperty('90');
+    expect(without.retention_at.planned).toBeNull();
+  });
+
   it('leaves the exact response untouched (analysts and admins are served it)', () => {
     const exact = retentionGroup([{ day: 3, events: 12, censored: 13 }], { track: 'day' }, 25, 11);
     const before = structuredClone(exact);

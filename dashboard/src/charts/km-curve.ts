@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed, pValue, shownGroups } from '../format';
 import type { GroupBase, KmFields, LogRank, SuppressedGroup } from '../types';
-import { baseOptions, colourScale, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
 
 export interface KmRow {
   group: string;
@@ -50,18 +50,57 @@ export function logRankCaption(logRank: LogRank | null | undefined): string {
   return `Log-rank test: χ² = ${logRank.chi2.toFixed(2)}, df = ${logRank.df}, ${pValue(logRank.p)}.`;
 }
 
+/** Approximate width of a median label at the chart's 12px font (≈ 0.6 em a character, plus padding). */
+const LABEL_PX_PER_CHAR = 7.5;
+const LABEL_PAD_PX = 6;
+/** Vertical step between stacked label rows (px). */
+export const LABEL_ROW_PX = 14;
+
+/**
+ * Gives every median label a row so that no two labels overlap: labels are placed left to right
+ * by their x in pixels (centred on their dot), each on the lowest row whose last label ends
+ * before it starts. Plot 0.6 has no text-collision option, and dodge moves dots, not text.
+ */
+export function medianLabelRows(medians: readonly { median_days: number }[], pxPerDay: number): number[] {
+  const order = medians.map((m, i) => i).sort((a, b) => (medians[a]?.median_days ?? 0) - (medians[b]?.median_days ?? 0));
+  const rowEnds: number[] = [];
+  const rows = new Array<number>(medians.length).fill(0);
+  for (const i of order) {
+    const m = medians[i];
+    if (!m) continue;
+    const half = (medianLabel(m).length * LABEL_PX_PER_CHAR + LABEL_PAD_PX) / 2;
+    const x = m.median_days * pxPerDay;
+    let row = rowEnds.findIndex((end) => end <= x - half);
+    if (row === -1) row = rowEnds.length;
+    rowEnds[row] = x + half;
+    rows[i] = row;
+  }
+  return rows;
+}
+
+function medianLabel(m: { median_days: number }): string {
+  return `${m.median_days} d`;
+}
+
 /** Kaplan–Meier step curves with log-scale 95% CI bands, medians marked at S = 0.5. */
 export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
   const rows = kmRows(data);
   if (rows.length === 0) return emptyState(NO_DATA, opts.document);
   const groups = [...new Set(rows.map((r) => r.group))];
   const medians = kmMedians(data);
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const [marginLeft, marginRight] = [50, 20];
+  // The same nice domain Plot draws, so label spacing is measured in the pixels it will use.
+  const xMax = Number([...(Plot.scale({ x: { domain: [0, Math.max(1, ...rows.map((r) => r.day))], nice: true } }).domain ?? [])].at(-1) ?? 1);
+  const labelRows = medianLabelRows(medians, (width - marginLeft - marginRight) / xMax);
+  const labelled = medians.map((m, i) => ({ ...m, row: labelRows[i] ?? 0 }));
   return Plot.plot({
     ...baseOptions(opts),
     height: 320,
-    marginLeft: 50,
+    marginLeft,
+    marginRight,
     caption: logRankCaption(data.log_rank),
-    x: { label: opts.xLabel ?? 'Days since admission →', grid: true, nice: true },
+    x: { label: opts.xLabel ?? 'Days since admission →', grid: true, domain: [0, xMax] },
     y: { label: opts.yLabel ?? '↑ Retained (%)', domain: [0, 100], percent: true, grid: true },
     color: colourScale(groups),
     marks: [
@@ -69,7 +108,9 @@ export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
       Plot.lineY(rows, { x: 'day', y: 'survival', stroke: 'group', strokeWidth: 2, curve: 'step-after', tip: true }),
       Plot.ruleY([0.5], { stroke: '#999', strokeDasharray: '4,3' }),
       Plot.dot(medians, { x: 'median_days', y: 'survival', stroke: 'group', fill: 'white', r: 5, strokeWidth: 2, title: (d: { group: string; median_days: number }) => `${d.group}: median ${d.median_days} days` }),
-      Plot.text(medians, { x: 'median_days', y: 'survival', text: (d: { median_days: number }) => `${d.median_days} d`, dy: -12, fill: 'group' }),
+      // One text mark per label row: Plot's dy is a constant, so stacked rows are separate marks.
+      ...[...new Set(labelRows)].map((row) =>
+        Plot.text(labelled.filter((m) => m.row === row), { x: 'median_days', y: 'survival', text: medianLabel, dy: -12 - LABEL_ROW_PX * row, fill: 'group' })),
       Plot.ruleY([0]),
     ],
   });

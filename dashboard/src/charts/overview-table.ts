@@ -21,6 +21,10 @@ export interface OverviewRow {
   name: string;
   episodes: OverviewCell;
   completion: OverviewCell;
+  /** The retention group is suppressed whole: its "<min_cell" cells say nothing about which time points exist. */
+  retentionWithheld: boolean;
+  retention30: OverviewCell;
+  retentionPlanned: OverviewCell;
   retention90: OverviewCell;
   reliableImprovement: OverviewCell;
   abstinence: OverviewCell;
@@ -72,21 +76,33 @@ export function overviewRows(input: OverviewInput): OverviewRow[] {
     const s = sym.get(track);
     const a = rel.get(track);
     const [rs, cs, as] = [shownGroup(r), shownGroup(c), shownGroup(a)];
-    const at90 = rs?.retention_at['90'];
+    const at = (day: '30' | '90' | 'planned') => {
+      const p = rs?.retention_at[day];
+      // A time point the API does not offer (no "90" key, planned null) is not available, whatever else is suppressed.
+      if (rs && !p) return NA;
+      return rateCell(r, p?.survival, p ? [p.lower ?? null, p.upper ?? null] : undefined, ['retention_at']);
+    };
+    const planned = rs?.retention_at.planned;
+    const retentionPlanned = at('planned');
     return {
       track,
       name: names.get(track) ?? track,
       episodes: countCell(r ?? c),
       completion: rateCell(c, cs?.completion_rate, cs?.completion_ci, ['completion_rate', 'completed', 'discharged']),
-      retention90: withReason(
-        rateCell(r, at90?.survival, at90 ? [at90.lower ?? null, at90.upper ?? null] : undefined, ['retention_at']),
-        r,
-        'Not estimable: no episode in this group was followed to day 90, and a Kaplan–Meier curve is not defined past its last follow-up (R survival convention).',
-      ),
+      retentionWithheld: r !== undefined && isGroupSuppressed(r),
+      retention30: withReason(at('30'), r, notFollowed(30)),
+      // The planned length differs by track, so the cell names its day.
+      retentionPlanned: retentionPlanned.kind === 'value' && planned ? { ...retentionPlanned, text: `${retentionPlanned.text} at day ${planned.day}` }
+        : withReason(retentionPlanned, r, planned ? notFollowed(planned.day) : 'No planned length: the track has none recorded (tracks.planned_weeks).'),
+      retention90: withReason(at('90'), r, notFollowed(90)),
       reliableImprovement: improvementCell(s),
       abstinence: rateCell(a, as?.abstinence_rate, as?.abstinence_ci, ['abstinence_rate', 'tests', 'negative']),
     };
   });
+}
+
+function notFollowed(day: number): string {
+  return `Not estimable: no episode in this group was followed to day ${day}, and a Kaplan–Meier curve is not defined past its last follow-up (R survival convention).`;
 }
 
 /** Says why a value of a group that exists is missing (a group absent altogether keeps the generic text). */
@@ -94,9 +110,22 @@ function withReason(cell: OverviewCell, group: GroupBase | undefined, reason: st
   return cell.kind === 'na' && group ? { kind: 'na', reason } : cell;
 }
 
-const COLUMNS: [keyof Omit<OverviewRow, 'track' | 'name'>, string][] = [
+type Column = keyof Omit<OverviewRow, 'track' | 'name' | 'retentionWithheld'>;
+
+/**
+ * The columns with something to show: a retention time point no curve reaches (every cell
+ * "–") is not offered, so no column is empty (docs/metrics.md "Retention time points").
+ */
+export function offeredColumns(rows: readonly OverviewRow[]): [Column, string][] {
+  const optional: Column[] = ['retention30', 'retentionPlanned', 'retention90'];
+  return COLUMNS.filter(([k]) => !optional.includes(k) || rows.some((r) => !r.retentionWithheld && r[k].kind !== 'na'));
+}
+
+const COLUMNS: [Column, string][] = [
   ['episodes', 'Episodes'],
   ['completion', 'Completion rate (95% CI)'],
+  ['retention30', '30-day retention (95% CI)'],
+  ['retentionPlanned', 'Retention at planned length (95% CI)'],
   ['retention90', '90-day retention (95% CI)'],
   ['reliableImprovement', 'PHQ-9 reliable improvement'],
   ['abstinence', 'Abstinence rate (95% CI)'],
@@ -127,13 +156,17 @@ function cellElement(doc: Document, cell: OverviewCell, minCell: number): HTMLTa
 export function overviewCsvRows(input: OverviewInput): Record<string, string | number | null>[] {
   const min = input.retention.min_cell;
   const text = (c: OverviewCell) => (c.kind === 'value' ? c.value : c.kind === 'suppressed' ? suppressedText(min) : null);
-  return overviewRows(input).map((r) => ({
+  const rows = overviewRows(input);
+  const offered = new Set(offeredColumns(rows).map(([k]) => k));
+  return rows.map((r) => ({
     track: r.track,
     episodes: text(r.episodes),
     completion_rate: text(r.completion),
     completion_lower: r.completion.kind === 'value' ? (r.completion.lower ?? null) : null,
     completion_upper: r.completion.kind === 'value' ? (r.completion.upper ?? null) : null,
-    retention_90: text(r.retention90),
+    ...(offered.has('retention30') ? { retention_30: text(r.retention30) } : {}),
+    ...(offered.has('retentionPlanned') ? { retention_planned: text(r.retentionPlanned) } : {}),
+    ...(offered.has('retention90') ? { retention_90: text(r.retention90) } : {}),
     phq9_reliable_improvement: text(r.reliableImprovement),
     abstinence_rate: text(r.abstinence),
   }));
@@ -145,11 +178,12 @@ export function overviewTable(input: OverviewInput, opts: ChartOptions = {}): HT
   const rows = overviewRows(input);
   if (rows.length === 0) return emptyState('No tracks to show for these filters.', doc);
   const minCell = input.retention.min_cell;
+  const columns = offeredColumns(rows);
   const table = dataTable(doc, {
     className: 'overview-table',
     caption: `Program outcomes by track, as of ${input.retention.as_of}. "${suppressedText(minCell)}" marks a suppressed small cell.`,
-    columns: ['Track', ...COLUMNS.map(([, l]) => l)],
-    rows: rows.map((r) => ({ label: r.name, dataset: { track: r.track }, cells: COLUMNS.map(([k]) => cellElement(doc, r[k], minCell)) })),
+    columns: ['Track', ...columns.map(([, l]) => l)],
+    rows: rows.map((r) => ({ label: r.name, dataset: { track: r.track }, cells: columns.map(([k]) => cellElement(doc, r[k], minCell)) })),
   });
   table.dataset.testid = 'overview-table';
   return table;
