@@ -8,6 +8,7 @@ import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
 import { registerLineage } from './lineage';
 import { registerServe } from './serve';
+import { registerSpc } from './spc';
 import { registerUsers } from './users';
 
 /** Every command module registers itself here; bin/iop.ts stays thin. */
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGenerate(program, ctx);
   registerDemo(program, ctx);
   registerMetrics(program, ctx);
+  registerSpc(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);
   registerJobs(program, ctx);
