@@ -21,7 +21,7 @@ const EnvSchema = z.object({
 });
 
 /**
- * `IOP_SPC_TARGETS=completion=0.40,attendance=0.85` (docs/qi.md "Targets"): the target
+ * `IOP_SPC_TARGETS=completion=0.40,attendance=0.85` (docs/metrics.md "SPC charts: Targets"): the target
  * line of each SPC series, over the defaults of warehouse/rules.ts; `series=none`
  * removes a default. Read once here, so a typo fails at start-up, not in a chart.
  */
@@ -48,7 +48,7 @@ export interface Config {
   readonly ingestStallMs: number;
   /** Largest ingest upload in bytes; larger ones answer 413. */
   readonly ingestMaxBytes: number;
-  /** The target line of each SPC series that has one (docs/qi.md "Targets"). */
+  /** The target line of each SPC series that has one (docs/metrics.md "SPC charts: Targets"). */
   readonly spcTargets: Readonly<Record<string, number>>;
 }
 

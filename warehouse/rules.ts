@@ -59,16 +59,16 @@ export const LAST_WEEK = 16;
 export const LAST_WEEK_DAY = LAST_WEEK * 7 + 6;
 
 /**
- * docs/qi.md "Maturity": a track's planned length when the warehouse holds none (tracks
+ * docs/metrics.md "SPC charts: Maturity": a track's planned length when the warehouse holds none (tracks
  * carry no planned_weeks column yet); completion-type SPC series wait this long, plus
  * the grace below, after an admission period ends before it enters a chart.
  */
 export const PLANNED_WEEKS_DEFAULT = 12;
-/** docs/qi.md "Maturity": days after the planned length by which an episode has had time to end. */
+/** docs/metrics.md "SPC charts: Maturity": days after the planned length by which an episode has had time to end. */
 export const MATURITY_GRACE_DAYS = 30;
 
 /**
- * docs/qi.md "Targets": the default target lines, as shares, from SAMHSA TEDS-D 2004
+ * docs/metrics.md "SPC charts: Targets": the default target lines, as shares, from SAMHSA TEDS-D 2004
  * discharges from intensive outpatient treatment (N = 114,440; completed 37.7%,
  * transferred 17.9%, so 55.5% positive; tests/reference/published/teds_2004_iop_discharges.csv).
  * IOP_SPC_TARGETS overrides them (warehouse/config.ts).

@@ -13,11 +13,11 @@ import { sendSerialized } from '../send';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const SpcQuerySchema = SpcFiltersSchema.extend({
-  format: z.enum(['json', 'csv']).default('json').describe('json (docs/qi.md) or csv (one row per point, then the immature periods)'),
+  format: z.enum(['json', 'csv']).default('json').describe('json (docs/metrics.md "SPC charts") or csv (one row per point, then the immature periods)'),
 });
 
 /**
- * `GET /api/v1/spc/{series}` (docs/qi.md): the chart of `iop spc <series>`, the same
+ * `GET /api/v1/spc/{series}` (docs/metrics.md "SPC charts"): the chart of `iop spc <series>`, the same
  * bytes as `--format json`. Scope and suppression are the metric routes': the user's
  * tracks only (403 outside them), the configured min_cell for roles below analyst, and
  * for them month-snapped dates and counts rounded to base 5 before the chart is computed.

@@ -54,10 +54,10 @@ async function run(ctx: CliContext, series: string, flags: SpcFlags): Promise<vo
   ctx.out(render(response, flags.format));
 }
 
-/** `iop spc <series> [filters]` (docs/qi.md); `--format json` is byte-for-byte the API body. */
+/** `iop spc <series> [filters]` (docs/metrics.md "SPC charts"); `--format json` is byte-for-byte the API body. */
 export function registerSpc(program: Command, ctx: CliContext): void {
   program.command('spc')
-    .description(`Prints an SPC chart with Anhøj run rules (docs/qi.md); series: ${SPC_SERIES_NAMES.join(', ')}`)
+    .description(`Prints an SPC chart with Anhøj run rules (docs/metrics.md "SPC charts"); series: ${SPC_SERIES_NAMES.join(', ')}`)
     .argument('<series>', SPC_SERIES_NAMES.join('|'))
     .option('--track <code>', 'track code (repeatable)', collect)
     .option('--from <date>', 'first admission date, YYYY-MM-DD')

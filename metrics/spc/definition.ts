@@ -1,9 +1,10 @@
+import { MATURITY_GRACE_DAYS, PLANNED_WEEKS_DEFAULT, SPC_TARGET_DEFAULTS } from '../../warehouse/rules';
 import { DISCLOSURE_RULE } from '../disclosure';
 import { suppressionRule } from '../response';
 import { D2 } from '../stats/spc';
 import type { SpcSeries } from './series';
 
-/** The `definition` block of an SPC response (docs/qi.md): the series, the chart's formulas, the rules and the maturity horizon. */
+/** The `definition` block of an SPC response (docs/metrics.md "SPC charts"): the series, the chart's formulas, the rules and the maturity horizon. */
 export function spcDefinition(series: SpcSeries, minCell: number, disclosure: boolean): Record<string, unknown> {
   return {
     series: series.name,
@@ -20,7 +21,12 @@ export function spcDefinition(series: SpcSeries, minCell: number, disclosure: bo
       crossings: 'crossings of the centre line < qbinom(0.05, n_useful - 1, 0.5)',
       source: 'Anhoej rules as in qicharts2 (Anhoej and Olesen 2014; Schilling 2012; Chen 2010)',
     },
-    maturity: { horizon_days: series.horizonDays, rule: series.horizonRule, immature: 'listed in immature, never charted as points and never part of a signal' },
+    maturity: {
+      horizon_days: series.horizonDays, rule: series.horizonRule,
+      planned_weeks_default: PLANNED_WEEKS_DEFAULT, grace_days: MATURITY_GRACE_DAYS,
+      immature: 'listed in immature, never charted as points and never part of a signal',
+    },
+    target_defaults: { ...SPC_TARGET_DEFAULTS, source: 'SAMHSA TEDS-D 2004 discharges from intensive outpatient treatment; IOP_SPC_TARGETS overrides' },
     phases: 'each split date opens a phase at the first period that starts on or after it; centre, limits and runs are computed per phase',
     suppression: { ...suppressionRule(minCell), spc: 'a suppressed period is left out of the centre line, the limits and the runs analysis (qicharts2 exclude)' },
     ...(disclosure ? { disclosure: { ...DISCLOSURE_RULE, spc: 'the chart is computed from the rounded counts (I-charts: rounded n, mean to 1 decimal)' } } : {}),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDetail, type MetricFilters } from '../filters';
 
 /**
- * The filters of `iop spc <series>` and `GET /api/v1/spc/{series}` (docs/qi.md): the
+ * The filters of `iop spc <series>` and `GET /api/v1/spc/{series}` (docs/metrics.md "SPC charts"): the
  * metric filters of metrics/filters.ts (track, from, to, as_of, instrument, min_cell),
  * parsed by the same schema so both accept and reject the same values, plus the SPC
  * options. A chart is always a series of admission periods, so `group_by` is not a

@@ -83,7 +83,7 @@ function phaseStarts(points: readonly Period[], split: readonly string[], notes:
 }
 
 /**
- * An SPC chart of one series (docs/qi.md): the series' counts per admission period from
+ * An SPC chart of one series (docs/metrics.md "SPC charts"): the series' counts per admission period from
  * its metric family, the immature periods set apart, small cells suppressed (and left out
  * of every statistic, as qicharts2's `exclude`), then the engine of metrics/stats/spc.ts
  * over the mature periods with the phases of the split dates. The CLI and the API share it.

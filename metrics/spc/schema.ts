@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SPC_PERIODS } from './filters';
 
 /**
- * The SPC response (docs/qi.md "The response"): the route's strict response schema, its
+ * The SPC response (docs/metrics.md "SPC charts: The response"): the route's strict response schema, its
  * OpenAPI entry and, through `z.infer`, the TypeScript type the compute function returns
  * and the dashboard imports (type-only). A field the contract does not name fails.
  */

@@ -20,7 +20,7 @@ export class SpcSeriesError extends Error {
 }
 
 /**
- * One SPC series (docs/qi.md "Series"): its chart, the metric family whose definition
+ * One SPC series (docs/metrics.md "SPC charts: Series"): its chart, the metric family whose definition
  * and queries it reads (never a second copy of the rule), the text of its numerator and
  * denominator for the definition block, and its maturity horizon.
  */

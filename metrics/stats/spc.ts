@@ -1,7 +1,7 @@
 import binomialQuantile from '@stdlib/stats-base-dists-binomial-quantile';
 
 /**
- * The SPC engine (docs/qi.md): one entry, like qicharts2's `qic()`, that takes the chart
+ * The SPC engine (docs/metrics.md "SPC charts"): one entry, like qicharts2's `qic()`, that takes the chart
  * type, the points, the phases and the options, and returns the points with their centre
  * line, limits and signals together with the run statistics of each phase. Every SPC
  * series of the product goes through it; the formulas are qicharts2's (R/helper.functions.R:

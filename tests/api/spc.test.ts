@@ -10,7 +10,7 @@ import { iop } from '../metrics/cli';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
 
 /**
- * `GET /api/v1/spc/{series}` and `iop spc` on a small program (docs/qi.md). Track `day`:
+ * `GET /api/v1/spc/{series}` and `iop spc` on a small program (docs/metrics.md "SPC charts"). Track `day`:
  * 25 admissions a month from January to December 2025, every one discharged 30 days
  * later, 12 of 25 completing (48%), except:
  * - March holds 7 admissions (a small cell: suppressed below analyst's min_cell 0);
