@@ -49,7 +49,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const API_VERSION = '0.1.0';
 
 /**
- * The API as a fastify plugin (STYLE.md fastify/demo; DESIGN.md §7). Layers: external
+ * The API as a fastify plugin (docs/conventions.md; api/README.md). Layers: external
  * plugins → app plugins (db, auth, audit, cache) → routes. Only api/server.ts listens;
  * tests register this and call `inject()`.
  */

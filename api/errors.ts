@@ -2,9 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 /**
- * The error contract of DESIGN.md §7: every error is JSON `{error, details}`. A bad
+ * The error contract of api/README.md: every error is JSON `{error, details}`. A bad
  * request is 4xx with the details; a 5xx is generic and its cause goes to the log with
- * the request id (STYLE.md fastify/demo "Errors").
+ * the request id (docs/conventions.md, "Errors").
  */
 export interface ErrorDetail {
   param?: string;

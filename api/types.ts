@@ -4,7 +4,7 @@ import type { Access } from './auth/scope';
 import type { AuthUser } from './auth/users';
 import type { MetricCache } from './cache/metric-cache';
 
-/** The decorators the app plugins add (STYLE.md: shared things are decorators). */
+/** The decorators the app plugins add (docs/conventions.md: shared things are decorators). */
 declare module 'fastify' {
   interface FastifyInstance {
     wh: Warehouse;

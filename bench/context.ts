@@ -6,7 +6,7 @@ import pg from 'pg';
 import { connect, migrate, type Warehouse } from '../warehouse/db';
 import { acquireTestServer, type TestServer } from '../warehouse/scratch-server';
 import { withDatabase } from '../warehouse/urls';
-import { generateCohort, type GenerateSummary } from '../ingest/generate/index';
+import { generateCohort, type GenerateSummary } from '../tools/generate/index';
 
 /** What every benchmark stage gets: a fresh warehouse, the generated cohort, and a place to record figures. */
 export interface BenchContext {

@@ -4,7 +4,7 @@ import { openWarehouse, type Warehouse } from '../warehouse/db';
 
 /**
  * What every command gets: the parsed config, a logger on stderr (stdout is reserved
- * for the command's output, DESIGN.md §6) and a way to open the warehouse.
+ * for the command's output, docs/cli.md) and a way to open the warehouse.
  */
 export interface CliContext {
   readonly config: Config;

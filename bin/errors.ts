@@ -1,4 +1,4 @@
-/** Exit codes of the CLI contract (DESIGN.md §6). */
+/** Exit codes of the CLI contract (docs/cli.md). */
 export const EXIT = { ok: 0, failure: 2, usage: 64 } as const;
 
 /** A bad flag, filter or argument: exit 64 with the message, never a stack trace. */

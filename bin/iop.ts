@@ -4,7 +4,7 @@ import { createContext } from './context';
 import { EXIT, FailureError, UsageError } from './errors';
 import { registerCommands } from './commands/index';
 
-/** The CLI (DESIGN.md §6): thin; it parses flags and calls modules. */
+/** The CLI (docs/cli.md): thin; it parses flags and calls modules. */
 async function main(argv: string[]): Promise<number> {
   const program = new Command('iop')
     .description('IOP Outcomes: ingest, warehouse, metrics and dashboard for Intensive Outpatient Programs')

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
-// Built into dashboard/dist and served at / by `iop serve` (DESIGN.md §7).
+// Built into dashboard/dist and served at / by `iop serve` (api/README.md).
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',

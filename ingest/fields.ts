@@ -2,13 +2,13 @@ import { z } from 'zod';
 
 /**
  * zod field parsers for CSV cells. A cell arrives as a trimmed string, or null when
- * empty (DESIGN.md §4: an empty cell means null). Each parser's message states what
+ * empty (docs/formats.md: an empty cell means null). Each parser's message states what
  * was expected, because it is shown to the person fixing the export.
  */
 export type Cell = string | null;
 
 export interface FieldContext {
-  /** The ingest date: no date may lie after it (DESIGN.md §4). */
+  /** The ingest date: no date may lie after it (docs/formats.md). */
   today: string;
   /** Profile date format, e.g. `MM/DD/YYYY`; ISO `YYYY-MM-DD` is always accepted. */
   dateFormat: string | null;

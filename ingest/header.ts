@@ -4,7 +4,7 @@ import { FileError } from './csv-source';
 import type { Profile } from './profile';
 
 /**
- * Maps a file's header onto canonical columns (DESIGN.md §4–§5): case-insensitive,
+ * Maps a file's header onto canonical columns (docs/formats.md): case-insensitive,
  * trimmed, renamed by the profile; reports unknown columns (ignored, with a warning)
  * and fails the whole file when a required column is missing.
  */

@@ -3,7 +3,7 @@ import type { DB } from '../warehouse/db-types';
 import { LINKED_ENTITIES } from './entities';
 
 /**
- * Episode linking (DESIGN.md §3): a row without an explicit episode_id belongs to the
+ * Episode linking (docs/warehouse.md): a row without an explicit episode_id belongs to the
  * patient's episode whose window [admitted_on − 14, (discharged_on or today) + 14]
  * holds its date; when several do, the latest admission wins. Rows that link to no
  * episode keep episode_id null (counted in the data-quality report). Returns the

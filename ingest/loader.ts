@@ -18,7 +18,7 @@ import { loadRefs, type CellError } from './references';
 import { copyValue, prepareRow } from './rows';
 import { tempPath } from './temp-files';
 
-/** The `ingest --json` summary (DESIGN.md §6). */
+/** The `ingest --json` summary (docs/cli.md). */
 export interface IngestSummary {
   batch_id: string;
   entity: EntityName;
@@ -63,7 +63,7 @@ function trace(stage: string): void {
 }
 
 /**
- * Loads one CSV as one batch in one transaction (DESIGN.md §4): stream → zod → COPY
+ * Loads one CSV as one batch in one transaction (docs/formats.md): stream → zod → COPY
  * into staging → set-based merge → episode linking → refresh of touched episodes →
  * lineage. Rejected rows go to `rejected_rows`; a whole-file failure applies nothing,
  * is recorded as a failed batch and throws FileError.

@@ -4,7 +4,7 @@ import { ENTITIES, type EntityName } from './entities';
 import { linkStaged } from './link';
 
 /**
- * The set-based merge of a staged batch into its table by natural key (DESIGN.md §4):
+ * The set-based merge of a staged batch into its table by natural key (docs/formats.md):
  * the later of two rows with one key wins; new keys are inserted; changed rows are
  * updated and the old and new values recorded in `corrections`; identical rows are
  * left alone. Everything runs inside the batch's transaction.
@@ -29,7 +29,7 @@ export async function createStaging(db: Kysely<DB>, entity: EntityName): Promise
 
 /**
  * Assessments and abstinence tests are linked to their episode as they are written
- * (DESIGN.md §3: the explicit episode_id, else the episode whose window holds the date),
+ * (docs/warehouse.md: the explicit episode_id, else the episode whose window holds the date),
  * instead of being written unlinked and updated again: the second write of every row
  * was a third of the ingest (measured: 5.5 s of 17 s for 500k tests).
  */

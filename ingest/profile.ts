@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 
 /**
- * Header profiles (DESIGN.md §5): map an EHR export's headers, date layout and codes
+ * Header profiles (docs/formats.md "Header profiles"): map an EHR export's headers, date layout and codes
  * onto the canonical columns. Validated strictly, so a typo in a profile is an error
  * rather than a silently unmapped column.
  */

@@ -4,11 +4,11 @@ import type { DB } from '../warehouse/db-types';
 import { ENTITIES, ENTITY_NAMES, LINKED_ENTITIES, type LinkedTable } from './entities';
 
 /**
- * The data-quality report (DESIGN.md §7 `/api/v1/quality`; its zod schema is the API's
+ * The data-quality report (api/README.md `/api/v1/quality`; its zod schema is the API's
  * response contract): what a QI analyst checks
  * before trusting a metric. Rows that link to no episode and episodes without any
- * attendance are excluded from, or bias, the episode metrics (DESIGN.md §3 "Episode
- * linking"); open episodes idle for more than 30 days are the ones METRICS.md counts
+ * attendance are excluded from, or bias, the episode metrics (docs/warehouse.md "Episode
+ * linking"); open episodes idle for more than 30 days are the ones docs/metrics.md counts
  * as lost to follow-up; rejected rows and duplicate keys come from the lineage.
  */
 export const QualityReportSchema = z.strictObject({

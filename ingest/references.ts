@@ -3,8 +3,8 @@ import type { DB } from '../warehouse/db-types';
 
 /**
  * Reference data a batch validates against: known tracks, instruments, patients and
- * episodes (DESIGN.md §4: "an unknown code is rejected and the message lists the
- * known ones"). Loaded once per batch, only what the entity needs.
+ * episodes (docs/formats.md: "an unknown track or instrument is rejected and the
+ * message lists the known ones"). Loaded once per batch, only what the entity needs.
  */
 export interface InstrumentRef {
   code: string;

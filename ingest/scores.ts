@@ -1,7 +1,7 @@
 import type { CellError, InstrumentRef } from './references';
 
 /**
- * Score rules of DESIGN.md §4: the total lies within the instrument's range; item
+ * Score rules of docs/formats.md: the total lies within the instrument's range; item
  * scores lie within the item range; a given total equals the item sum; items alone
  * give the total. Partial items are kept only beside an explicit total.
  */

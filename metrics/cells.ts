@@ -8,7 +8,7 @@ export interface Rate {
 }
 
 /**
- * The small-cell bookkeeping of one group (METRICS.md "Small-cell suppression"):
+ * The small-cell bookkeeping of one group (docs/metrics.md "Small-cell suppression"):
  * it hides counts of 1…min_cell−1 and whatever is computed from them, and records
  * the names of the hidden fields for the group's `suppressed` list.
  */

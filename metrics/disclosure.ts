@@ -218,7 +218,9 @@ const FAMILIES: { [M in MetricName]: (g: GroupOf<M>) => GroupOf<M> } = { retenti
  * stay null; `suppressed` lists are unchanged.
  */
 export function protectResponse<M extends MetricName>(response: MetricResponse<M>): MetricResponse<M> {
-  const protect = FAMILIES[response.metric] as (g: GroupOf<M>) => GroupOf<M>;
+  // MetricResponse<M> and GroupOf<M> are lookups into one type per family (z.infer of
+  // metrics/response-schema.ts), which TypeScript cannot narrow for a generic M.
+  const protect = FAMILIES[response.metric] as unknown as (g: GroupOf<M>) => GroupOf<M>;
   const groups = response.groups.map((g): GroupOf<M> | SuppressedGroup => (isSuppressedGroup(g) ? g : protect(g as GroupOf<M>)));
   return {
     ...response,

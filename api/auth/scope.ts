@@ -4,7 +4,7 @@ import { HttpError, forbidden } from '../errors';
 import type { AuthUser, Role } from './users';
 
 /**
- * Track scoping and the suppression floor (DESIGN.md §7 roles).
+ * Track scoping and the suppression floor (api/README.md roles).
  * - A user with `tracks` set sees only those tracks: asking for another is 403, asking
  *   for none means all of its own.
  * - Viewers (every role below analyst) get the configured min cell. Another `min_cell`

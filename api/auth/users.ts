@@ -10,7 +10,7 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export const ROLES = ['admin', 'analyst', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who a request acts as. `tracks` null means every track (DESIGN.md §7 roles). */
+/** Who a request acts as. `tracks` null means every track (api/README.md roles). */
 export interface AuthUser {
   readonly username: string;
   readonly role: Role;

@@ -3,7 +3,7 @@ import { readDataVersion } from '../../ingest/lineage';
 import type { DB } from '../../warehouse/db-types';
 
 /**
- * An in-process cache of serialized metric responses (the bench bar of DESIGN.md §9:
+ * An in-process cache of serialized metric responses (the bench bar of BENCHMARKS.md:
  * p95 ≤ 50 ms at 50 connections). It is honest because:
  * - the key is everything the answer depends on: the metric, the normalized filters
  *   (with the as-of date, which defaults to today) and the effective min_cell;

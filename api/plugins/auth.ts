@@ -24,7 +24,7 @@ function isApiRequest(url: string): boolean {
 /**
  * Authentication and authorization in `onRequest`, before the body is read or the
  * parameters validated: an anonymous caller learns nothing, not even which parameters
- * are wrong (DESIGN.md §7: only health, the docs and the sign-in answer without
+ * are wrong (api/README.md: only health, the docs and the sign-in answer without
  * credentials). Unknown, revoked, expired and malformed tokens get the same 401.
  */
 export function authPlugin(fastify: FastifyInstance, opts: { userCacheMs: number }): void {

@@ -13,7 +13,7 @@ export interface ExternalOptions {
 }
 
 /**
- * The external layer (STYLE.md fastify/demo): security headers, rate limiting, cookies
+ * The external layer (docs/conventions.md): security headers, rate limiting, cookies
  * and the OpenAPI document generated from the routes' zod schemas.
  * The CSP allows only same-origin scripts, so both the dashboard bundle and Swagger UI
  * (which loads its scripts from /docs/static) run and nothing else does; inline styles
@@ -47,7 +47,7 @@ export async function externalPlugins(fastify: FastifyInstance, opts: ExternalOp
       openapi: '3.0.3',
       info: {
         title: 'IOP Outcomes API',
-        description: 'Outcome metrics of Intensive Outpatient Programs (DESIGN.md §7, METRICS.md). Authenticate with `Authorization: Bearer <token>` (`iop users add`) or the session cookie of `POST /api/v1/session`.',
+        description: 'Outcome metrics of Intensive Outpatient Programs (routes and roles: api/README.md; definitions: docs/metrics.md). Authenticate with `Authorization: Bearer <token>` (`iop users add`) or the session cookie of `POST /api/v1/session`.',
         version: opts.version,
         license: { name: 'Apache-2.0' },
       },
@@ -58,7 +58,7 @@ export async function externalPlugins(fastify: FastifyInstance, opts: ExternalOp
         },
       },
       tags: [
-        { name: 'metrics', description: 'Outcome metrics (METRICS.md) and the program report' },
+        { name: 'metrics', description: 'Outcome metrics (docs/metrics.md) and the program report' },
         { name: 'catalog', description: 'Tracks and instruments' },
         { name: 'lineage', description: 'Batches, rejected rows, data quality (admin, analyst)' },
         { name: 'admin', description: 'Ingest and audit (admin)' },

@@ -97,7 +97,7 @@ export function renderReportHtml(data: ReportData): string {
 <dt>Minimum cell size</dt><dd>${data.min_cell}</dd><dt>Generated</dt><dd>${escapeHtml(data.generated_at)}</dd></dl>
 <p><strong>Tracks:</strong> ${escapeHtml(scope)}</p></header>
 <section><h2>About this report</h2>
-<p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with the published definitions of its METRICS.md (each section lists the definition it used). Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
+<p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with published definitions (each section states the definition it used; the full definitions, formulas and citations are in the project's metrics documentation, docs/metrics.md). Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
 <p><strong>Small-cell suppression.</strong> ${escapeHtml(rule)}. A suppressed value is shown as “${SUPPRESSED}”; “${MISSING}” means there was nothing to compute. Source: ${escapeHtml(String(data.suppression.source ?? ''))}.</p>
 ${data.disclosure ? disclosureHtml(data.disclosure) : ''}
 </section>

@@ -3,7 +3,7 @@ import type { MetricName, MetricResponse } from '../../metrics/types';
 /**
  * The program-effectiveness report as tables, one per metric, one row per track.
  * The HTML and CSV renderers both read this model, so the two formats carry the same
- * numbers. A cell is `suppressed` when METRICS.md small-cell suppression hid it, and
+ * numbers. A cell is `suppressed` when docs/metrics.md small-cell suppression hid it, and
  * its value is null with no flag when it could not be computed (no data).
  */
 export type Kind = 'count' | 'rate' | 'number' | 'days';

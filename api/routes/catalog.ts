@@ -3,20 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listInstruments, listTracks } from '../../warehouse/catalog';
 import { userOf } from '../plugins/auth';
 import { AUTH_ERRORS, NoQuery } from '../schemas/common';
-
-const TrackSchema = z.strictObject({
-  track_code: z.string(),
-  name: z.string(),
-  level_of_care: z.string().nullable(),
-  active: z.boolean(),
-}).meta({ id: 'Track' });
-
-const InstrumentSchema = z.strictObject({
-  code: z.string(), name: z.string(), loinc: z.string().nullable(),
-  min_score: z.number(), max_score: z.number(), higher_is_better: z.boolean(),
-  reliable_change_points: z.number().nullable(), reliability: z.number().nullable(), norm_sd: z.number().nullable(),
-  clinical_cutoff: z.number().nullable(), remission_below: z.number().nullable(),
-}).meta({ id: 'Instrument' });
+import { InstrumentSchema, TrackSchema } from '../schemas/catalog';
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
 
@@ -27,7 +14,7 @@ const catalogRoutes: FastifyPluginAsyncZod = async (fastify) => {
   }, async (request) => listTracks(fastify.wh.db, userOf(request).tracks));
 
   fastify.get('/api/v1/instruments', {
-    schema: { tags: ['catalog'], summary: 'Instruments and their change thresholds (METRICS.md)', security, querystring: NoQuery, response: { 200: z.array(InstrumentSchema), ...AUTH_ERRORS } },
+    schema: { tags: ['catalog'], summary: 'Instruments and their change thresholds (docs/metrics.md)', security, querystring: NoQuery, response: { 200: z.array(InstrumentSchema), ...AUTH_ERRORS } },
   }, async () => listInstruments(fastify.wh.db));
 };
 export default catalogRoutes;

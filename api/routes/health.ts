@@ -4,7 +4,7 @@ import { ping } from '../../warehouse/db';
 
 const HealthSchema = z.strictObject({ status: z.enum(['ok', 'unavailable']), database: z.enum(['ok', 'error']) });
 
-/** `GET /api/health` (DESIGN.md §7): public; answers 503 when the warehouse does not. */
+/** `GET /api/health` (api/README.md): public; answers 503 when the warehouse does not. */
 const healthRoutes: FastifyPluginAsyncZod = async (fastify) => {
   fastify.get('/api/health', {
     config: { access: 'public' },

@@ -23,7 +23,7 @@ const IngestSummarySchema = z.strictObject({
 const IngestQuery = z.strictObject({
   source: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._:/@()-]{0,199}$/, 'letters, digits, space and . _ : / @ ( ) - only, at most 200').optional()
     .describe('source name recorded in the lineage (default: api:<user>)'),
-  profile: z.string().min(2).max(20_000).optional().describe('a header profile (DESIGN.md §5) as JSON'),
+  profile: z.string().min(2).max(20_000).optional().describe('a header profile (docs/formats.md) as JSON'),
 });
 
 export type IngestOptions = BodyLimits;
@@ -45,7 +45,7 @@ function profileFrom(text: string | undefined, columns: readonly string[]): Prof
 }
 
 /**
- * `POST /api/v1/ingest/{entity}` (admin only, DESIGN.md §7): the `text/csv` body is
+ * `POST /api/v1/ingest/{entity}` (admin only, api/README.md): the `text/csv` body is
  * received into a temporary file (never held in memory), then loaded from it by the
  * same loader as `iop ingest`, so the ingest lock is taken only once the whole body is
  * here; the answer is the same summary as `ingest --json`. A whole-file failure is 400,
@@ -59,7 +59,7 @@ const ingestRoutes: FastifyPluginAsyncZod<IngestOptions> = async (fastify, opts)
     schema: {
       tags: ['admin'],
       summary: 'Ingest one canonical CSV file as one batch',
-      description: 'Body: `text/csv` in the canonical format of DESIGN.md §4 (a header profile may map other layouts). Rejected rows are reported, not fatal.',
+      description: 'Body: `text/csv` in the canonical format of docs/formats.md (a header profile may map other layouts). Rejected rows are reported, not fatal.',
       security: [{ bearer: [] }, { session: [] }],
       consumes: ['text/csv'],
       params: z.strictObject({ entity: z.enum(ENTITY_NAMES) }),

@@ -37,7 +37,7 @@ function cellErrors(v: unknown): { column: string; value: string | null; message
 }
 
 /**
- * Lineage (DESIGN.md §3): the batches and the quarantined rows, as `iop batches` and
+ * Lineage (docs/warehouse.md): the batches and the quarantined rows, as `iop batches` and
  * `iop rejects` print them. Rejected rows hold raw source values, so viewers cannot
  * read them (admin and analyst only).
  */

@@ -11,14 +11,14 @@ import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { AUTH_ERRORS } from '../schemas/common';
-import { METRIC_RESPONSE_SCHEMAS } from '../schemas/metric-response';
+import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 
 const MetricQuerySchema = MetricFiltersSchema.extend({
-  format: z.enum(['json', 'csv']).default('json').describe('json (METRICS.md) or csv (one row per group)'),
+  format: z.enum(['json', 'csv']).default('json').describe('json (docs/metrics.md) or csv (one row per group)'),
 });
 
 /**
- * `GET /api/v1/metrics/{name}` (DESIGN.md §7). The JSON body is `JSON.stringify` of the
+ * `GET /api/v1/metrics/{name}` (api/README.md). The JSON body is `JSON.stringify` of the
  * metric response, the same bytes as `iop metrics <name> --format json`, so it is sent
  * pre-serialized (and cached that way); the tests hold every body to the declared
  * strict response schema. The filters go through the CLI's own schema and parser.
@@ -30,7 +30,7 @@ const metricRoutes: FastifyPluginAsyncZod = async (fastify) => {
       schema: {
         tags: ['metrics'],
         summary,
-        description: 'Filters as in `iop metrics` (DESIGN.md §6). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
+        description: 'Filters as in `iop metrics` (docs/cli.md). Viewers see only their tracks, always at the configured min_cell (any other value is replaced by it). For roles below analyst the dates are snapped to whole months and every count is rounded to base 5 (`definition.disclosure`; docs/metrics.md "Disclosure control"). `?format=csv` answers text/csv with one row per group.',
         security: [{ bearer: [] }, { session: [] }],
         querystring: MetricQuerySchema,
         response: { 200: METRIC_RESPONSE_SCHEMAS[name], ...AUTH_ERRORS },

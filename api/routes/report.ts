@@ -19,7 +19,7 @@ const ReportQuery = MetricFiltersSchema.pick({ track: true, from: true, to: true
 });
 
 /**
- * `GET /api/v1/report?format=html|csv` (DESIGN.md §7): every metric by track with its
+ * `GET /api/v1/report?format=html|csv` (api/README.md): every metric by track with its
  * definition, the as-of date, the suppression rule and data completeness. Scope and
  * suppression are those of the metric endpoints, and the numbers come from the same
  * cached responses (rounded and month-snapped for roles below analyst, as there).

@@ -31,7 +31,7 @@ function clearCookie(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 /**
- * Dashboard sign-in (DESIGN.md §7): `POST /api/v1/session` checks the scrypt hash and
+ * Dashboard sign-in (api/README.md): `POST /api/v1/session` checks the scrypt hash and
  * sets an HttpOnly, SameSite=Strict cookie holding a session token (stored hashed, like
  * API tokens). Unknown user, disabled user and wrong password get the same 401 after
  * the same scrypt work, so the answer does not reveal which usernames exist.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/users';
 
-/** Response and request schemas shared by several routes (DESIGN.md §7). */
+/** Response and request schemas shared by several routes (api/README.md). */
 
 export const ErrorSchema = z.strictObject({
   error: z.string(),
@@ -16,6 +16,8 @@ export const MeSchema = z.strictObject({
   role: z.enum(ROLES),
   tracks: z.array(z.string()).nullable(),
 }).meta({ id: 'Me' });
+export type Me = z.infer<typeof MeSchema>;
+export type ApiErrorBody = z.infer<typeof ErrorSchema>;
 
 /** Bounded text for a path or query value: long strings never reach the database. */
 export const boundedText = (max: number) => z.string().min(1).max(max);

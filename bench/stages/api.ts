@@ -6,7 +6,7 @@ import { loadConfig } from '../../warehouse/config';
 import type { BenchContext } from '../context';
 
 /**
- * Metric endpoints under load (DESIGN.md §9): 50 connections for 10 s of autocannon on
+ * Metric endpoints under load (BENCHMARKS.md): 50 connections for 10 s of autocannon on
  * loopback against `startServer` (the code `iop serve` runs), cycling through the five
  * metric families and a few filters. The server's metric cache is warm after the first
  * request per key and is invalidated by ingest, which is how the dashboard uses it.

@@ -61,7 +61,7 @@ async function timeToChart(browser: Browser, url: string, token: string, search:
 }
 
 /**
- * Dashboard (DESIGN.md §9): navigation → first chart visible on the overview and retention
+ * Dashboard (BENCHMARKS.md): navigation → first chart visible on the overview and retention
  * pages (median of 5, target ≤ 1 s) against the real server on the bench database, and the
  * gzipped size of the built JS (target ≤ 250 KB).
  */

@@ -6,7 +6,7 @@ import type { EntityName } from '../../ingest/entities';
 import { runCli, timed, type BenchContext } from '../context';
 
 /**
- * Ingest throughput (DESIGN.md §9): `iop ingest attendance` (validation, staging, merge,
+ * Ingest throughput (BENCHMARKS.md): `iop ingest attendance` (validation, staging, merge,
  * lineage, refresh, as a user runs it) against a raw `COPY` of the same file into an
  * unindexed table, timed in the same run; and the ingest's peak RSS.
  */

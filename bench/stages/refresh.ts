@@ -3,7 +3,7 @@ import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { timed, type BenchContext } from '../context';
 
 /**
- * Model refresh (DESIGN.md §9): `refresh --full` against one bare GROUP BY over
+ * Model refresh (BENCHMARKS.md): `refresh --full` against one bare GROUP BY over
  * attendance; and a refresh of 1% of the episodes (what a 1% batch triggers) against
  * the full refresh. Each is run twice and the faster kept, so a cold cache does not
  * decide the figure.

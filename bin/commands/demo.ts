@@ -6,7 +6,7 @@ import { hashPassword } from '../../api/auth/password';
 import { hashToken, newToken } from '../../api/auth/tokens';
 import { startServer } from '../../api/server';
 import { ingestCsv } from '../../ingest/loader';
-import { generateCohort, type GenerateSummary } from '../../ingest/generate/index';
+import { generateCohort, type GenerateSummary } from '../../tools/generate/index';
 import { isEntityName } from '../../ingest/entities';
 import { sha256OfStream } from '../../ingest/csv-source';
 import type { Warehouse } from '../../warehouse/db';
@@ -15,7 +15,7 @@ import { UsageError } from '../errors';
 import { untilSignal } from '../signals';
 
 /**
- * `iop demo [--port P]` (DESIGN.md §6): embedded PostgreSQL → a synthetic cohort of
+ * `iop demo [--port P]` (docs/cli.md): embedded PostgreSQL → a synthetic cohort of
  * about 2,000 episodes → ingest (including a file of deliberately bad rows, to show the
  * quarantine) → serve the dashboard, printing the URL and credentials. Runs until
  * Ctrl-C, then stops the server and the embedded database cleanly.

@@ -1,10 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { generateCohort } from '../../ingest/generate/index';
+import { generateCohort } from '../../tools/generate/index';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 
-/** `iop generate [--episodes N] [--seed S] --out DIR` (DESIGN.md §6). */
+/** `iop generate [--episodes N] [--seed S] --out DIR` (docs/cli.md). */
 export function registerGenerate(program: Command, ctx: CliContext): void {
   program
     .command('generate')

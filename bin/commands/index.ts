@@ -1,19 +1,28 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAudit } from './audit';
-import { registerMetrics } from './metrics';
+import { registerBatches } from './batches';
 import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
-import { registerLineage } from './lineage';
+import { registerMetrics } from './metrics';
+import { registerMigrate } from './migrate';
+import { registerRefresh } from './refresh';
+import { registerRejects } from './rejects';
 import { registerServe } from './serve';
 import { registerSpc } from './spc';
 import { registerUsers } from './users';
 
-/** Every command module registers itself here; bin/iop.ts stays thin. */
+/**
+ * Every command module registers itself here; bin/iop.ts stays thin. A command lives in the
+ * file named after it (`iop ingest fhir` in ingest-fhir.ts); the order is the order of `--help`.
+ */
 export function registerCommands(program: Command, ctx: CliContext): void {
-  registerLineage(program, ctx);
+  registerMigrate(program, ctx);
+  registerBatches(program, ctx);
+  registerRejects(program, ctx);
+  registerRefresh(program, ctx);
   registerIngest(program, ctx);
   registerGenerate(program, ctx);
   registerDemo(program, ctx);

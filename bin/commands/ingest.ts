@@ -8,10 +8,10 @@ import { ingestCsv, type IngestSummary } from '../../ingest/loader';
 import { loadProfile, ProfileError } from '../../ingest/profile';
 import { spoolUpload, type SpooledUpload } from '../../ingest/upload-spool';
 import { withWarehouse, type CliContext } from '../context';
-import { ingestFhirCommand } from './fhir';
+import { ingestFhirCommand } from './ingest-fhir';
 import { FailureError, UsageError } from '../errors';
 
-/** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (DESIGN.md §6). */
+/** `iop ingest <entity> <file|-> [--source NAME] [--profile FILE] [--json]` (docs/cli.md). */
 export function registerIngest(program: Command, ctx: CliContext): void {
   program
     .command('ingest')

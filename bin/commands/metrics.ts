@@ -56,9 +56,9 @@ async function run(ctx: CliContext, name: MetricName, flags: MetricFlags): Promi
   ctx.out(render(response, flags.format));
 }
 
-/** `iop metrics <family> [filters]` (DESIGN.md §6); `--format json` is byte-for-byte the API body. */
+/** `iop metrics <family> [filters]` (docs/cli.md); `--format json` is byte-for-byte the API body. */
 export function registerMetrics(program: Command, ctx: CliContext): void {
-  const metrics = program.command('metrics').description('Prints an outcome metric (METRICS.md) as JSON, CSV or a table');
+  const metrics = program.command('metrics').description('Prints an outcome metric (docs/metrics.md) as JSON, CSV or a table');
   // one command per registered family (metrics/families.ts)
   for (const { name } of Object.values(FAMILIES)) {
     metrics.command(name)

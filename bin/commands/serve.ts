@@ -12,7 +12,7 @@ function parsePort(value: string): number {
 }
 
 /**
- * `iop serve [--port P] [--host H] [--jobs CONFIG]` (DESIGN.md §6): the API and the
+ * `iop serve [--port P] [--host H] [--jobs CONFIG]` (docs/cli.md): the API and the
  * dashboard (and, with --jobs, the ingest-job scheduler) until SIGINT/SIGTERM, then a
  * clean stop (running jobs finish; in-flight audit rows are flushed on close).
  */

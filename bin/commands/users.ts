@@ -24,7 +24,7 @@ function isRole(s: string): s is Role {
 
 /**
  * `iop users add <name> --role admin|analyst|viewer [--tracks a,b] [--password-stdin] [--json]`
- * (DESIGN.md §6): creates the user and prints its API token once; only the token's
+ * (docs/cli.md): creates the user and prints its API token once; only the token's
  * SHA-256 and the password's scrypt hash are stored.
  */
 export function registerUsers(program: Command, ctx: CliContext): void {

@@ -1,6 +1,6 @@
 import type { ApiErrorBody, Instrument, Me, MetricName, MetricResponses, Track } from './types';
 
-// The data loader takes its fetch as an argument (STYLE.md "Data loaders take their effects as
+// The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
 // arguments"), so tests drive it with a fake and the page with window.fetch.
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -54,7 +54,7 @@ export interface SessionHint {
 
 const SESSION_KEY = 'iop.session';
 
-/** localStorage, like the cookie, outlives the tab (the cookie lasts one shift, DESIGN.md §7). */
+/** localStorage, like the cookie, outlives the tab (the cookie lasts one shift, api/README.md). */
 export function storageSessionHint(storage: Storage): SessionHint {
   return {
     get: () => storage.getItem(SESSION_KEY) === '1',

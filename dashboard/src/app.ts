@@ -42,7 +42,7 @@ function loading(doc: Document): HTMLElement {
   return h(doc, 'p', { class: 'loading', role: 'status', 'data-testid': 'loading' }, 'Loading…');
 }
 
-/** A viewer may only ask for its own tracks (DESIGN.md §7 roles); drop any others a shared link carries. */
+/** A viewer may only ask for its own tracks (api/README.md roles); drop any others a shared link carries. */
 export function scopeState(state: ViewState, me: Me): ViewState {
   if (me.tracks === null) return state;
   const allowed = new Set(me.tracks);

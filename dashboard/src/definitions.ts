@@ -1,4 +1,4 @@
-// The wording of /work/shared/METRICS.md (the metric contract), shown under each chart so a
+// The wording of docs/metrics.md (the metric contract), shown under each chart so a
 // reader can cite the definition without leaving the page.
 
 export const DEFINITIONS = {

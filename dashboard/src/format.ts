@@ -1,4 +1,4 @@
-import type { GroupBase, Interval, Maybe } from './types';
+import type { GroupBase, Interval, Maybe, SuppressedGroup } from './types';
 
 /** A group's key as a label: `{track: "day"}` → "day", `{period: "2026-Q1"}` → "2026-Q1". */
 export function groupLabel(key: Record<string, string>): string {
@@ -14,7 +14,7 @@ export function num(value: Maybe<number> | undefined, digits = 0): string {
   return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
 
-export function ciText(ci: Interval | undefined, format: (v: number) => string): string {
+export function ciText(ci: Interval | null | undefined, format: (v: number) => string): string {
   if (!ci) return '';
   const [lo, hi] = ci;
   return `${lo === null ? '?' : format(lo)}–${hi === null ? '?' : format(hi)}`;
@@ -24,11 +24,22 @@ export function pValue(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
 }
 
-export function isGroupSuppressed(group: GroupBase): boolean {
+/** A group below min_cell, sent as `{key, suppressed: ["all"]}` with no other field. */
+export function isGroupSuppressed<G extends GroupBase>(group: G): group is Extract<G, SuppressedGroup> {
   return group.suppressed?.includes('all') ?? false;
 }
 
-/** True when the API withheld the field under the small-cell rule (METRICS.md "Small-cell suppression"). */
+/** The groups that carry numbers: all but those suppressed whole. */
+export function shownGroups<G extends GroupBase>(groups: readonly G[]): Exclude<G, SuppressedGroup>[] {
+  return groups.filter((g): g is Exclude<G, SuppressedGroup> => !isGroupSuppressed(g));
+}
+
+/** The group itself when it carries numbers; undefined when it is absent or suppressed whole. */
+export function shownGroup<G extends GroupBase>(group: G | undefined): Exclude<G, SuppressedGroup> | undefined {
+  return group === undefined || isGroupSuppressed(group) ? undefined : (group as Exclude<G, SuppressedGroup>);
+}
+
+/** True when the API withheld the field under the small-cell rule (docs/metrics.md "Small-cell suppression"). */
 export function isFieldSuppressed(group: GroupBase, field: string): boolean {
   const s = group.suppressed ?? [];
   return s.includes('all') || s.includes(field);

@@ -74,7 +74,7 @@ export function stateToSearch(state: ViewState): string {
   return s === '' ? '' : `?${s}`;
 }
 
-/** The API filters of a view (DESIGN.md §6 "Metric filters"), as query parameters. */
+/** The API filters of a view (docs/cli.md "Metric filters"), as query parameters. */
 export function metricParams(state: ViewState, extra: Record<string, string> = {}): URLSearchParams {
   const q = new URLSearchParams();
   for (const t of state.tracks) q.append('track', t);

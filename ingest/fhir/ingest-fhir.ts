@@ -8,7 +8,7 @@ export interface IngestFhirOptions extends FhirLoadOptions {
 }
 
 /**
- * `iop ingest fhir <file|->` (DESIGN.md §6): a FHIR R4 Bundle or Bulk Data NDJSON,
+ * `iop ingest fhir <file|->` (docs/cli.md): a FHIR R4 Bundle or Bulk Data NDJSON,
  * mapped onto the entities and loaded as one batch per entity. Throws FileError when the
  * input is not FHIR JSON at all (nothing is applied then).
  */

@@ -5,7 +5,7 @@ export const FHIR_ENTITIES = ['patients', 'episodes', 'attendance', 'assessments
 export type FhirEntity = (typeof FHIR_ENTITIES)[number];
 
 /**
- * Canonical columns written per entity (DESIGN.md §4), plus `fhir_resource` (`Type/id`):
+ * Canonical columns written per entity (docs/formats.md), plus `fhir_resource` (`Type/id`):
  * the loader ignores it but keeps it in `rejected_rows.raw`, so a rejected row names the
  * resource it came from. Assessments add item_1 … item_9 after it when items were
  * scored (only then: item columns cost the loader time on every row).

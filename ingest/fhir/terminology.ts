@@ -56,7 +56,7 @@ export const DEFAULT_DISCHARGE_MAP: Readonly<Record<string, DischargeReason>> = 
 
 /**
  * CDC Opioid CDS value sets of urine drug screening tests → substance class (the
- * lower-case classes of DESIGN.md §4). Every opioid value set is `opioids`.
+ * lower-case classes of docs/formats.md). Every opioid value set is `opioids`.
  */
 const VALUESET_CLASS: Readonly<Record<string, string>> = {
   amphetamine: 'stimulants', cocaine: 'stimulants', benzodiazepine: 'benzodiazepines', barbiturate: 'barbiturates',

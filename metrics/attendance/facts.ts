@@ -25,7 +25,7 @@ export interface AttendanceWeekRow {
 /**
  * Sessions of the scoped episodes dated within the episode (admission to
  * discharge, or as_of for open episodes). Cancelled and excused sessions are not
- * part of any attendance measure (METRICS.md), so they are dropped here.
+ * part of any attendance measure (docs/metrics.md), so they are dropped here.
  */
 function sessions(f: MetricFilters) {
   return sql`sessions as (

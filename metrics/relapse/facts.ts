@@ -36,7 +36,7 @@ export interface SelfReportRow {
 }
 
 /**
- * The counted tests of the scoped episodes (METRICS.md "Relapse and abstinence"):
+ * The counted tests of the scoped episodes (docs/metrics.md "Relapse and abstinence"):
  * dated within the episode (admission to discharge, or as_of), of the requested
  * substance when one is given. `positive` is 1 for a positive that was not
  * prescribed, and for refused/missed when they count as positive; 0 for a
@@ -119,7 +119,7 @@ export async function relapseByWeek(db: Kysely<DB>, f: MetricFilters): Promise<R
 
 /**
  * Self-reported days used in the past 30: intake = the first report on days
- * −14…+7 (the baseline window of METRICS.md), latest = the last report up to the
+ * −14…+7 (the baseline window of docs/metrics.md), latest = the last report up to the
  * episode's end; the change pairs them when the latest is after the intake. Reports
  * of one day (one per substance) are taken in the order they were loaded (test_id).
  */

@@ -9,7 +9,7 @@ import type { GroupBy, MetricFilters, Period } from '../filters';
  * - Episodes admitted after as_of are left out.
  * - An episode discharged after as_of is still open as of as_of: its discharge
  *   date and reason are hidden, and it ends on as_of.
- * - `grp` is the stratum of `group_by` (METRICS.md "Stratification").
+ * - `grp` is the stratum of `group_by` (docs/metrics.md "Common to all metrics").
  * Filter values are bound parameters; only whitelisted expressions are raw SQL.
  */
 export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {

@@ -6,7 +6,7 @@ export interface Pair {
 }
 
 /**
- * Cohen's d for pre–post change as METRICS.md defines it: mean change divided
+ * Cohen's d for pre–post change as docs/metrics.md defines it: mean change divided
  * by the sample SD (n − 1) of the baselines (Cohen 1988, the "SD of the pretest"
  * variant). Null when either is missing or the SD is 0.
  */

@@ -65,7 +65,7 @@ function pointEstimate(survival: number, greenwood: number, z: number): Pick<KmR
 
 /**
  * Kaplan–Meier product-limit estimate from an aggregated count table
- * (METRICS.md "Retention"). Censorings on day t are still at risk for the
+ * (docs/metrics.md "Retention"). Censorings on day t are still at risk for the
  * events on day t. One row per day on which anything happened.
  */
 export function kaplanMeier(rows: readonly CountRow[], conf = 0.95): KmCurve {
@@ -185,7 +185,7 @@ function firstAtOrBelowHalf(days: readonly number[], values: readonly (number | 
 }
 
 /**
- * Median survival time with its 95% CI (METRICS.md "Median days"): the first
+ * Median survival time with its 95% CI (docs/metrics.md "Retention"): the first
  * time S ≤ 0.5; the CI's lower bound is where the lower CI curve first reaches
  * 0.5, the upper bound where the upper CI curve does; null when never.
  */

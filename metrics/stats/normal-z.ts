@@ -4,7 +4,7 @@ import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
  * Two-sided standard-normal critical value for a confidence level:
  * `qnorm(1 - (1 - conf) / 2)` in R, 1.959963984540054 for 95%.
  *
- * METRICS.md writes "1.96"; R `survival::survfit`, `binom::binom.confint` and
+ * docs/metrics.md writes "1.96"; R `survival::survfit`, `binom::binom.confint` and
  * CECPfuns `getRCIfromSDandAlpha` all use the exact quantile, and the published
  * references only reproduce to full precision with it (e.g. the CECPfuns RC
  * threshold 9.296925484568419 needs 1.959964…, 1.96 gives 9.29710).

@@ -20,7 +20,7 @@ export interface RcSource {
   baselineSd?: number | null;
 }
 
-/** The RC threshold of METRICS.md "Reliable change", or null when it cannot be formed. */
+/** The RC threshold of docs/metrics.md "Symptom change", or null when it cannot be formed. */
 export function rcThreshold(source: RcSource): number | null {
   const { reliableChangePoints, reliability, normSd, baselineSd } = source;
   if (reliableChangePoints !== null && reliableChangePoints !== undefined) return reliableChangePoints;
@@ -40,7 +40,7 @@ export interface ClassifyInput {
 }
 
 /**
- * Whether a score is on the clinical side of the cutoff. METRICS.md: "≥ cutoff
+ * Whether a score is on the clinical side of the cutoff. docs/metrics.md: "≥ cutoff
  * when lower is better" (PHQ-9 ≥ 10 is caseness). For higher-is-better scales
  * the clinical side is strictly below the cutoff (e.g. WHO-5 raw < 13), so in
  * both directions a score equal to the cutoff counts as clinical only for
@@ -51,7 +51,7 @@ export function isClinical(score: number, cutoff: number, higherIsBetter: boolea
 }
 
 /**
- * Jacobson–Truax class of one paired episode (METRICS.md "Reliable change"):
+ * Jacobson–Truax class of one paired episode (docs/metrics.md "Symptom change"):
  * a change of at least RC in the improving direction is reliable improvement,
  * at least RC the other way reliable deterioration. Recovered = reliable
  * improvement from a clinical baseline to a non-clinical follow-up. Without a

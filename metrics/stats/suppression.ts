@@ -1,7 +1,7 @@
 import type { KmRow } from './kaplan-meier';
 
 /**
- * A count that must not be shown: 1 to minCell − 1 (METRICS.md "Small-cell
+ * A count that must not be shown: 1 to minCell − 1 (docs/metrics.md "Small-cell
  * suppression"; CMS cell-size rule, 1–10 for minCell 11). Zero is never
  * suppressed; minCell 0 or 1 disables suppression.
  */
@@ -42,8 +42,8 @@ function isReportable(count: number, minCell: number): boolean {
 }
 
 /**
- * A KM curve safe to publish under small-cell suppression (METRICS.md "KM curves
- * under suppression are coarsened, not just cut"). Consecutive days merge into
+ * A KM curve safe to publish under small-cell suppression (docs/metrics.md "Small-cell
+ * suppression": KM curves are coarsened, not just cut). Consecutive days merge into
  * one step until it holds zero or ≥ minCell events and zero or ≥ minCell
  * censorings. Each step reports its last day, `at_risk` at its start, its events
  * and censorings, and S, SE and CI after it (the full curve's values on the

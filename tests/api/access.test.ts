@@ -26,7 +26,7 @@ interface RouteCase {
 const TRACKS_CSV = 'track_code,name,level_of_care,active\nday,Day IOP,iop,true\n';
 const ALL: readonly Role[] = ['admin', 'analyst', 'viewer'];
 
-// Every /api/v1 route (DESIGN.md §7) with the roles that may call it (api/README.md).
+// Every /api/v1 route (api/README.md) with the roles that may call it (api/README.md).
 const ROUTES: RouteCase[] = [
   { name: 'me', request: { url: '/api/v1/me' }, allowed: ALL },
   { name: 'tracks', request: { url: '/api/v1/tracks' }, allowed: ALL },

@@ -4,7 +4,7 @@ import { render } from '../../bin/commands/metrics';
 import { computeMetric } from '../../metrics/index';
 import { parseFilters } from '../../metrics/filters';
 import { METRIC_NAMES, type MetricResponse } from '../../metrics/types';
-import { METRIC_RESPONSE_SCHEMAS } from '../../api/schemas/metric-response';
+import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { useTestDatabase } from '../harness/database';
 import { AS_OF, seedProgram } from './seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { METRIC_RESPONSE_SCHEMAS } from '../../api/schemas/metric-response';
+import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { useTestDatabase } from '../harness/database';
 import { DISCLOSURE_AS_OF as AS_OF, SMALL, seedDisclosureProgram } from './disclosure-seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
@@ -46,7 +46,7 @@ const num = (v: unknown): number => {
 /** True when a derived number equals a small cell's exact value (1-10): the attack worked. */
 const reveals = (derived: number, exact: number) => exact >= 1 && exact <= 10 && derived === exact;
 
-/** Every count a metric response publishes, by family (METRICS.md field lists), with its path. */
+/** Every count a metric response publishes, by family (docs/metrics.md field lists), with its path. */
 const COUNTS: Record<string, { scalar: string[]; series: Record<string, string[]> }> = {
   retention: { scalar: ['n', 'events'], series: { curve: ['at_risk', 'events', 'censored'] } },
   completion: { scalar: ['n', 'discharged', 'completed', 'reasons.*'], series: {} },

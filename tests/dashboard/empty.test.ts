@@ -12,6 +12,7 @@ import { pChart } from '../../dashboard/src/charts/p-chart';
 import { relapseRateChart } from '../../dashboard/src/charts/relapse-rate';
 import { riskTable } from '../../dashboard/src/charts/risk-table';
 import { trajectoryChart } from '../../dashboard/src/charts/trajectory';
+import { shownGroups } from '../../dashboard/src/format';
 import type { GroupBase } from '../../dashboard/src/types';
 import { fixtures } from './helpers';
 
@@ -62,8 +63,9 @@ describe('empty and fully suppressed data', () => {
     });
   }
 
-  it('a chart whose groups lack the optional extension fields still renders an empty state', () => {
-    const bare = { ...fixtures.attendance(), groups: [{ key: { track: 'day' }, n: 40, attendance_rate: 0.8 }] };
+  it('a chart whose groups have no weekly rows renders an empty state', () => {
+    const data = fixtures.attendance();
+    const bare = { ...data, groups: shownGroups(data.groups).map((g) => ({ ...g, by_week: [] })) };
     expect(attendanceByWeekChart(bare).classList.contains('empty-state')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { overviewRows, overviewTable, type OverviewInput } from '../../dashboard/src/charts/overview-table';
+import { shownGroups } from '../../dashboard/src/format';
 import { fixtures } from './helpers';
 
 const input = (): OverviewInput => ({
@@ -63,8 +64,9 @@ describe('overview table', () => {
 
   it('shows a null that is not suppressed as a dash, not as "<11"', () => {
     const i = input();
-    const day = i.relapse.groups.find((g) => g.key.track === 'day');
-    if (day) day.abstinence_rate = null;
+    const day = shownGroups(i.relapse.groups).find((g) => g.key.track === 'day');
+    if (!day) throw new Error('fixture has no day relapse group');
+    day.abstinence_rate = null;
     expect(row(overviewTable(i), 'day').querySelectorAll('td')[4]?.textContent).toBe('–');
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { pChart, pChartData } from '../../dashboard/src/charts/p-chart';
 import type { CompletionResponse } from '../../dashboard/src/types';
+import { shownGroups } from '../../dashboard/src/format';
 import { fixtures } from './helpers';
 
 describe('p-chart of monthly completion', () => {
@@ -31,9 +32,11 @@ describe('p-chart of monthly completion', () => {
 
   it('clips the limits to [0, 1] when a month is small', () => {
     const data = fixtures.completionMonthly();
+    const month = shownGroups(data.groups)[0];
+    if (!month) throw new Error('completion-monthly.json has no full group');
     data.groups = [
-      { key: { period: '2026-01' }, discharged: 12, completed: 11 },
-      { key: { period: '2026-02' }, discharged: 100, completed: 95 },
+      { ...month, key: { period: '2026-01' }, discharged: 12, completed: 11 },
+      { ...month, key: { period: '2026-02' }, discharged: 100, completed: 95 },
     ];
     // p̄ = 106/112 = 0.946429; for n = 12, 3σ = 3·sqrt(0.946429·0.053571/12) = 0.195002 → UCL 1.141 clipped to 1, LCL 0.751427.
     const { points } = pChartData(data);

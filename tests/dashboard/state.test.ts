@@ -40,7 +40,7 @@ describe('view state ↔ URL', () => {
     expect(s).toEqual({ ...DEFAULT_STATE, tracks: ['day'] });
   });
 
-  it('turns a view into the API filters of DESIGN.md §6', () => {
+  it('turns a view into the API filters of docs/cli.md', () => {
     const s: ViewState = { ...DEFAULT_STATE, tracks: ['day', 'evening'], to: '2026-03-31', groupBy: 'period', period: 'quarter' };
     expect(metricParams(s, { instrument: 'PHQ-9' }).toString()).toBe('track=day&track=evening&to=2026-03-31&group_by=period&period=quarter&instrument=PHQ-9');
   });

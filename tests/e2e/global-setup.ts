@@ -10,7 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { createUser } from '../../api/auth/users';
 import { startServer } from '../../api/server';
 import { isEntityName } from '../../ingest/entities';
-import { generateCohort } from '../../ingest/generate/index';
+import { generateCohort } from '../../tools/generate/index';
 import { ingestCsv } from '../../ingest/loader';
 import { loadConfig } from '../../warehouse/config';
 import { connect, migrate } from '../../warehouse/db';
@@ -29,7 +29,7 @@ declare module 'vitest' {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = path.join(ROOT, 'dashboard', 'dist', 'index.html');
-/** Dependency order (DESIGN.md §4): a row's parents are loaded before it. */
+/** Dependency order (docs/formats.md): a row's parents are loaded before it. */
 const INGEST_ORDER = ['tracks', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'];
 
 const log = (m: string) => process.stderr.write(`[e2e] ${m}\n`);

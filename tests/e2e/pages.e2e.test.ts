@@ -12,7 +12,7 @@ const DOCS_IMG = fileURLToPath(new URL('../../docs/img/', import.meta.url));
 const FOR_DOCS = new Set(['overview', 'retention']);
 /**
  * The scatter counts episodes per exact (baseline, follow-up) score pair and drops pairs
- * under min_cell (METRICS.md "Small-cell suppression"); in a cohort this small nearly every
+ * under min_cell (docs/metrics.md "Small-cell suppression"); in a cohort this small nearly every
  * pair is under 11, and when all are the card must say so instead of drawing.
  */
 const MAY_BE_SUPPRESSED = new Set(['jt-scatter']);

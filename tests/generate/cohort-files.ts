@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { generateCohort, type GenerateSummary } from '../../ingest/generate/index';
+import { generateCohort, type GenerateSummary } from '../../tools/generate/index';
 
 export type Row = Record<string, string>;
 

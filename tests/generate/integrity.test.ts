@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, daysBetween, generateAndParse, groupBy, rowsOf, type Cohort, type Row } from './cohort-files';
 
 /**
- * DESIGN.md §3, episode linking: a row without episode_id belongs to the patient's episode whose
+ * docs/warehouse.md, episode linking: a row without episode_id belongs to the patient's episode whose
  * window [admitted − 14 d, (discharged or as-of) + 14 d] holds its date; the latest admission wins.
  */
 function linkByDate(episodes: readonly Row[], date: string): string | null {

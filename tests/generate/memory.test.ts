@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateCohort } from '../../ingest/generate/index';
+import { generateCohort } from '../../tools/generate/index';
 
 describe('generate streams rows to disk', () => {
   it('keeps heap growth modest while writing 20,000 episodes (about 1.4M rows)', async () => {

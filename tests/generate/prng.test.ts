@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng, Weighted } from '../../ingest/generate/prng';
-import { spreadItems } from '../../ingest/generate/scores';
-import { parseIsoDay, isoDate, weekday, programHolidays, dayOf } from '../../ingest/generate/calendar';
+import { Rng, Weighted } from '../../tools/generate/prng';
+import { spreadItems } from '../../tools/generate/scores';
+import { parseIsoDay, isoDate, weekday, programHolidays, dayOf } from '../../tools/generate/calendar';
 
 const draw = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.next());
 

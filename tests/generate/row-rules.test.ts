@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_OF, ENTITIES, generateAndParse, rowsOf, type Cohort } from './cohort-files';
 import { COLUMNS, INSTRUMENTS, NATURAL_KEYS, rowErrors, type Known } from './row-rules';
 
-describe('generated CSVs follow the canonical formats (DESIGN.md §4)', () => {
+describe('generated CSVs follow the canonical formats (docs/formats.md)', () => {
   let cohort: Cohort;
   let known: Known;
 

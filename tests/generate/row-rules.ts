@@ -1,6 +1,6 @@
 /**
- * An independent reading of the canonical CSV row rules (DESIGN.md §4) and the built-in
- * instrument ranges (METRICS.md), used to check the generator's output. It is written apart from
+ * An independent reading of the canonical CSV row rules (docs/formats.md) and the built-in
+ * instrument ranges (docs/metrics.md), used to check the generator's output. It is written apart from
  * the ingest schemas on purpose, so that a shared mistake cannot hide.
  */
 import type { Row } from './cohort-files';
@@ -17,7 +17,7 @@ export const COLUMNS: Record<string, string[]> = {
   abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', 'episode_id', 'prescribed', 'days_used_past_30'],
 };
 
-/** METRICS.md, built-in instruments; PHQ-9 and GAD-7 items are scored 0–3. */
+/** docs/metrics.md, built-in instruments; PHQ-9 and GAD-7 items are scored 0–3. */
 export const INSTRUMENTS: Record<string, { max: number; items: number }> = {
   'PHQ-9': { max: 27, items: 9 },
   'GAD-7': { max: 21, items: 7 },

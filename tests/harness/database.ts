@@ -5,7 +5,7 @@ import { connect, type Warehouse } from '../../warehouse/db';
 import { withDatabase } from '../../warehouse/urls';
 
 /**
- * A fresh database for this test file, cloned from the migrated template (STYLE.md:
+ * A fresh database for this test file, cloned from the migrated template (docs/testing.md:
  * tests never share rows). Call at the top level of a test file.
  */
 export function useTestDatabase(): { readonly url: string; readonly wh: Warehouse } {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database';
 import { count, FIXTURES, runCli, seedBasics } from './helpers';
 
-// The `iop ingest` contract of DESIGN.md §6, through the real CLI: exit codes 0 / 2 / 64,
+// The `iop ingest` contract of docs/cli.md, through the real CLI: exit codes 0 / 2 / 64,
 // `--json` as exactly one JSON document on stdout, stdin via `-`, and whole-file
 // failures that apply nothing and leave a `failed` batch in the lineage.
 const t = useTestDatabase();

@@ -3,7 +3,7 @@ import { FileError } from '../../ingest/csv-source';
 import { useTestDatabase } from '../harness/database';
 import { count, csv, ingestText, seedBasics } from './helpers';
 
-// The file format of DESIGN.md §4: UTF-8 with an optional BOM, RFC 4180 quoting,
+// The file format of docs/formats.md: UTF-8 with an optional BOM, RFC 4180 quoting,
 // case-insensitive headers, unknown columns ignored with a warning, and error lines
 // that are physical lines of the file (the header is line 1).
 const t = useTestDatabase();

@@ -10,7 +10,7 @@ import { count, REPO_ROOT, runCli, seedBasics, TODAY } from './helpers';
 
 // Large files: a 200k-row batch through the loader (counts only: streaming memory is
 // measured by the benchmark), and a CLI process killed with SIGKILL in the middle of a
-// 300k-row batch, which must leave nothing behind (DESIGN.md §4: a batch is one
+// 300k-row batch, which must leave nothing behind (docs/formats.md: a batch is one
 // transaction).
 const t = useTestDatabase();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iop-ingest-large-'));

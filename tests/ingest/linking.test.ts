@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database';
 import { csv, ingestText, TODAY } from './helpers';
 
-// Episode linking of DESIGN.md §3: a row without episode_id belongs to the patient's
+// Episode linking of docs/warehouse.md: a row without episode_id belongs to the patient's
 // episode whose window [admitted_on − 14, (discharged_on or as-of) + 14] holds its
 // date; the latest admission wins; a row in no window is kept with episode_id null;
 // and the outcome models are refreshed for the episodes each batch touched.

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database';
 import { count, csv, ingestText, seedBasics } from './helpers';
 
-// Merge by natural key (DESIGN.md §4): the later of two rows with one key wins, a
+// Merge by natural key (docs/formats.md): the later of two rows with one key wins, a
 // re-ingest of the same bytes is `duplicate`, and a changed row is an update recorded
-// in `corrections` with its old and new values (DESIGN.md §3, lineage).
+// in `corrections` with its old and new values (docs/warehouse.md, lineage).
 const t = useTestDatabase();
 const ATT = 'session_id,episode_id,session_date,status,session_type,minutes';
 

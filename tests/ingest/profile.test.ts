@@ -4,7 +4,7 @@ import { parseProfile, ProfileError, type Profile } from '../../ingest/profile';
 import { useTestDatabase } from '../harness/database';
 import { csv, ingestText, seedBasics } from './helpers';
 
-// Header profiles (DESIGN.md §5): column renames, a date layout, value maps and
+// Header profiles (docs/formats.md "Header profiles"): column renames, a date layout, value maps and
 // defaults, validated strictly.
 const t = useTestDatabase();
 

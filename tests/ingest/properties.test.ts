@@ -6,7 +6,7 @@ import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
 import { csv, ingestText, seedBasics, TODAY } from './helpers';
 
-// Properties of the merge (STYLE.md: "splitting a file in two batches equals one
+// Properties of the merge (docs/testing.md: "splitting a file in two batches equals one
 // batch"; row order never matters). Two warehouses get the same rows in different
 // batchings or orders and must end with the same facts and models, minus batch ids
 // and surrogate keys. Generated rows include invalid ones, so rejection is exercised too.

@@ -4,7 +4,7 @@ import type { IngestSummary } from '../../ingest/loader';
 import { useTestDatabase } from '../harness/database';
 import { csv, ingestText, seedBasics, TODAY } from './helpers';
 
-// Every row rule of DESIGN.md §4, each with a failing row between two valid ones: the
+// Every row rule of docs/formats.md, each with a failing row between two valid ones: the
 // bad row is rejected with its physical line (header = line 1), column, value and a
 // message, and the rows around it are kept.
 const t = useTestDatabase();

@@ -18,7 +18,7 @@ function expectUsage(args: string[], message: RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
 }
 
-describe('iop metrics: bad filters exit 64 with a clear message (DESIGN.md §6)', () => {
+describe('iop metrics: bad filters exit 64 with a clear message (docs/cli.md)', () => {
   it('rejects an unknown track and lists the known ones', () => {
     expectUsage(['retention', '--track', 'night'], /unknown track night; known tracks: day, evening/);
   });

@@ -11,7 +11,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `iop …` as a user would (DESIGN.md §6), against the given warehouse. */
+/** Runs `iop …` as a user would (docs/cli.md), against the given warehouse. */
 export function iop(url: string, args: readonly string[]): CliRun {
   const r = spawnSync('npx', ['tsx', 'bin/iop.ts', ...args], {
     cwd: ROOT,

@@ -37,7 +37,7 @@ async function attendanceDay(): Promise<AttendanceGroup> {
   return r.groups[0] as AttendanceGroup;
 }
 
-describe('attendance and IET engagement (METRICS.md "Attendance and engagement")', () => {
+describe('attendance and IET engagement (docs/metrics.md "Attendance and engagement")', () => {
   it('counts attended and no-show sessions within the episode only, excluding cancelled and excused', async () => {
     const g = await attendanceDay();
     // e1: attended d14, d20 (d48 is after its discharge), no-show d0; e2: 4 attended; e3: 3; e4: 1 attended, 1 no-show.
@@ -69,7 +69,7 @@ describe('attendance and IET engagement (METRICS.md "Attendance and engagement")
   });
 });
 
-describe('completion (METRICS.md "Completion")', () => {
+describe('completion (docs/metrics.md "Completion")', () => {
   it('rates completions and positive discharges over discharges by as_of, with LOS median and IQR of type 7', async () => {
     const r = await computeMetric(t.wh.db, 'completion', filters({ track: 'day' }), { minCell: 0 });
     const g = r.groups[0] as CompletionGroup;
@@ -86,7 +86,7 @@ describe('completion (METRICS.md "Completion")', () => {
   });
 });
 
-describe('stratification keys (METRICS.md "Stratification")', () => {
+describe('stratification keys (docs/metrics.md "Common to all metrics")', () => {
   async function keys(raw: Record<string, unknown>): Promise<unknown[]> {
     const r = await computeMetric(t.wh.db, 'completion', filters(raw), { minCell: 0 });
     return r.groups.map((g) => [g.key, 'n' in g ? g.n : null]);

@@ -55,7 +55,7 @@ beforeAll(async () => {
   await addTests(db, 's7', [{ on: day(A, 1), result: 'positive', method: 'self_report', daysUsed: 10 }]);
 });
 
-describe('relapse and abstinence (METRICS.md "Relapse and abstinence")', () => {
+describe('relapse and abstinence (docs/metrics.md "Relapse and abstinence")', () => {
   it('pools counted tests: prescribed positives and invalid ignored, refused and missed positive, only within the episode', async () => {
     const g = await group({});
     expect([g.tests, g.negative]).toEqual([15, 9]);

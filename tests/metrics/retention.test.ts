@@ -36,7 +36,7 @@ beforeAll(async () => {
   await addSessions(t.wh.db, 'open', [[day(A, 20), 'attended'], [day(A, 50), 'attended'], [day(A, 70), 'attended']]);
 });
 
-describe('retention: events, censoring, lost to follow-up and as_of (METRICS.md "Retention")', () => {
+describe('retention: events, censoring, lost to follow-up and as_of (docs/metrics.md "Retention")', () => {
   it('as of day 41: the open episode last seen on day 10 is still only censored (31 days > 30 makes it lost)', async () => {
     const g = await curve(day(A, 40));
     // as_of − last attended = 30: not more than 30, so censored at day 40.

@@ -17,7 +17,7 @@ const MIN = 11;
 const small = (v: number | null | undefined) => typeof v === 'number' && v >= 1 && v <= MIN - 1;
 const PHQ9: InstrumentRow = { code: 'PHQ-9', higher_is_better: false, reliable_change_points: 6, reliability: null, norm_sd: null, clinical_cutoff: 10, remission_below: 5, min_score: 0, max_score: 27 };
 
-describe('small-cell suppression on a warehouse (METRICS.md "Small-cell suppression")', () => {
+describe('small-cell suppression on a warehouse (docs/metrics.md "Small-cell suppression")', () => {
   beforeAll(async () => {
     const A = '2026-01-01';
     await addEpisodes(t.wh.db, [

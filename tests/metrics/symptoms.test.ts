@@ -46,7 +46,7 @@ beforeAll(async () => {
   for (const [id, b, f] of wb) await addScores(db, id, 'WB', [[A, b], [day(A, 30), f]]);
 });
 
-describe('symptom change (METRICS.md "Symptom change")', () => {
+describe('symptom change (docs/metrics.md "Symptom change")', () => {
   it('takes baselines from days −14…+7 and follow-ups ≥ 14 days later up to discharge + 14', async () => {
     const g = await group({ track: 'day' });
     expect(g.n).toBe(9);

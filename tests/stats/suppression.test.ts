@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { kaplanMeier, type KmRow } from '../../metrics/stats/kaplan-meier';
 import { coarsenKm, isSmall, suppressCounts } from '../../metrics/stats/suppression';
 
-describe('isSmall (METRICS.md: suppress 1 … min_cell − 1)', () => {
+describe('isSmall (docs/metrics.md: suppress 1 … min_cell − 1)', () => {
   it('flags 1–10 for the CMS default of 11, never 0 or 11', () => {
     expect([0, 1, 10, 11].map((c) => isSmall(c, 11))).toEqual([false, true, true, false]);
   });
@@ -63,7 +63,7 @@ function curveOf(rows: { day: number; events: number; censored: number }[]): KmR
   return kaplanMeier(rows).curve;
 }
 
-describe('coarsenKm (METRICS.md: KM curves under suppression are coarsened)', () => {
+describe('coarsenKm (docs/metrics.md: KM curves under suppression are coarsened)', () => {
   it('returns the curve unchanged when min_cell ≤ 1', () => {
     const curve = curveOf([{ day: 1, events: 1, censored: 0 }, { day: 3, events: 0, censored: 2 }]);
     expect(coarsenKm(curve, 3, 1)).toEqual(curve);

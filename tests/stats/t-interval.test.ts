@@ -80,7 +80,7 @@ describe('meanWithTInterval edge cases', () => {
   });
 });
 
-describe("Cohen's d (METRICS.md: mean change / sample SD of baselines)", () => {
+describe("Cohen's d (docs/metrics.md: mean change / sample SD of baselines)", () => {
   it('divides the sleep mean change by the SD of drug 1', () => {
     const pairs = drug1.map((baseline, i) => ({ baseline, followup: drug2[i] ?? NaN }));
     const sd1 = summarize(drug1).sd ?? NaN;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateCohort } from '../../ingest/generate/index';
+import { generateCohort } from '../../tools/generate/index';
 import { ingestCsv } from '../../ingest/loader';
 import { computeMetric, metricSource, METRIC_NAMES, parseFilters, type MetricFilters, type MetricName } from '../../metrics/index';
 import type { DB } from '../../warehouse/db-types';

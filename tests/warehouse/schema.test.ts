@@ -6,7 +6,7 @@ import { useTestDatabase } from '../harness/database';
 const t = useTestDatabase();
 
 describe('warehouse schema', () => {
-  it('creates the public tables of DESIGN.md §3 under their contract names', async () => {
+  it('creates the public tables of docs/warehouse.md under their contract names', async () => {
     const rows = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = 'public' order by 1`.execute(t.wh.db);
     const names = rows.rows.map((r) => r.table_name);
@@ -16,7 +16,7 @@ describe('warehouse schema', () => {
     }
   });
 
-  it('seeds the built-in instruments with the METRICS.md thresholds', async () => {
+  it('seeds the built-in instruments with the docs/metrics.md thresholds', async () => {
     const rows = await t.wh.db.selectFrom('instruments')
       .select(['code', 'min_score', 'max_score', 'reliable_change_points', 'clinical_cutoff', 'remission_below', 'loinc'])
       .orderBy('code').execute();

@@ -8,6 +8,7 @@ import * as m1500 from './2026-11-23T1500-metric-models';
 import * as m2711 from './2026-11-27T1000-weekly-columns';
 import * as m2716 from './2026-11-27T1600-track-day-rollups';
 import * as m2719 from './2026-11-27T1900-count-rollups';
+import * as m0614 from './2026-12-06T1405-reconcile-edited-migrations';
 import * as m061421 from './2026-12-06T1421-audit-chain';
 
 /**
@@ -25,11 +26,18 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27T1000-weekly-columns': m2711,
   '2026-11-27T1600-track-day-rollups': m2716,
   '2026-11-27T1900-count-rollups': m2719,
+  '2026-12-06T1405-reconcile-edited-migrations': m0614,
   '2026-12-06T1421-audit-chain': m061421,
 };
 
-/** Migrations that change the models' shape: they empty the models, and `migrate` rebuilds them. */
-export const REBUILDS_MODELS: ReadonlySet<string> = new Set(['2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups']);
+/**
+ * Migrations that may change the models' shape: one that does empties the models and marks
+ * them stale, and `migrate` then rebuilds them.
+ */
+export const REBUILDS_MODELS: ReadonlySet<string> = new Set([
+  '2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups',
+  '2026-12-06T1405-reconcile-edited-migrations',
+]);
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,

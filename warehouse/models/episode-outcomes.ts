@@ -72,7 +72,7 @@ function engagedFrom(days: string, initiated: string): RawBuilder<unknown> {
 }
 
 /**
- * Abstinence tests under the default conventions of METRICS.md, counted inside the
+ * Abstinence tests under the default conventions of docs/metrics.md, counted inside the
  * episode, with the end-of-treatment window (discharge − 27 … discharge) and the
  * self-reports (days −14 … the episode's end).
  */

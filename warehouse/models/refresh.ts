@@ -8,10 +8,10 @@ import { recordRefresh } from './state';
 type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
- * Rebuilds the per-episode outcome models (DESIGN.md §3 "Models") for the given
+ * Rebuilds the per-episode outcome models (docs/metrics.md "Models and as_of") for the given
  * episodes, or for all of them, and records the refresh in `model_state`. Set-based:
  * one statement per model, each a grouped pass over its fact tables (plus a pass over
- * the positive tests for relapse, and one over the scores for the follow-up). Definitions follow METRICS.md (see episode-outcomes.ts and
+ * the positive tests for relapse, and one over the scores for the follow-up). Definitions follow docs/metrics.md (see episode-outcomes.ts and
  * instrument-outcomes.ts). The metric columns are as-of-free: an open episode's window
  * is open-ended, so its row does not go stale as days pass; `asOf` is recorded as the
  * refresh date. The rollups (rollup.ts) lose the episodes' old rows and gain their new

@@ -1,4 +1,4 @@
-import { groupLabel, isFieldSuppressed, isGroupSuppressed, pct, suppressedText, suppressionExplanation } from '../format';
+import { groupLabel, isFieldSuppressed, isGroupSuppressed, pct, shownGroup, suppressedText, suppressionExplanation } from '../format';
 import type { SymptomsResponse } from '../types';
 
 export interface CompletenessRow {
@@ -10,16 +10,19 @@ export interface CompletenessRow {
 }
 
 export function completenessRows(data: SymptomsResponse): CompletenessRow[] {
-  return data.groups.map((g) => ({
-    group: groupLabel(g.key),
-    with_baseline: g.with_baseline ?? null,
-    paired: g.paired ?? null,
-    completeness: g.completeness ?? null,
-    suppressed: isGroupSuppressed(g) || isFieldSuppressed(g, 'completeness') || isFieldSuppressed(g, 'paired'),
-  }));
+  return data.groups.map((g) => {
+    const shown = shownGroup(g);
+    return {
+      group: groupLabel(g.key),
+      with_baseline: shown?.with_baseline ?? null,
+      paired: shown?.paired ?? null,
+      completeness: shown?.completeness ?? null,
+      suppressed: isGroupSuppressed(g) || isFieldSuppressed(g, 'completeness') || isFieldSuppressed(g, 'paired'),
+    };
+  });
 }
 
-/** Completeness = paired / episodes with a baseline (METRICS.md), listed beside each symptom chart. */
+/** Completeness = paired / episodes with a baseline (docs/metrics.md), listed beside each symptom chart. */
 export function completenessList(data: SymptomsResponse, doc: Document = document): HTMLElement {
   const box = doc.createElement('div');
   box.className = 'completeness';

@@ -20,7 +20,7 @@ function reasonRank(r: string): number {
 /**
  * One row per group and reason. Suppressed reason counts are pooled into one "suppressed" segment
  * (discharged − the known counts); complementary suppression ensures that pool never reveals a
- * single small count (METRICS.md "Complementary suppression").
+ * single small count (docs/metrics.md "Small-cell suppression").
  */
 export function reasonRows(data: CompletionResponse): ReasonRow[] {
   const rows: ReasonRow[] = [];

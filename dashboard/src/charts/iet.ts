@@ -1,11 +1,10 @@
-import { groupLabel, isGroupSuppressed } from '../format';
+import { groupLabel, shownGroups } from '../format';
 import type { AttendanceResponse } from '../types';
 import type { ChartElement, ChartOptions } from './common';
 import { rateBarsChart, type RateRow } from './rate-bars';
 
 export function ietRows(data: AttendanceResponse): RateRow[] {
-  return data.groups
-    .filter((g) => !isGroupSuppressed(g))
+  return shownGroups(data.groups)
     .flatMap((g) => {
       const group = groupLabel(g.key);
       return [

@@ -1,5 +1,5 @@
 import * as Plot from '@observablehq/plot';
-import { groupLabel, isGroupSuppressed } from '../format';
+import { groupLabel, isGroupSuppressed, shownGroups } from '../format';
 import type { Instrument, SymptomsResponse } from '../types';
 import { baseOptions, colourScale, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
 
@@ -21,17 +21,16 @@ function definitionNumber(data: SymptomsResponse, field: string): number | null 
   return isNumber(v) ? v : null;
 }
 
-/** RC thresholds in use: a group's own, else the definition's (METRICS.md "Reliable change"). */
+/** RC thresholds in use: a group's own, else the definition's (docs/metrics.md "Symptom change"). */
 export function rcThresholds(data: SymptomsResponse): number[] {
-  const own = data.groups.map((g) => g.rc_threshold).filter(isNumber);
+  const own = shownGroups(data.groups).map((g) => g.rc_threshold).filter(isNumber);
   const all = own.length > 0 ? own : [definitionNumber(data, 'rc_threshold')].filter(isNumber);
   return [...new Set(all)].sort((a, b) => a - b);
 }
 
 export function clinicalCutoff(data: SymptomsResponse, instrument?: Instrument): number | null {
   if (isNumber(instrument?.clinical_cutoff)) return instrument.clinical_cutoff;
-  const fromGroup = data.groups.map((g) => g.clinical_cutoff).find(isNumber);
-  return fromGroup ?? definitionNumber(data, 'clinical_cutoff');
+  return definitionNumber(data, 'clinical_cutoff');
 }
 
 function scoreDomain(rows: readonly ScatterRow[], instrument?: Instrument): [number, number] {

@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
-import { groupLabel, isGroupSuppressed, pValue } from '../format';
-import type { GroupBase, KmFields, LogRank } from '../types';
+import { groupLabel, isGroupSuppressed, pValue, shownGroups } from '../format';
+import type { GroupBase, KmFields, LogRank, SuppressedGroup } from '../types';
 import { baseOptions, colourScale, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
 
 export interface KmRow {
@@ -15,7 +15,7 @@ export interface KmRow {
 }
 
 export interface KmData {
-  groups: (GroupBase & KmFields)[];
+  groups: readonly (SuppressedGroup | (GroupBase & KmFields))[];
   log_rank?: LogRank | null;
 }
 
@@ -40,8 +40,8 @@ export function kmRows(data: KmData): KmRow[] {
 }
 
 export function kmMedians(data: KmData): { group: string; median_days: number; survival: number }[] {
-  return data.groups
-    .filter((g) => !isGroupSuppressed(g) && isNumber(g.median_days) && (g.curve?.length ?? 0) > 0)
+  return shownGroups(data.groups)
+    .filter((g) => isNumber(g.median_days) && (g.curve?.length ?? 0) > 0)
     .map((g) => ({ group: groupLabel(g.key), median_days: g.median_days as number, survival: 0.5 }));
 }
 

@@ -1,4 +1,4 @@
-import { ciText, isFieldSuppressed, pct, suppressedText, suppressionExplanation } from '../format';
+import { ciText, isFieldSuppressed, isGroupSuppressed, pct, shownGroup, suppressedText, suppressionExplanation } from '../format';
 import type { CompletionResponse, GroupBase, Interval, RelapseResponse, RetentionResponse, SymptomsResponse, Track } from '../types';
 import { dataTable, emptyState, isNumber, type ChartOptions } from './common';
 
@@ -33,7 +33,7 @@ function byTrack<G extends GroupBase>(groups: readonly G[]): Map<string, G> {
   return new Map(groups.flatMap((g) => (g.key.track === undefined ? [] : [[g.key.track, g] as const])));
 }
 
-function rateCell(group: GroupBase | undefined, value: number | null | undefined, ci: Interval | undefined, fields: string[]): OverviewCell {
+function rateCell(group: GroupBase | undefined, value: number | null | undefined, ci: Interval | null | undefined, fields: string[]): OverviewCell {
   if (!group) return NA;
   if (fields.some((f) => isFieldSuppressed(group, f))) return SUPPRESSED;
   if (!isNumber(value)) return NA;
@@ -47,9 +47,10 @@ function countCell(group: GroupBase | undefined): OverviewCell {
   return isNumber(group.n) ? { kind: 'value', value: group.n, text: String(group.n) } : NA;
 }
 
-/** (recovered + improved) / paired; withheld when either class count is (METRICS.md "Small-cell suppression"). */
+/** (recovered + improved) / paired; withheld when either class count is (docs/metrics.md "Small-cell suppression"). */
 function improvementCell(group: SymptomsResponse['groups'][number] | undefined): OverviewCell {
   if (!group) return NA;
+  if (isGroupSuppressed(group)) return SUPPRESSED;
   if (['paired', 'classes', 'recovered', 'improved'].some((f) => isFieldSuppressed(group, f))) return SUPPRESSED;
   const c = group.classes;
   if (!c || !isNumber(group.paired) || group.paired === 0 || !isNumber(c.improved)) return c && c.improved === null ? SUPPRESSED : NA;
@@ -70,19 +71,20 @@ export function overviewRows(input: OverviewInput): OverviewRow[] {
     const c = comp.get(track);
     const s = sym.get(track);
     const a = rel.get(track);
-    const at90 = r?.retention_at?.['90'];
+    const [rs, cs, as] = [shownGroup(r), shownGroup(c), shownGroup(a)];
+    const at90 = rs?.retention_at['90'];
     return {
       track,
       name: names.get(track) ?? track,
       episodes: countCell(r ?? c),
-      completion: rateCell(c, c?.completion_rate, c?.completion_ci, ['completion_rate', 'completed', 'discharged']),
+      completion: rateCell(c, cs?.completion_rate, cs?.completion_ci, ['completion_rate', 'completed', 'discharged']),
       retention90: withReason(
         rateCell(r, at90?.survival, at90 ? [at90.lower ?? null, at90.upper ?? null] : undefined, ['retention_at']),
         r,
         'Not estimable: no episode in this group was followed to day 90, and a Kaplan–Meier curve is not defined past its last follow-up (R survival convention).',
       ),
       reliableImprovement: improvementCell(s),
-      abstinence: rateCell(a, a?.abstinence_rate, a?.abstinence_ci, ['abstinence_rate', 'tests', 'negative']),
+      abstinence: rateCell(a, as?.abstinence_rate, as?.abstinence_ci, ['abstinence_rate', 'tests', 'negative']),
     };
   });
 }

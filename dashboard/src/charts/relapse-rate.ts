@@ -1,11 +1,10 @@
-import { groupLabel, isGroupSuppressed } from '../format';
+import { groupLabel, shownGroups } from '../format';
 import type { RelapseResponse } from '../types';
 import type { ChartElement, ChartOptions } from './common';
 import { rateBarsChart, type RateRow } from './rate-bars';
 
 export function relapseRateRows(data: RelapseResponse): RateRow[] {
-  return data.groups
-    .filter((g) => !isGroupSuppressed(g))
+  return shownGroups(data.groups)
     .map((g) => ({
       group: groupLabel(g.key),
       measure: 'Relapse',

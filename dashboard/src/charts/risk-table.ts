@@ -1,4 +1,4 @@
-import { groupLabel, isGroupSuppressed } from '../format';
+import { groupLabel, shownGroups } from '../format';
 import type { CurvePoint } from '../types';
 import { dataTable, emptyState, NO_DATA, type ChartOptions } from './common';
 import type { KmData } from './km-curve';
@@ -22,8 +22,8 @@ export interface RiskRow {
 }
 
 export function riskRows(data: KmData, days: readonly number[] = DEFAULT_RISK_DAYS): RiskRow[] {
-  return data.groups
-    .filter((g) => !isGroupSuppressed(g) && (g.curve?.length ?? 0) > 0)
+  return shownGroups(data.groups)
+    .filter((g) => (g.curve?.length ?? 0) > 0)
     .map((g) => {
       const row: RiskRow = { group: groupLabel(g.key) };
       for (const d of days) row[`day_${d}`] = atRiskAt(g.curve ?? [], g.n, d);

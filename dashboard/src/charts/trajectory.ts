@@ -11,7 +11,7 @@ export function trajectoryRows(data: SymptomsResponse): BandRow[] {
   );
 }
 
-/** Mean weekly score by group with 95% t-interval bands (METRICS.md "Trajectory"). */
+/** Mean weekly score by group with 95% t-interval bands (docs/metrics.md "Symptom change"). */
 export function trajectoryChart(data: SymptomsResponse, opts: ChartOptions & { instrument?: Instrument } = {}): ChartElement {
   const code = opts.instrument?.code ?? String(data.filters.instrument ?? data.definition.instrument ?? 'score');
   const better = opts.instrument?.higher_is_better ? 'higher is better' : 'lower is better';

@@ -8,7 +8,7 @@ export interface CardSpec {
   title: string;
   /** One sentence: how to read this chart. */
   howTo: string;
-  /** The METRICS.md wording. */
+  /** The docs/metrics.md wording. */
   definition: string;
   chart: SVGElement | HTMLElement;
   /** The chart's data, for the CSV download. */

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** The catalog responses (`/api/v1/tracks`, `/api/v1/instruments`); the dashboard reads their `z.infer` types. */
+export const TrackSchema = z.strictObject({
+  track_code: z.string(),
+  name: z.string(),
+  level_of_care: z.string().nullable(),
+  active: z.boolean(),
+}).meta({ id: 'Track' });
+export type Track = z.infer<typeof TrackSchema>;
+
+export const InstrumentSchema = z.strictObject({
+  code: z.string(), name: z.string(), loinc: z.string().nullable(),
+  min_score: z.number(), max_score: z.number(), higher_is_better: z.boolean(),
+  reliable_change_points: z.number().nullable(), reliability: z.number().nullable(), norm_sd: z.number().nullable(),
+  clinical_cutoff: z.number().nullable(), remission_below: z.number().nullable(),
+}).meta({ id: 'Instrument' });
+export type Instrument = z.infer<typeof InstrumentSchema>;
