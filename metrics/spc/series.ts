@@ -112,7 +112,7 @@ export const SPC_SERIES: { readonly [S in SpcSeriesName]: SpcSeries } = {
     counts: async (db, f) => new Map((await lengthOfStayByPeriod(db, f)).map((r) => [r.grp, { num: r.total, den: r.n }])),
   },
   'wait-days': {
-    name: 'wait-days', chart: 'i', source: 'NIATx wait days: first attended session - first_contact_on (MEASURES §4)',
+    name: 'wait-days', chart: 'i', source: 'NIATx wait days: first attended session - first_contact_on (docs/metrics.md "SPC charts")',
     numerator: 'sum of the wait days', denominator: 'episodes with a first contact date',
     horizonDays: 0, horizonRule: 'none: the wait is known at admission',
     counts: () => Promise.reject(new SpcSeriesError('wait-days needs episodes.first_contact_on, which this warehouse does not hold yet')),
