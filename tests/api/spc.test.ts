@@ -124,6 +124,24 @@ describe('every series answers with the strict response schema', () => {
     expect(r.points.find((p) => p.period === '2025-05')?.phase).toBe(2);
   });
 
+  it('draws a Laney p′-chart on request: same centre line, limits scaled by the z-scores\' moving range', async () => {
+    const p = await chart(`/api/v1/spc/attendance?as_of=${AS_OF}&min_cell=0`);
+    const laney = await chart(`/api/v1/spc/attendance?as_of=${AS_OF}&min_cell=0&laney=true`);
+    expect(laney.laney).toBe(true);
+    expect(laney.phases[0]?.cl).toBe(p.phases[0]?.cl);
+    expect(laney.points[0]?.ucl).not.toBe(p.points[0]?.ucl);
+  });
+
+  it('answers CSV with one row per point, then the immature periods', async () => {
+    const res = await app.inject({ url: `/api/v1/spc/completion?as_of=${AS_OF}&min_cell=0&format=csv`, headers: bearer(users.analyst) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^status,period,start,end,phase,numerator,denominator,value,cl,lcl,ucl,target/);
+    expect(lines.filter((l) => l.startsWith('point,'))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith('immature,'))).toHaveLength(4);
+  });
+
   it('is listed in the OpenAPI document', async () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
     for (const s of SPC_SERIES_NAMES) expect(doc.paths[`/api/v1/spc/${s}`]).toBeDefined();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anhoej, spc, type SpcResult } from '../../metrics/stats/spc';
 import { readReference } from './reference';
@@ -127,5 +128,25 @@ describe('SPC engine details', () => {
     expect(r.points[0]?.cl).toBe(13);
     expect(r.points[0]?.ucl).toBeCloseTo(13 + 3 * amr / 1.128, 12);
     expect(r.points[0]?.lcl).toBeCloseTo(13 - 3 * amr / 1.128, 12);
+  });
+});
+
+describe('Anhøj rules, properties', () => {
+  const series = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 60 });
+
+  it('read a series backwards as forwards: the same longest run and crossings', () => {
+    fc.assert(fc.property(series, (ys) => {
+      const f = anhoej(ys, 2);
+      const b = anhoej([...ys].reverse(), 2);
+      expect([b.n_useful, b.longest_run, b.n_crossings]).toEqual([f.n_useful, f.longest_run, f.n_crossings]);
+    }));
+  });
+
+  it('ignore points on the centre line: dropping them changes no figure', () => {
+    fc.assert(fc.property(series, (ys) => {
+      const all = anhoej(ys, 2);
+      const off = anhoej(ys.filter((y) => y !== 2), 2);
+      expect({ ...off, n_obs: all.n_obs }).toEqual(all);
+    }));
   });
 });
