@@ -34,6 +34,7 @@ const ROUTES: RouteCase[] = [
   ...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => ({ name: m, request: { url: `/api/v1/metrics/${m}?as_of=${AS_OF}` }, allowed: ALL })),
   { name: 'metrics csv', request: { url: `/api/v1/metrics/completion?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
+  { name: 'spc', request: { url: `/api/v1/spc/completion?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },
   { name: 'rejects', request: { url: '/api/v1/rejects' }, allowed: ['admin', 'analyst'] },
