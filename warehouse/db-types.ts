@@ -345,6 +345,16 @@ export interface Patients {
   sex: string | null;
 }
 
+export interface ProgressFits {
+  bands: boolean;
+  data_version: string;
+  fit_id: Generated<number>;
+  fitted_at: Generated<Timestamp>;
+  instrument: string;
+  model: Json;
+  time_scale: string;
+}
+
 export interface RejectedRows {
   batch_id: string;
   errors: Json;
@@ -559,6 +569,7 @@ export interface DB {
   model_state: ModelState;
   pair_counts: PairCounts;
   patients: Patients;
+  progress_fits: ProgressFits;
   rejected_rows: RejectedRows;
   relapse_counts: RelapseCounts;
   stay_counts: StayCounts;

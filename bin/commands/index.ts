@@ -8,6 +8,7 @@ import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
 import { registerMetrics } from './metrics';
 import { registerMigrate } from './migrate';
+import { registerProgress } from './progress';
 import { registerRefresh } from './refresh';
 import { registerRejects } from './rejects';
 import { registerServe } from './serve';
@@ -32,4 +33,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerServe(program, ctx);
   registerJobs(program, ctx);
   registerAudit(program, ctx);
+  registerProgress(program, ctx);
 }

@@ -5,7 +5,7 @@
  */
 import type { TrackProfile } from './catalog';
 import type { DayFormatter } from './calendar';
-import type { Visit } from './schedule';
+import type { EpisodeFrame } from './schedule';
 
 export const ATTENDANCE_COLUMNS = ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes'];
 
@@ -14,11 +14,8 @@ const INDIVIDUAL_MINUTES = 50;
 const FAMILY_MINUTES = 75;
 const MEDICATION_MINUTES = 50;
 
-export interface AttendanceFrame {
-  episodeId: string;
+export interface AttendanceFrame extends Pick<EpisodeFrame, 'episodeId' | 'admitted' | 'visits'> {
   track: TrackProfile;
-  admitted: number;
-  visits: readonly Visit[];
   /** Seen by a prescriber every other week (MOUD, or psychiatric medication). */
   onMedication: boolean;
   /** Non-family-track patients whose family joins a session every four weeks. */

@@ -10,6 +10,7 @@ import * as m2716 from './2026-11-27T1600-track-day-rollups';
 import * as m2719 from './2026-11-27T1900-count-rollups';
 import * as m0614 from './2026-12-06T1405-reconcile-edited-migrations';
 import * as m061421 from './2026-12-06T1421-audit-chain';
+import * as m061447 from './2026-12-06T1447-progress-fits';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27T1900-count-rollups': m2719,
   '2026-12-06T1405-reconcile-edited-migrations': m0614,
   '2026-12-06T1421-audit-chain': m061421,
+  '2026-12-06T1447-progress-fits': m061447,
 };
 
 /**
