@@ -14,6 +14,7 @@ import { externalPlugins } from './plugins/external';
 import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
+import compareRoutes from './routes/compare';
 import healthRoutes from './routes/health';
 import ingestRoutes from './routes/ingest';
 import lineageRoutes from './routes/lineage';
@@ -79,6 +80,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(catalogRoutes);
   await routes.register(metricRoutes);
   await routes.register(spcRoutes);
+  await routes.register(compareRoutes);
   await routes.register(reportRoutes);
   await routes.register(lineageRoutes);
   await routes.register(jobRoutes);

@@ -142,3 +142,47 @@ function validYmd(y: number, m: number, d: number): string | null {
 }
 
 export const codePattern = CODE_RE;
+
+/**
+ * The shape of an ICD-10-CM code (CMS ICD-10-CM Official Guidelines, Section I.A: a
+ * 3-character category, letter + digit + alphanumeric, then up to 4 more characters after
+ * an optional dot). It checks the shape, not that the code is in the current code set.
+ */
+export const ICD10_CM_RE = /^[A-Z][0-9][A-Z0-9](?:\.?[A-Z0-9]{1,4})?$/;
+const ICD10_SHAPE = "letter, digit, alphanumeric, optional '.' and up to 4 alphanumerics";
+/** Far more codes than an episode carries: a longer list is a broken export (or a wrong column mapped to diagnoses). */
+export const MAX_DIAGNOSES = 50;
+
+/**
+ * One ICD-10-CM code, upper-cased and written with its dot after the category (`f321` →
+ * `F32.1`), so one code has one spelling in the warehouse; null when it is not one.
+ */
+export function normalizeIcd10(raw: string): string | null {
+  const c = raw.trim().toUpperCase();
+  if (!ICD10_CM_RE.test(c)) return null;
+  return c.length > 3 && c[3] !== '.' ? `${c.slice(0, 3)}.${c.slice(3)}` : c;
+}
+
+/**
+ * A `;`-separated list of ICD-10-CM codes (docs/formats.md "Row rules"): each is checked
+ * and normalised; the first bad one rejects the cell, named by its position in the list.
+ */
+export const icd10List = () =>
+  z.string().transform((s, ctx) => {
+    const parts = s.split(';').map((p) => p.trim());
+    if (parts.length > MAX_DIAGNOSES) {
+      ctx.addIssue({ code: 'custom', message: `has ${parts.length} codes; at most ${MAX_DIAGNOSES} are accepted` });
+      return z.NEVER;
+    }
+    const codes: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const code = normalizeIcd10(part);
+      if (code === null) {
+        const shown = part === '' ? 'is empty' : `'${part}' is not an ICD-10-CM code (${ICD10_SHAPE})`;
+        ctx.addIssue({ code: 'custom', message: `code ${i + 1} of ${parts.length} ${shown}` });
+        return z.NEVER;
+      }
+      codes.push(code);
+    }
+    return codes;
+  });

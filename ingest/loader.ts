@@ -106,7 +106,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     }
 
     trace('staged');
-    const counts = await mergeStaging(db, opts.entity, batchId, today);
+    const counts = await mergeStaging(db, opts.entity, batchId, today, staged.absent);
     trace('merged');
     const warnings = [...staged.warnings];
     if (counts.duplicateKeys) {
@@ -155,6 +155,8 @@ interface Staged {
   rejected: number;
   errors: (CellError & { line: number })[];
   warnings: string[];
+  /** The spec's keepWhenAbsent columns this file does not carry (nor a profile default for). */
+  absent: string[];
 }
 
 async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOptions, today: string, batchId: string, rejectsFile: string): Promise<Staged> {
@@ -166,6 +168,8 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
   const csv = await openCsv(opts.input);
   const header = mapHeader(csv.header, spec, profile);
   const warnings = header.unknown.length ? [`ignored unknown column(s): ${header.unknown.join(', ')}`] : [];
+  const defaults = new Set(Object.keys(profile.defaults).map((k) => k.toLowerCase()));
+  const absent = spec.keepWhenAbsent.filter((c) => !header.index.has(c) && !defaults.has(c));
   const schema = spec.schema({ today, dateFormat: profile.date_format });
   const columns = ['line', ...spec.staging].map((c) => `"${c}"`).join(', ');
   const copy = client.query(copyFrom(`copy stg (${columns}) from stdin`));
@@ -214,7 +218,7 @@ async function stageFile(client: pg.PoolClient, db: Kysely<DB>, opts: IngestOpti
   rejects.end();
   await Promise.all([copyDone, finished(rejects)]);
   opts.onProgress?.(csv.bytesRead());
-  return { sha256: csv.sha256(), rowsRead, rejected, errors, warnings };
+  return { sha256: csv.sha256(), rowsRead, rejected, errors, warnings, absent };
 }
 
 async function copyRejects(client: pg.PoolClient, file: string): Promise<void> {
@@ -229,6 +233,8 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
   const before = (col: string) => sql`select old->>${col} from corrections where batch_id = ${batchId}::uuid`;
   switch (entity) {
     case 'tracks':
+    case 'sites':
+    case 'clinicians':
     case 'instruments':
       return [];
     case 'patients':

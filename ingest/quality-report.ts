@@ -37,7 +37,9 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 async function entityCounts(db: Kysely<DB>): Promise<QualityReport['entities']> {
   const parts = ENTITY_NAMES.map((entity) => ENTITIES[entity]).map(({ name: entity, table }) => sql`select ${entity}::text as entity, ${table}::text as "table", count(*)::bigint as rows from ${sql.table(table)}`);
   const { rows } = await sql<{ entity: string; table: string; rows: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
-  return rows.map((r) => ({ entity: r.entity, table: r.table, rows: Number(r.rows) }));
+  // A union of counts comes back in plan order (a parallel append reorders it): list the entities in load order.
+  const order = (e: string) => (ENTITY_NAMES as readonly string[]).indexOf(e);
+  return rows.map((r) => ({ entity: r.entity, table: r.table, rows: Number(r.rows) })).sort((a, b) => order(a.entity) - order(b.entity));
 }
 
 async function batchStats(db: Kysely<DB>): Promise<Pick<QualityReport, 'batches' | 'rejected_by_batch' | 'failed_batches' | 'batch_warnings'>> {

@@ -17,6 +17,8 @@ export interface InstrumentRef {
 
 export interface Refs {
   tracks: Set<string>;
+  sites: Set<string>;
+  clinicians: Set<string>;
   instruments: Map<string, InstrumentRef>;
   patients: Set<string>;
   /** episode_id → patient_id */
@@ -36,9 +38,15 @@ type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Loads the reference data of the given kinds (an entity spec's `references`); the others stay empty. */
 export async function loadRefs(db: Executor, kinds: readonly RefKind[]): Promise<Refs> {
-  const refs: Refs = { tracks: new Set(), instruments: new Map(), patients: new Set(), episodes: new Map() };
+  const refs: Refs = { tracks: new Set(), sites: new Set(), clinicians: new Set(), instruments: new Map(), patients: new Set(), episodes: new Map() };
   if (kinds.includes('tracks')) {
     for (const t of await db.selectFrom('tracks').select('track_code').execute()) refs.tracks.add(t.track_code);
+  }
+  if (kinds.includes('sites')) {
+    for (const s of await db.selectFrom('sites').select('site_code').execute()) refs.sites.add(s.site_code);
+  }
+  if (kinds.includes('clinicians')) {
+    for (const c of await db.selectFrom('clinicians').select('clinician_id').execute()) refs.clinicians.add(c.clinician_id);
   }
   if (kinds.includes('instruments')) {
     const rows = await db.selectFrom('instruments').select(['code', 'min_score', 'max_score', 'item_count', 'item_min', 'item_max']).execute();
@@ -62,6 +70,20 @@ export function listKnown(values: Iterable<string>, max = 20): string {
 export function checkPatient(refs: Refs, patientId: string, errors: CellError[]): void {
   if (!refs.patients.has(patientId)) {
     errors.push({ column: 'patient_id', value: patientId, message: 'unknown patient_id: ingest the patient in patients first' });
+  }
+}
+
+/**
+ * An optional reference to a site or clinician must exist, as a track must (docs/formats.md
+ * "Row rules"): an unknown one rejects the row and the message lists the known ones (sites
+ * and clinicians are a program's staff and locations, not patients, so listing them is fine).
+ */
+export function checkOptionalRef(refs: Refs, kind: 'sites' | 'clinicians', column: string, value: unknown, errors: CellError[]): void {
+  if (value === null || value === undefined) return;
+  const v = String(value);
+  if (!refs[kind].has(v)) {
+    const what = kind === 'sites' ? 'site' : 'clinician';
+    errors.push({ column, value: v, message: `unknown ${column}: ingest the ${what} in ${kind} first; known ${kind}: ${listKnown(refs[kind])}` });
   }
 }
 

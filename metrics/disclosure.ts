@@ -1,3 +1,4 @@
+import { disclosureText } from './definition-text';
 import type { MetricFilters } from './filters';
 import { kaplanMeierFromTable, medianWithCi, survivalAt, type KmCurve, type KmRow } from './stats/kaplan-meier';
 import { wilson } from './stats/wilson';
@@ -224,7 +225,7 @@ export function protectResponse<M extends MetricName>(response: MetricResponse<M
   const groups = response.groups.map((g): GroupOf<M> | SuppressedGroup => (isSuppressedGroup(g) ? g : protect(g as GroupOf<M>)));
   return {
     ...response,
-    definition: { ...response.definition, disclosure: DISCLOSURE_RULE },
+    definition: { ...response.definition, disclosure: DISCLOSURE_RULE, text: { ...response.definition.text, disclosure: disclosureText(DISCLOSURE_RULE) } },
     groups,
     ...(response.log_rank === undefined ? {} : { log_rank: null }),
   };

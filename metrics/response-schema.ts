@@ -110,8 +110,16 @@ export const DisclosureSchema = z.strictObject({
   source: z.string(),
 }).meta({ id: 'Disclosure' });
 
-const definition = z.object({ disclosure: DisclosureSchema.optional() }).catchall(z.unknown())
-  .describe('The parameters of the definition used (docs/metrics.md), fit to cite; `disclosure` states the rounding applied for roles below analyst');
+/**
+ * `definition.text`: the definition in plain sentences, generated from the same block
+ * (metrics/<family>/definition.ts), keyed by the part of the block each sentence states;
+ * the dashboard shows them under its charts and the report prints them.
+ */
+const definitionText = z.record(z.string(), z.string())
+  .describe('The definition in plain sentences, generated from this block, keyed by the part each sentence states (docs/metrics.md "The `definition` block")');
+
+const definition = z.object({ disclosure: DisclosureSchema.optional(), text: definitionText }).catchall(z.unknown())
+  .describe('The parameters of the definition used (docs/metrics.md), fit to cite; `text` states them in plain sentences; `disclosure` states the rounding applied for roles below analyst');
 
 function responseOf<M extends MetricName, G extends z.ZodType>(metric: M, group: G) {
   return z.strictObject({

@@ -1,10 +1,11 @@
+import type { DefinitionText } from './definition-text';
 import type { MetricFilters } from './filters';
 import { compareKeys, groupKey } from './group-key';
 import type { EchoedFilters, GroupKey, MetricName, MetricResponse, SuppressedGroup, GroupOf, LogRankOut } from './types';
 import { isSmall } from './stats/suppression';
 
 /** The CMS cell-size rule as the definition block states it (docs/metrics.md "Small-cell suppression"). */
-export function suppressionRule(minCell: number): Record<string, unknown> {
+export function suppressionRule(minCell: number): { min_cell: number; rule: string; source: string } {
   return {
     min_cell: minCell,
     rule: minCell <= 1
@@ -45,7 +46,8 @@ export function respond<M extends MetricName>(parts: {
   filters: MetricFilters;
   minCell: number;
   echo: EchoedFilters;
-  definition: Record<string, unknown>;
+  /** The family's rules, with `text`: the same rules in sentences (metrics/definition-text.ts). */
+  definition: Record<string, unknown> & { text: DefinitionText };
   groups: (GroupOf<M> | SuppressedGroup)[];
   logRank?: LogRankOut | null;
 }): MetricResponse<M> {

@@ -62,6 +62,7 @@ export interface Assessments {
 
 export interface Attendance {
   batch_id: string | null;
+  clinician_id: string | null;
   episode_id: string;
   minutes: number | null;
   patient_id: string;
@@ -90,6 +91,15 @@ export interface AuditLog {
   row_hash: Generated<Buffer>;
   status: number;
   user: string | null;
+}
+
+export interface Clinicians {
+  active: Generated<boolean>;
+  batch_id: string | null;
+  clinician_id: string;
+  discipline: string | null;
+  name: string;
+  site_code: string | null;
 }
 
 export interface Corrections {
@@ -244,11 +254,17 @@ export interface EpisodeOutcomes {
 export interface Episodes {
   admitted_on: string;
   batch_id: string | null;
+  clinician_id: string | null;
+  diagnoses: string[] | null;
   discharge_reason: string | null;
   discharged_on: string | null;
   episode_id: string;
+  evaluated_on: string | null;
+  first_contact_on: string | null;
   patient_id: string;
+  planned_weeks: number | null;
   primary_substance: string | null;
+  site_code: string | null;
   track_code: string;
 }
 
@@ -369,6 +385,14 @@ export interface RelapseCounts {
   n: number;
   open: boolean;
   track_code: string;
+}
+
+export interface Sites {
+  batch_id: string | null;
+  name: string;
+  organization: string | null;
+  site_code: string;
+  state: string | null;
 }
 
 export interface StayCounts {
@@ -538,6 +562,7 @@ export interface Tracks {
   batch_id: string | null;
   level_of_care: string | null;
   name: string;
+  planned_weeks: number | null;
   track_code: string;
 }
 
@@ -546,6 +571,7 @@ export interface Users {
   disabled_at: Timestamp | null;
   password_hash: string | null;
   role: string;
+  sites: string[] | null;
   tracks: string[] | null;
   username: string;
 }
@@ -557,6 +583,7 @@ export interface DB {
   attendance: Attendance;
   audit_chain_head: AuditChainHead;
   audit_log: AuditLog;
+  clinicians: Clinicians;
   corrections: Corrections;
   episode_instrument_outcomes: EpisodeInstrumentOutcomes;
   episode_outcomes: EpisodeOutcomes;
@@ -572,6 +599,7 @@ export interface DB {
   progress_fits: ProgressFits;
   rejected_rows: RejectedRows;
   relapse_counts: RelapseCounts;
+  sites: Sites;
   stay_counts: StayCounts;
   track_day_instrument_outcomes: TrackDayInstrumentOutcomes;
   track_day_outcomes: TrackDayOutcomes;

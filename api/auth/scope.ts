@@ -13,14 +13,30 @@ import type { AuthUser, Role } from './users';
  */
 
 export type TrackScope = { ok: true; tracks: string[] | null } | { ok: false; outside: string[] };
+export type SiteScope = { ok: true; sites: string[] | null } | { ok: false; outside: string[] };
+
+/** One rule for tracks and sites: naming a code outside the user's list is refused, naming none means all of its own. */
+function scopeCodes(allowed: readonly string[] | null, requested: readonly string[] | null): { ok: true; codes: string[] | null } | { ok: false; outside: string[] } {
+  if (allowed === null) return { ok: true, codes: requested === null ? null : [...requested] };
+  if (requested === null) return { ok: true, codes: [...allowed].sort() };
+  const own = new Set(allowed);
+  const outside = requested.filter((t) => !own.has(t));
+  if (outside.length > 0) return { ok: false, outside };
+  return { ok: true, codes: [...requested] };
+}
 
 export function scopeTracks(user: AuthUser, requested: readonly string[] | null): TrackScope {
-  if (user.tracks === null) return { ok: true, tracks: requested === null ? null : [...requested] };
-  if (requested === null) return { ok: true, tracks: [...user.tracks].sort() };
-  const allowed = new Set(user.tracks);
-  const outside = requested.filter((t) => !allowed.has(t));
-  if (outside.length > 0) return { ok: false, outside };
-  return { ok: true, tracks: [...requested] };
+  const s = scopeCodes(user.tracks, requested);
+  return s.ok ? { ok: true, tracks: s.codes } : s;
+}
+
+/**
+ * A user's site scope, as scopeTracks does for tracks (docs/security.md): for the `site`
+ * filter of the metrics once it exists (a site outside the scope is 403).
+ */
+export function scopeSites(user: AuthUser, requested: readonly string[] | null): SiteScope {
+  const s = scopeCodes(user.sites, requested);
+  return s.ok ? { ok: true, sites: s.codes } : s;
 }
 
 /** The roles that see exact numbers; every other role, present or future, gets disclosure control. */
@@ -54,11 +70,12 @@ export type Access = keyof typeof ACCESS;
 
 /**
  * Lineage and admin routes show program-wide rows (rejected rows hold raw source
- * values of every track), so a track-scoped user cannot call them whatever its role.
+ * values of every track and site), so a track- or site-scoped user cannot call them
+ * whatever its role.
  */
 export function allows(access: Access, user: AuthUser): boolean {
   if (!(ACCESS[access] as readonly Role[]).includes(user.role)) return false;
-  return access === 'read' || user.tracks === null;
+  return access === 'read' || (user.tracks === null && user.sites === null);
 }
 
 /**
@@ -69,6 +86,8 @@ export function allows(access: Access, user: AuthUser): boolean {
  * share it, so both apply the same rules.
  */
 export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
+  // The metrics cannot yet be limited to sites (no site filter): refused, never answered for every site.
+  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and metrics cannot be limited to a site yet`);
   const parsed = parseFilters(raw);
   if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
   const scope = scopeTracks(user, parsed.filters.track);

@@ -10,11 +10,12 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export const ROLES = ['admin', 'analyst', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who a request acts as. `tracks` null means every track (api/README.md roles). */
+/** Who a request acts as. `tracks` null means every track, `sites` null every site (api/README.md roles). */
 export interface AuthUser {
   readonly username: string;
   readonly role: Role;
   readonly tracks: readonly string[] | null;
+  readonly sites: readonly string[] | null;
 }
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -24,6 +25,7 @@ export const NewUserSchema = z.strictObject({
   username: z.string().regex(USERNAME, 'username: 1-64 letters, digits and . _ @ - (starting with a letter or digit)'),
   role: z.enum(ROLES),
   tracks: z.array(z.string().regex(TRACK, 'track codes hold letters, digits, space and _ . - / +')).min(1).max(100).nullable(),
+  sites: z.array(z.string().regex(TRACK, 'site codes hold letters, digits, space and _ . - / +')).min(1).max(100).nullable().default(null),
   password: z.string().min(12, 'the password must have at least 12 characters').max(1024).nullable(),
 }).refine((u) => u.role !== 'viewer' || u.tracks !== null, {
   message: 'a viewer must be limited to its tracks (--tracks a,b)',
@@ -45,9 +47,10 @@ export async function createUser(db: Kysely<DB>, input: NewUser): Promise<AuthUs
   const passwordHash = user.password === null ? null : await hashPassword(user.password);
   const token = newToken();
   const tracks = user.tracks === null ? null : [...new Set(user.tracks)].sort();
-  const created = await insertUserWithToken(db, { username: user.username, role: user.role, tracks, passwordHash }, hashToken(token));
+  const sites = user.sites === null ? null : [...new Set(user.sites)].sort();
+  const created = await insertUserWithToken(db, { username: user.username, role: user.role, tracks, sites, passwordHash }, hashToken(token));
   if (!created) throw new UserExistsError(`user ${user.username} already exists`);
-  return { username: user.username, role: user.role, tracks, token };
+  return { username: user.username, role: user.role, tracks, sites, token };
 }
 
 /** The active user holding this (unrevoked, unexpired) token, or null. */
@@ -58,14 +61,14 @@ export async function userByToken(db: Executor, token: string): Promise<AuthUser
 export async function userByTokenHash(db: Executor, tokenHash: string): Promise<AuthUser | null> {
   const row = await activeUserByTokenHash(db, tokenHash);
   if (!row || !isRole(row.role)) return null;
-  return { username: row.username, role: row.role, tracks: row.tracks };
+  return { username: row.username, role: row.role, tracks: row.tracks, sites: row.sites };
 }
 
 /** The stored password hash of an active user, for sign-in; null when unknown or disabled. */
 export async function loginCandidate(db: Executor, username: string): Promise<{ user: AuthUser; passwordHash: string | null } | null> {
   const row = await activeUserByName(db, username);
   if (!row || !isRole(row.role)) return null;
-  return { user: { username: row.username, role: row.role, tracks: row.tracks }, passwordHash: row.password_hash };
+  return { user: { username: row.username, role: row.role, tracks: row.tracks, sites: row.sites }, passwordHash: row.password_hash };
 }
 
 export async function createSession(db: Executor, username: string, ttlSeconds: number): Promise<string> {

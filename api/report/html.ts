@@ -28,8 +28,8 @@ th:first-child, td:first-child { text-align: left; }
 thead th { background: var(--band); font-weight: 600; font-size: .9em; }
 .ci { display: block; color: var(--muted); font-size: .8em; }
 .note, .definition, .fine { color: var(--muted); font-size: .9em; }
-.definition dt { font-weight: 600; }
-.definition dd { margin: 0 0 .25rem 1rem; }
+.definition { margin: .25rem 0 0; padding-left: 1.2rem; }
+.definition li { margin: 0 0 .2rem; }
 .suppressed-row td { color: var(--muted); font-style: italic; }
 section { break-inside: avoid-page; }
 @page { size: auto; margin: 16mm 14mm; }
@@ -50,11 +50,15 @@ function cellHtml(table: Table, row: Table['rows'][number], i: number): string {
   return `<td>${escapeHtml(formatCell(cell, col.kind))}${ci ? `<span class="ci">${escapeHtml(ci)}</span>` : ''}</td>`;
 }
 
-function definitionHtml(definition: Record<string, unknown>): string {
-  const items = Object.entries(definition)
+/**
+ * The definition in the sentences the response carries (`definition.text`, generated from
+ * the block itself). Suppression and disclosure are stated once, under "About this report".
+ */
+function definitionHtml(definition: Table['definition']): string {
+  const items = Object.entries(definition.text)
     .filter(([k]) => k !== 'suppression' && k !== 'disclosure')
-    .map(([k, v]) => `<dt>${escapeHtml(k.replaceAll('_', ' '))}</dt><dd>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</dd>`);
-  return items.length ? `<dl class="definition">${items.join('')}</dl>` : '';
+    .map(([, sentence]) => `<li>${escapeHtml(sentence)}</li>`);
+  return items.length ? `<ul class="definition">${items.join('')}</ul>` : '';
 }
 
 function tableHtml(table: Table): string {

@@ -37,7 +37,8 @@ export interface Table {
   columns: Column[];
   rows: Row[];
   note: string | null;
-  definition: Record<string, unknown>;
+  /** The response's definition block; the report prints its `text`. */
+  definition: MetricResponse['definition'];
 }
 
 type Group = Record<string, unknown>;
@@ -101,7 +102,7 @@ function cellOf(g: Group, measure: Measure): Cell {
 function noteOf(response: MetricResponse): string | null {
   const lr = response.log_rank;
   if (!lr) return null;
-  return `Log-rank test across tracks: χ² = ${lr.chi2.toFixed(2)}, df = ${lr.df}, p = ${lr.p < 0.001 ? '< 0.001' : lr.p.toFixed(3)}.`;
+  return `Log-rank test across tracks: χ² = ${lr.chi2.toFixed(2)}, df = ${lr.df}, ${lr.p < 0.001 ? 'p < 0.001' : `p = ${lr.p.toFixed(3)}`}.`;
 }
 
 export function tableOf(response: MetricResponse, trackNames: ReadonlyMap<string, string>): Table {

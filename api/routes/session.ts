@@ -55,7 +55,7 @@ const sessionRoutes: FastifyPluginAsyncZod<SessionOptions> = async (fastify, opt
       path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookie(request), maxAge: opts.ttlSeconds,
     });
     const { user } = candidate;
-    return { username: user.username, role: user.role, tracks: user.tracks === null ? null : [...user.tracks] };
+    return { username: user.username, role: user.role, tracks: user.tracks === null ? null : [...user.tracks], sites: user.sites === null ? null : [...user.sites] };
   });
 
   fastify.delete('/api/v1/session', {

@@ -15,6 +15,7 @@ export const MeSchema = z.strictObject({
   username: z.string(),
   role: z.enum(ROLES),
   tracks: z.array(z.string()).nullable(),
+  sites: z.array(z.string()).nullable().describe('the sites the user is limited to; null: every site'),
 }).meta({ id: 'Me' });
 export type Me = z.infer<typeof MeSchema>;
 export type ApiErrorBody = z.infer<typeof ErrorSchema>;

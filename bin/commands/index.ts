@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAudit } from './audit';
 import { registerBatches } from './batches';
+import { registerCompare } from './compare';
 import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDemo(program, ctx);
   registerMetrics(program, ctx);
   registerSpc(program, ctx);
+  registerCompare(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);
   registerJobs(program, ctx);

@@ -7,6 +7,7 @@ import { FailureError, UsageError } from '../errors';
 interface AddFlags {
   role?: string;
   tracks?: string;
+  sites?: string;
   passwordStdin?: boolean;
   json?: boolean;
 }
@@ -23,10 +24,18 @@ function isRole(s: string): s is Role {
 }
 
 /**
- * `iop users add <name> --role admin|analyst|viewer [--tracks a,b] [--password-stdin] [--json]`
+ * `iop users add <name> --role admin|analyst|viewer [--tracks a,b] [--sites a,b] [--password-stdin] [--json]`
  * (docs/cli.md): creates the user and prints its API token once; only the token's
  * SHA-256 and the password's scrypt hash are stored.
  */
+/** A comma-separated flag as a list of codes; null when the flag is absent. */
+function codeList(flag: string | undefined, emptyMessage: string): string[] | null {
+  if (flag === undefined) return null;
+  const codes = flag.split(',').map((s) => s.trim()).filter(Boolean);
+  if (codes.length === 0) throw new UsageError(emptyMessage);
+  return codes;
+}
+
 export function registerUsers(program: Command, ctx: CliContext): void {
   const users = program.command('users').description('manage API and dashboard users');
   users.command('add')
@@ -34,25 +43,27 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .argument('<name>', 'username: letters, digits and . _ @ -')
     .option('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--tracks <codes>', 'comma-separated track codes the user may see (required for viewers)')
+    .option('--sites <codes>', 'comma-separated site codes the user may see')
     .option('--password-stdin', 'read a dashboard sign-in password (at least 12 characters) from standard input')
-    .option('--json', 'print {"username", "role", "tracks", "token"} as one JSON document')
+    .option('--json', 'print {"username", "role", "tracks", "sites", "token"} as one JSON document')
     .action(async (name: string, o: AddFlags) => {
       if (!o.role || !isRole(o.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      const tracks = o.tracks === undefined ? null : o.tracks.split(',').map((s) => s.trim()).filter(Boolean);
-      if (tracks !== null && tracks.length === 0) throw new UsageError('--tracks needs at least one track code');
+      const tracks = codeList(o.tracks, '--tracks needs at least one track code');
+      const sites = codeList(o.sites, '--sites needs at least one site code');
       const password = o.passwordStdin ? await readStdin() : null;
       const created = await withWarehouse(ctx, async (wh) => {
         try {
-          return await createUser(wh.db, { username: name, role: o.role as Role, tracks, password });
+          return await createUser(wh.db, { username: name, role: o.role as Role, tracks, sites, password });
         } catch (e) {
           if (e instanceof ZodError) throw new UsageError(e.issues.map((i) => i.message).join('; '));
           if (e instanceof UserExistsError) throw new FailureError(e.message);
           throw e;
         }
       }, 2);
-      if (o.json) return ctx.out(JSON.stringify({ username: created.username, role: created.role, tracks: created.tracks, token: created.token }));
+      if (o.json) return ctx.out(JSON.stringify({ username: created.username, role: created.role, tracks: created.tracks, sites: created.sites, token: created.token }));
+      const scope = [created.tracks && `tracks: ${created.tracks.join(', ')}`, created.sites && `sites: ${created.sites.join(', ')}`].filter(Boolean).join('; ');
       ctx.out([
-        `created ${created.role} ${created.username}${created.tracks ? ` (tracks: ${created.tracks.join(', ')})` : ''}`,
+        `created ${created.role} ${created.username}${scope ? ` (${scope})` : ''}`,
         'API token (shown once; store it now):',
         created.token,
       ].join('\n'));

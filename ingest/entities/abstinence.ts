@@ -13,6 +13,7 @@ export const abstinence = defineEntity({
   required: ['patient_id', 'collected_on', 'method', 'substance', 'result'],
   key: ['patient_id', 'collected_on', 'method', 'substance'],
   staging,
+  keepWhenAbsent: [],
   itemColumns: false,
   references: ['patients', 'episodes'],
   link: { date: 'collected_on' },

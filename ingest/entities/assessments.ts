@@ -12,6 +12,7 @@ export const assessments = defineEntity({
   key: ['patient_id', 'instrument', 'administered_on'],
   // The file's episode_id is kept as source_episode_id; episode_id is the link (ingest/link.ts).
   staging: ['patient_id', 'instrument', 'administered_on', 'total_score', 'source_episode_id', 'items'],
+  keepWhenAbsent: [],
   itemColumns: true,
   references: ['instruments', 'patients', 'episodes'],
   link: { date: 'administered_on' },

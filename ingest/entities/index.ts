@@ -1,10 +1,12 @@
 import { abstinence } from './abstinence';
 import { assessments } from './assessments';
 import { attendance } from './attendance';
+import { clinicians } from './clinicians';
 import { episodes } from './episodes';
 import { instruments } from './instruments';
 import { ENTITY_NAMES, type EntityName } from './names';
 import { patients } from './patients';
+import { sites } from './sites';
 import type { EntitySpec } from './spec';
 import { tracks } from './tracks';
 
@@ -22,7 +24,7 @@ export { MAX_ITEMS } from './instruments';
  * the spec by tests/ingest/formats-doc.test.ts), the episodes it touches in the loader's
  * exhaustive `touchedEpisodes` switch (the compiler asks for it), and its tests.
  */
-const SPECS = { tracks, instruments, patients, episodes, attendance, assessments, abstinence } satisfies { readonly [N in EntityName]: EntitySpec<N> };
+const SPECS = { tracks, sites, clinicians, instruments, patients, episodes, attendance, assessments, abstinence } satisfies { readonly [N in EntityName]: EntitySpec<N> };
 
 export const ENTITIES: { readonly [N in EntityName]: EntitySpec<N> } = SPECS;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, code, decimal, integer, optional, required, text } from '../fields';
-import { defineEntity, stageAsParsed } from './spec';
+import { defineEntity, lookupTable } from './spec';
 
 /** The most item columns (`item_1 … item_40`) an assessment may carry. */
 export const MAX_ITEMS = 40;
@@ -11,13 +11,9 @@ const columns = ['code', 'name', 'loinc', 'min_score', 'max_score', 'higher_is_b
 export const instruments = defineEntity({
   name: 'instruments',
   table: 'instruments',
-  columns,
   required: ['code', 'name', 'min_score', 'max_score', 'higher_is_better'],
   key: ['code'],
-  staging: columns,
-  itemColumns: false,
-  references: [],
-  link: null,
+  ...lookupTable(columns),
   schema: () =>
     z.object({
       code: required(code('instrument code'), 'an instrument code'),
@@ -49,5 +45,4 @@ export const instruments = defineEntity({
         ctx.addIssue({ code: 'custom', path: ['item_max'], message: `must be ≥ item_min (${r.item_min})` });
       }
     }),
-  stage: stageAsParsed(columns),
 });

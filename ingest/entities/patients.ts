@@ -11,6 +11,7 @@ export const patients = defineEntity({
   required: ['patient_id'],
   key: ['patient_id'],
   staging: columns,
+  keepWhenAbsent: [],
   itemColumns: false,
   references: [],
   link: null,

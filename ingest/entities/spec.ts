@@ -5,7 +5,7 @@ import type { CellError, RefKind, Refs } from '../references';
 import type { EntityName } from './names';
 
 /** A warehouse table an entity loads into. */
-export type EntityTable = 'tracks' | 'instruments' | 'patients' | 'episodes' | 'attendance' | 'assessments' | 'abstinence_tests';
+export type EntityTable = 'tracks' | 'sites' | 'clinicians' | 'instruments' | 'patients' | 'episodes' | 'attendance' | 'assessments' | 'abstinence_tests';
 
 /** A CSV row after its zod schema: canonical column → parsed value. */
 export type ParsedRow = Record<string, unknown>;
@@ -33,6 +33,12 @@ export interface EntitySpec<N extends EntityName = EntityName, L extends LinkRul
   readonly key: readonly string[];
   /** The table columns a staged row holds, in COPY order: what `stage` returns. */
   readonly staging: readonly string[];
+  /**
+   * Optional columns added after files were in use (docs/formats.md "Older files"): a file
+   * whose header lacks one leaves its stored value as it is, so re-ingesting an older
+   * export neither clears it nor records a correction for it.
+   */
+  readonly keepWhenAbsent: readonly string[];
   /** Whether the header may carry `item_1 … item_n` score columns. */
   readonly itemColumns: boolean;
   /** The reference data `stage` checks rows against; loaded once per batch. */
@@ -66,6 +72,7 @@ export interface CheckedSpec<N extends EntityName, T extends EntityTable, C exte
   readonly required: readonly NoInfer<C>[];
   readonly key: readonly (NoInfer<C> & Column<T>)[];
   readonly staging: readonly Column<T>[];
+  readonly keepWhenAbsent: readonly (NoInfer<C> & Column<T>)[];
 }
 
 /** Declares one entity (see CheckedSpec). */
@@ -78,4 +85,20 @@ export function defineEntity<
 /** The `stage` of an entity whose parsed row is its staging row. */
 export function stageAsParsed(staging: readonly string[]): EntitySpec['stage'] {
   return (row) => staging.map((c) => row[c]);
+}
+
+/**
+ * The parts every plain lookup table shares (tracks, sites, instruments): its rows are
+ * staged as parsed, checked against no other entity, and never link to an episode.
+ */
+export function lookupTable<const C extends readonly string[]>(columns: C, keepWhenAbsent: readonly C[number][] = []) {
+  return {
+    columns,
+    staging: columns,
+    keepWhenAbsent,
+    itemColumns: false,
+    references: [],
+    link: null,
+    stage: stageAsParsed(columns),
+  } as const;
 }

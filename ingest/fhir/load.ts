@@ -7,6 +7,7 @@ import { ingestCsv, type IngestSummary } from '../loader';
 import { tempDirectory } from '../temp-files';
 import { FHIR_COLUMNS, FHIR_ENTITIES, ITEM_COLUMNS, MAX_FHIR_ITEMS, SOURCE_COLUMN, type Answer, type FhirEntity, type Mapped, type MapOptions } from './mapped';
 import { mapResource } from './map-resource';
+import { EpisodeExtras, writeEpisodes } from './episode-extras';
 import { canonical, mapQuestionnaireResponse, readQuestionnaire, type QuestionnaireScoring } from './questionnaire';
 import { RejectLog, type FhirReject } from './reject-log';
 import { idOf, str, type Resource } from './resource';
@@ -61,6 +62,8 @@ export class FhirLoad {
   private readonly groups = new Map<string, ItemGroup>();
   private readonly questionnaires = new Map<string, QuestionnaireScoring>();
   private readonly responses: Resource[] = [];
+  /** Diagnoses and first contacts of episodes, from the resources around them. */
+  private readonly extras = new EpisodeExtras();
   private readonly rejects: RejectLog;
   private readonly spools: Record<FhirEntity, CsvSpool>;
   /** Totals are written after the item-scored rows, so a reported total wins over the items (later row wins). */
@@ -100,6 +103,15 @@ export class FhirLoad {
       this.responses.push(r);
       return;
     }
+    if (r.resourceType === 'Condition') {
+      this.extras.condition(r);
+      return this.ignore('Condition (diagnoses of its episode)');
+    }
+    if (r.resourceType === 'ServiceRequest') {
+      this.extras.serviceRequest(r);
+      return this.ignore('ServiceRequest (first contact of its episode)');
+    }
+    if (r.resourceType === 'Appointment') this.extras.appointment(r);
     await this.apply(r, mapResource(r, this.map));
   }
 
@@ -125,7 +137,8 @@ export class FhirLoad {
         const spool = this.spools[entity];
         const rows = spool.rows + (entity === 'assessments' ? this.totals.rows : 0);
         if (rows === 0) continue;
-        const files = entity === 'assessments' ? [this.header, spool.file, this.totals.file] : [spool.file];
+        const files = entity === 'assessments' ? [this.header, spool.file, this.totals.file]
+          : entity === 'episodes' ? [await this.episodesFile(spool.file)] : [spool.file];
         const s = await ingestCsv(this.wh, { entity, input: concat(files), sourceName: this.opts.sourceName, ...(this.opts.today ? { today: this.opts.today } : {}) });
         batches.push({ ...s, warnings: s.warnings.filter((w) => !w.includes(SOURCE_COLUMN)) });
       }
@@ -133,6 +146,13 @@ export class FhirLoad {
     } finally {
       this.cleanup();
     }
+  }
+
+  /** The episodes as the loader reads them: the spooled rows with their diagnoses and first contact. */
+  private async episodesFile(spooled: string): Promise<string> {
+    const out = path.join(this.dir, 'episodes-extras.csv');
+    await writeEpisodes(spooled, out, this.extras);
+    return out;
   }
 
   /** Drops the spooled files without loading anything. */
@@ -144,6 +164,7 @@ export class FhirLoad {
   private async apply(r: Resource, m: Mapped): Promise<void> {
     switch (m.kind) {
       case 'row':
+        if (m.entity === 'episodes') this.extras.episode(r, String(m.cells[0]));
         return (m.entity === 'assessments' ? this.totals : this.spools[m.entity]).write(m.cells);
       case 'item': {
         const key = `${m.patient}\u0000${m.instrument}\u0000${m.date}`;

@@ -1,6 +1,7 @@
 import { arr, dateOf, idOf, label, num, obj, str, type Resource } from './resource';
 import { episodeRef } from './map-episode';
 import { reject, type Mapped } from './mapped';
+import { practitionerOf } from './map-staff';
 
 /** Appointment.status → attendance status; other statuses are not (yet) attendance. */
 const APPOINTMENT_STATUS: Readonly<Record<string, string>> = { fulfilled: 'attended', noshow: 'no_show', cancelled: 'cancelled' };
@@ -17,7 +18,7 @@ export function mapAppointment(r: Resource): Mapped {
   if (!episode) return reject('no EpisodeOfCare (or episode Encounter) in supportingInformation');
   const date = dateOf(r.start);
   if (!date) return reject('no start date');
-  return { kind: 'row', entity: 'attendance', cells: [id, episode, date, status, null, minutes(r), label(r)] };
+  return { kind: 'row', entity: 'attendance', cells: [id, episode, date, status, null, minutes(r), practitionerOf(r.participant, 'actor'), label(r)] };
 }
 
 /** A session Encounter (part of an episode) → attendance. */
@@ -32,7 +33,7 @@ export function mapSessionEncounter(r: Resource): Mapped {
   if (!date) return reject('no period.start (session date)');
   const length = obj(r.length);
   const mins = str(length?.code) === 'min' ? num(length?.value) : undefined;
-  return { kind: 'row', entity: 'attendance', cells: [id, episode, date, status, null, mins, label(r)] };
+  return { kind: 'row', entity: 'attendance', cells: [id, episode, date, status, null, mins, practitionerOf(r.participant, 'individual'), label(r)] };
 }
 
 function minutes(r: Resource): number | undefined {

@@ -1,5 +1,6 @@
 import { codings, dateOf, idOf, label, obj, refId, str, type Resource } from './resource';
 import { reject, type Mapped, type MapOptions } from './mapped';
+import { locationOf, practitionerOf } from './map-staff';
 import { DEFAULT_DISCHARGE_MAP, type DischargeReason } from './terminology';
 
 /** Classes of an IOP episode Encounter: ambulatory (v3 ActCode AMB) or a local IOP code. */
@@ -12,7 +13,9 @@ export function mapEpisodeOfCare(r: Resource, o: MapOptions): Mapped {
   const track = trackOf(codings(r.type), o);
   if (!track) return reject(`no type code is listed in episode_codes (${codeList(codings(r.type))})`);
   // R4 EpisodeOfCare has no disposition: its status is the key into discharge_map.
-  return episodeRow(r, id, refId(r.patient, 'Patient'), track, [str(r.status)], o);
+  // R4 EpisodeOfCare has no location; its care manager is the primary clinician.
+  const staff = { site: undefined, clinician: refId(r.careManager, 'Practitioner') };
+  return episodeRow(r, id, refId(r.patient, 'Patient'), track, [str(r.status)], staff, o);
 }
 
 /** Whether an Encounter is an IOP episode (rather than a session): its class and a configured code. */
@@ -28,22 +31,29 @@ export function mapEpisodeEncounter(r: Resource, o: MapOptions): Mapped {
   const track = trackOf(encounterCodes(r), o);
   if (!track) return reject('no type or serviceType code is listed in episode_codes');
   const disposition = codings(obj(r.hospitalization)?.dischargeDisposition).map((c) => c.code);
-  return episodeRow(r, id, refId(r.subject, 'Patient'), track, [...disposition, str(r.status)], o);
+  const staff = { site: locationOf(r), clinician: practitionerOf(r.participant, 'individual') };
+  return episodeRow(r, id, refId(r.subject, 'Patient'), track, [...disposition, str(r.status)], staff, o);
 }
 
-function episodeRow(r: Resource, id: string, patient: string | undefined, track: string, dischargeKeys: (string | undefined)[], o: MapOptions): Mapped {
+interface Staff {
+  site: string | undefined;
+  clinician: string | undefined;
+}
+
+/** The cells of FHIR_COLUMNS.episodes. */
+function episodeRow(r: Resource, id: string, patient: string | undefined, track: string, dischargeKeys: (string | undefined)[], staff: Staff, o: MapOptions): Mapped {
   if (!patient) return reject('no Patient reference');
   const period = obj(r.period);
   const admitted = dateOf(period?.start);
   if (!admitted) return reject('no period.start (admission date)');
   const discharged = dateOf(period?.end);
-  if (!discharged) return { kind: 'row', entity: 'episodes', cells: [id, patient, track, admitted, null, null, label(r)] };
+  if (!discharged) return { kind: 'row', entity: 'episodes', cells: [id, patient, track, admitted, null, null, staff.site, staff.clinician, label(r)] };
   const reason = dischargeReason(dischargeKeys, o);
   if (!reason) {
     const keys = dischargeKeys.filter((k) => k !== undefined).join(', ') || '(none)';
     return reject(`discharged on ${discharged} but no discharge disposition maps to a discharge_reason (codes: ${keys}); add it to discharge_map`);
   }
-  return { kind: 'row', entity: 'episodes', cells: [id, patient, track, admitted, discharged, reason, label(r)] };
+  return { kind: 'row', entity: 'episodes', cells: [id, patient, track, admitted, discharged, reason, staff.site, staff.clinician, label(r)] };
 }
 
 /** The first key the program's map, then the default map, knows; the program's map wins. */

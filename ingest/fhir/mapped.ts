@@ -1,7 +1,7 @@
 import type { DischargeReason } from './terminology';
 
 /** The entities a FHIR load writes, in the order their batches are ingested (references first). */
-export const FHIR_ENTITIES = ['patients', 'episodes', 'attendance', 'assessments', 'abstinence'] as const;
+export const FHIR_ENTITIES = ['sites', 'clinicians', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'] as const;
 export type FhirEntity = (typeof FHIR_ENTITIES)[number];
 
 /**
@@ -14,9 +14,12 @@ export const SOURCE_COLUMN = 'fhir_resource';
 export const MAX_FHIR_ITEMS = 9;
 export const ITEM_COLUMNS = Array.from({ length: MAX_FHIR_ITEMS }, (_, i) => `item_${i + 1}`);
 export const FHIR_COLUMNS: Readonly<Record<FhirEntity, readonly string[]>> = {
+  sites: ['site_code', 'name', 'organization', 'state', SOURCE_COLUMN],
+  clinicians: ['clinician_id', 'name', 'discipline', 'site_code', 'active', SOURCE_COLUMN],
   patients: ['patient_id', 'birth_year', 'sex', 'race', 'ethnicity', SOURCE_COLUMN],
-  episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', SOURCE_COLUMN],
-  attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', SOURCE_COLUMN],
+  // As spooled; the file the loader reads adds first_contact_on and diagnoses (episode-extras.ts).
+  episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'site_code', 'clinician_id', SOURCE_COLUMN],
+  attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', 'clinician_id', SOURCE_COLUMN],
   assessments: ['patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id', SOURCE_COLUMN],
   abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', SOURCE_COLUMN],
 };

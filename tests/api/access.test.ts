@@ -30,9 +30,13 @@ const ALL: readonly Role[] = ['admin', 'analyst', 'viewer'];
 const ROUTES: RouteCase[] = [
   { name: 'me', request: { url: '/api/v1/me' }, allowed: ALL },
   { name: 'tracks', request: { url: '/api/v1/tracks' }, allowed: ALL },
+  { name: 'sites', request: { url: '/api/v1/sites' }, allowed: ALL },
+  { name: 'clinicians', request: { url: '/api/v1/clinicians' }, allowed: ALL },
   { name: 'instruments', request: { url: '/api/v1/instruments' }, allowed: ALL },
   ...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => ({ name: m, request: { url: `/api/v1/metrics/${m}?as_of=${AS_OF}` }, allowed: ALL })),
   { name: 'metrics csv', request: { url: `/api/v1/metrics/completion?as_of=${AS_OF}&format=csv` }, allowed: ALL },
+  { name: 'compare', request: { url: `/api/v1/compare/completion?as_of=${AS_OF}&adjust_for=age,sex` }, allowed: ALL },
+  { name: 'compare by race', request: { url: `/api/v1/compare/engagement?as_of=${AS_OF}&by=race` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'spc', request: { url: `/api/v1/spc/completion?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
@@ -42,6 +46,7 @@ const ROUTES: RouteCase[] = [
   { name: 'jobs', request: { url: '/api/v1/jobs' }, allowed: ['admin', 'analyst'] },
   { name: 'audit', request: { url: '/api/v1/audit' }, allowed: ['admin'] },
   { name: 'ingest', request: { method: 'POST', url: '/api/v1/ingest/tracks', payload: TRACKS_CSV, headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
+  { name: 'ingest sites', request: { method: 'POST', url: '/api/v1/ingest/sites', payload: 'site_code,name\nnorth,North clinic\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'sign out', request: { method: 'DELETE', url: '/api/v1/session' }, allowed: ALL },
 ];
 
@@ -113,7 +118,7 @@ describe('track scoping and suppression', () => {
 
   it('lists only the viewer\'s tracks', async () => {
     const res = await app.inject({ url: '/api/v1/tracks', headers: bearer(users.viewer) });
-    expect(res.json()).toEqual([{ track_code: 'day', name: 'Day IOP', level_of_care: 'iop', active: true }]);
+    expect(res.json()).toEqual([{ track_code: 'day', name: 'Day IOP', level_of_care: 'iop', active: true, planned_weeks: null }]);
     const all = await app.inject({ url: '/api/v1/tracks', headers: bearer(users.analyst) });
     expect(all.json().map((x: { track_code: string }) => x.track_code)).toEqual(['day', 'evening', 'weekend']);
   });

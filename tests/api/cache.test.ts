@@ -67,7 +67,7 @@ describe('UserCache', () => {
   it('forgets a user after its TTL and on eviction', () => {
     let clock = 0;
     const cache = new UserCache(5000, 10, () => clock);
-    const user = { username: 'u', role: 'viewer' as const, tracks: ['day'] };
+    const user = { username: 'u', role: 'viewer' as const, tracks: ['day'], sites: null };
     cache.set('h', user);
     expect(cache.get('h')).toEqual(user);
     clock += 5001;

@@ -143,9 +143,9 @@ describe('OpenAPI', () => {
     expect(doc.info.title).toBeTruthy();
     const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`)).sort();
     expect(ops).toEqual([
-      'DELETE /api/v1/session', 'GET /api/health', 'GET /api/v1/audit', 'GET /api/v1/batches', 'GET /api/v1/instruments', 'GET /api/v1/jobs', 'GET /api/v1/me',
+      'DELETE /api/v1/session', 'GET /api/health', 'GET /api/v1/audit', 'GET /api/v1/batches', 'GET /api/v1/clinicians', 'GET /api/v1/compare/{outcome}', 'GET /api/v1/instruments', 'GET /api/v1/jobs', 'GET /api/v1/me',
       'GET /api/v1/metrics/attendance', 'GET /api/v1/metrics/completion', 'GET /api/v1/metrics/relapse', 'GET /api/v1/metrics/retention',
-      'GET /api/v1/metrics/symptoms', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/tracks',
+      'GET /api/v1/metrics/symptoms', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/sites', 'GET /api/v1/tracks',
       'POST /api/v1/ingest/{entity}', 'POST /api/v1/session',
     ]);
     for (const [p, methods] of Object.entries(doc.paths)) {
@@ -184,6 +184,9 @@ describe('program report', () => {
     expect(html).toMatch(/fewer episodes than the minimum cell size/);
     expect(html).toMatch(/@media print/);
     expect(html).toContain('Definition used');
+    // the definitions are the responses' sentences (definition.text), never raw JSON
+    expect(html).toContain('Initiation (HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), program adaptation)');
+    expect(html).not.toContain('{&#34;');
   });
 
   it('has the numbers of the metric endpoints in its CSV', async () => {

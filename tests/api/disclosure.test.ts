@@ -170,6 +170,7 @@ describe('what a viewer receives', () => {
     for (const metric of Object.keys(COUNTS)) {
       const body = await get(`/api/v1/metrics/${metric}?as_of=${AS_OF}&group_by=sex`, users.viewer);
       expect((body.definition as Json).disclosure, metric).toMatchObject({ method: 'round-base-5', base: 5, month_snapped: true });
+      expect(((body.definition as Json).text as Json).disclosure, metric).toContain('rounded to the nearest multiple of 5');
       expectAllRounded(body);
       const schema = METRIC_RESPONSE_SCHEMAS[metric as keyof typeof METRIC_RESPONSE_SCHEMAS];
       expect(schema.safeParse(body).error, metric).toBeUndefined();
@@ -216,6 +217,7 @@ describe('analysts and admins still get exact numbers', () => {
       expect((body.filters as Json).to).toBe('2025-06-02');
       expect(body.as_of).toBe('2025-12-30');
       expect((body.definition as Json).disclosure).toBeUndefined();
+      expect(((body.definition as Json).text as Json).disclosure).toBeUndefined();
       const bySubstance = await get(`/api/v1/metrics/completion?as_of=${AS_OF}&group_by=substance&min_cell=0`, token);
       expect(groupsOf(bySubstance).find((g2) => g2.key.substance === 'cocaine')?.n).toBe(SMALL.cocaine);
       const retention = await get(`/api/v1/metrics/retention?as_of=${AS_OF}&group_by=sex`, token);

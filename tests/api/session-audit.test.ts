@@ -44,7 +44,7 @@ describe('session sign-in', () => {
   it('sets an HttpOnly SameSite=Strict cookie that /me accepts, and signs out', async () => {
     const res = await signIn('vic', PASSWORD);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ username: 'vic', role: 'viewer', tracks: ['day'] });
+    expect(res.json()).toEqual({ username: 'vic', role: 'viewer', tracks: ['day'], sites: null });
     const header = sessionCookie(res.headers['set-cookie']);
     expect(header).toMatch(/^iop_session=[\w-]{43};/);
     expect(header).toMatch(/HttpOnly/);
@@ -55,7 +55,7 @@ describe('session sign-in', () => {
     expect(cookie).toBeDefined();
     const me = await app.inject({ url: '/api/v1/me', cookies: { iop_session: cookie?.value ?? '' } });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toEqual({ username: 'vic', role: 'viewer', tracks: ['day'] });
+    expect(me.json()).toEqual({ username: 'vic', role: 'viewer', tracks: ['day'], sites: null });
 
     const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', cookies: { iop_session: cookie?.value ?? '' } });
     expect(out.statusCode).toBe(204);

@@ -46,6 +46,13 @@ const PARAMS: { route: string; token: 'analyst' | 'admin'; params: Record<string
       missing_as_positive: ['yes', '1'],
     },
   })),
+  {
+    route: '/api/v1/compare/completion', token: 'analyst',
+    params: {
+      track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, instrument: [''], min_cell: ['-1', 'eleven'],
+      by: ['clinician_name', 'TRACK'], adjust_for: ['', 'shoe_size', 'age,height'], overdispersion: ['huge', 'NONE'],
+    },
+  },
   { route: '/api/v1/report', token: 'analyst', params: { track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, min_cell: ['-1', 'abc'], format: ['pdf', 'json'] } },
   {
     route: '/api/v1/spc/completion', token: 'analyst',
@@ -54,7 +61,7 @@ const PARAMS: { route: string; token: 'analyst' | 'admin'; params: Record<string
   { route: '/api/v1/rejects', token: 'analyst', params: { batch: ['123', 'not-a-uuid'], limit: ['0', '-5', '1000000', 'all'], offset: ['-1', 'x'] } },
   { route: '/api/v1/quality', token: 'analyst', params: { as_of: BAD_DATES } },
   { route: '/api/v1/audit', token: 'admin', params: { limit: ['0', '99999', 'x'], before: ['0', '-1', 'x'], user: [''] } },
-  ...['/api/v1/me', '/api/v1/tracks', '/api/v1/instruments', '/api/v1/batches'].map((route) => ({ route, token: 'analyst' as const, params: {} })),
+  ...['/api/v1/me', '/api/v1/tracks', '/api/v1/sites', '/api/v1/clinicians', '/api/v1/instruments', '/api/v1/batches'].map((route) => ({ route, token: 'analyst' as const, params: {} })),
 ];
 
 async function counts(): Promise<Record<string, number>> {

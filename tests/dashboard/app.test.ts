@@ -83,7 +83,7 @@ async function signIn(root: HTMLElement, password: string): Promise<void> {
   await settle();
 }
 
-const analyst: Me = { username: 'director', role: 'analyst', tracks: null };
+const analyst: Me = { username: 'director', role: 'analyst', tracks: null, sites: null };
 
 describe('dashboard app wiring (fake API)', () => {
   it('asks for sign-in, says so on a wrong password, and shows the overview after the right one', async () => {
@@ -110,6 +110,8 @@ describe('dashboard app wiring (fake API)', () => {
         const card = byTestId(h.root, `chart-${c}`);
         expect(card.querySelector('svg'), `${page}/${c}`).not.toBeNull();
         expect(card.querySelector('details.definition summary')?.textContent).toBe('Definition');
+        // the response's own sentences (definition.text), never a copy kept in the dashboard
+        expect(card.querySelector('details.definition p')?.textContent, `${page}/${c}`).toMatch(/^[A-Z].*\.$/s);
         expect(card.querySelector('.how-to')?.textContent).not.toBe('');
         byTestId(card, `download-csv-${c}`);
       }
@@ -143,7 +145,7 @@ describe('dashboard app wiring (fake API)', () => {
   });
 
   it('offers a viewer only its own tracks and drops others from a shared link', async () => {
-    const h = await boot({ username: 'lead', role: 'viewer', tracks: ['evening'] }, '?page=relapse&track=day&track=evening');
+    const h = await boot({ username: 'lead', role: 'viewer', tracks: ['evening'], sites: null }, '?page=relapse&track=day&track=evening');
     await signIn(h.root, 'right');
     expect([...h.root.querySelectorAll('[data-testid^="filter-track-"]')].map((e) => e.getAttribute('data-testid'))).toEqual(['filter-track-evening']);
     expect(h.metricCalls.at(-1)).toBe('relapse?track=evening&group_by=track');

@@ -11,6 +11,8 @@ describe('deliberately bad rows go to bad/ for the quarantine demo', () => {
     known = {
       asOf: AS_OF,
       tracks: new Set(rowsOf(cohort, 'tracks').map((r) => r.track_code ?? '')),
+      sites: new Set(rowsOf(cohort, 'sites').map((r) => r.site_code ?? '')),
+      clinicians: new Set(rowsOf(cohort, 'clinicians').map((r) => r.clinician_id ?? '')),
       patients: new Set(rowsOf(cohort, 'patients').map((r) => r.patient_id ?? '')),
       episodes: new Set(rowsOf(cohort, 'episodes').map((r) => r.episode_id ?? '')),
     };

@@ -11,6 +11,8 @@ describe('generated CSVs follow the canonical formats (docs/formats.md)', () => 
     known = {
       asOf: AS_OF,
       tracks: new Set(rowsOf(cohort, 'tracks').map((r) => r.track_code ?? '')),
+      sites: new Set(rowsOf(cohort, 'sites').map((r) => r.site_code ?? '')),
+      clinicians: new Set(rowsOf(cohort, 'clinicians').map((r) => r.clinician_id ?? '')),
       patients: new Set(rowsOf(cohort, 'patients').map((r) => r.patient_id ?? '')),
       episodes: new Set(rowsOf(cohort, 'episodes').map((r) => r.episode_id ?? '')),
     };

@@ -6,10 +6,13 @@
 import type { Row } from './cohort-files';
 
 export const COLUMNS: Record<string, string[]> = {
-  tracks: ['track_code', 'name', 'level_of_care', 'active'],
+  tracks: ['track_code', 'name', 'level_of_care', 'active', 'planned_weeks'],
+  sites: ['site_code', 'name', 'organization', 'state'],
+  clinicians: ['clinician_id', 'name', 'discipline', 'site_code', 'active'],
   patients: ['patient_id', 'birth_year', 'sex', 'race', 'ethnicity'],
-  episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'primary_substance'],
-  attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes'],
+  episodes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'primary_substance',
+    'site_code', 'clinician_id', 'first_contact_on', 'evaluated_on', 'planned_weeks', 'diagnoses'],
+  attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', 'clinician_id'],
   assessments: [
     'patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id',
     'item_1', 'item_2', 'item_3', 'item_4', 'item_5', 'item_6', 'item_7', 'item_8', 'item_9',
@@ -36,6 +39,8 @@ const SEXES = new Set(['female', 'male', 'other', 'unknown']);
 export interface Known {
   asOf: string;
   tracks: ReadonlySet<string>;
+  sites: ReadonlySet<string>;
+  clinicians: ReadonlySet<string>;
   patients: ReadonlySet<string>;
   episodes: ReadonlySet<string>;
 }
@@ -51,6 +56,21 @@ function dateError(value: string | undefined, column: string, asOf: string, requ
 }
 
 const isInt = (v: string): boolean => /^-?\d+$/.test(v);
+/** ICD-10-CM, written the way the warehouse stores it: category, then a dot and 1–4 characters. */
+const ICD10 = /^[A-Z]\d[A-Z0-9](\.[A-Z0-9]{1,4})?$/;
+
+function checkIntake(r: Row, k: Known): string[] {
+  const e = dateError(r.first_contact_on, 'first_contact_on', k.asOf, false).concat(dateError(r.evaluated_on, 'evaluated_on', k.asOf, false));
+  if (r.site_code && !k.sites.has(r.site_code)) e.push('unknown site_code');
+  if (r.clinician_id && !k.clinicians.has(r.clinician_id)) e.push('unknown clinician_id');
+  const admitted = r.admitted_on ?? '';
+  if (r.first_contact_on && r.first_contact_on > admitted) e.push('first contact after admission');
+  if (r.evaluated_on && r.evaluated_on > admitted) e.push('evaluated after admission');
+  if (r.evaluated_on && r.first_contact_on && r.evaluated_on < r.first_contact_on) e.push('evaluated before first contact');
+  if (r.planned_weeks && (!isInt(r.planned_weeks) || Number(r.planned_weeks) < 1 || Number(r.planned_weeks) > 52)) e.push('planned_weeks out of 1–52');
+  if (r.diagnoses && !r.diagnoses.split(';').every((c) => ICD10.test(c))) e.push('a diagnosis is not ICD-10-CM');
+  return e;
+}
 
 function checkEpisode(r: Row, k: Known): string[] {
   const e = dateError(r.admitted_on, 'admitted_on', k.asOf, true).concat(dateError(r.discharged_on, 'discharged_on', k.asOf, false));
@@ -59,7 +79,7 @@ function checkEpisode(r: Row, k: Known): string[] {
   if (Boolean(r.discharged_on) !== Boolean(r.discharge_reason)) e.push('discharge_reason set iff discharged_on');
   if (r.discharge_reason && !REASONS.has(r.discharge_reason)) e.push('unknown discharge_reason');
   if (r.discharged_on && r.admitted_on && r.discharged_on < r.admitted_on) e.push('discharged before admitted');
-  return e;
+  return e.concat(checkIntake(r, k));
 }
 
 function checkAttendance(r: Row, k: Known): string[] {
@@ -69,6 +89,7 @@ function checkAttendance(r: Row, k: Known): string[] {
   if (!STATUSES.has(r.status ?? '')) e.push('unknown status');
   if (r.session_type && !SESSION_TYPES.has(r.session_type)) e.push('unknown session_type');
   if (r.minutes && (!isInt(r.minutes) || Number(r.minutes) < 0)) e.push('minutes not a non-negative integer');
+  if (r.clinician_id && !k.clinicians.has(r.clinician_id)) e.push('unknown clinician_id');
   return e;
 }
 
@@ -108,9 +129,14 @@ function checkAbstinence(r: Row, k: Known): string[] {
 export function rowErrors(entity: string, r: Row, k: Known): string[] {
   switch (entity) {
     case 'tracks':
-      return ['iop', 'php', 'op'].includes(r.level_of_care ?? '') && ['true', 'false', ''].includes(r.active ?? '') && r.name
+      return ['iop', 'php', 'op'].includes(r.level_of_care ?? '') && ['true', 'false', ''].includes(r.active ?? '') && r.name &&
+        (!r.planned_weeks || (isInt(r.planned_weeks) && Number(r.planned_weeks) >= 1 && Number(r.planned_weeks) <= 52))
         ? []
         : ['bad track'];
+    case 'sites':
+      return r.site_code && r.name ? [] : ['bad site'];
+    case 'clinicians':
+      return r.clinician_id && r.name && ['true', 'false', ''].includes(r.active ?? '') && (!r.site_code || k.sites.has(r.site_code)) ? [] : ['bad clinician'];
     case 'patients': {
       const e = /^P\d{6,}$/.test(r.patient_id ?? '') ? [] : ['bad patient_id'];
       if (!SEXES.has(r.sex ?? '')) e.push('unknown sex');
@@ -132,6 +158,8 @@ export function rowErrors(entity: string, r: Row, k: Known): string[] {
 
 export const NATURAL_KEYS: Record<string, (r: Row) => string> = {
   tracks: (r) => r.track_code ?? '',
+  sites: (r) => r.site_code ?? '',
+  clinicians: (r) => r.clinician_id ?? '',
   patients: (r) => r.patient_id ?? '',
   episodes: (r) => r.episode_id ?? '',
   attendance: (r) => r.session_id ?? '',

@@ -129,7 +129,7 @@ describe('iop ingest: usage errors exit 64', () => {
   it('rejects an unknown entity and lists the known ones', () => {
     const r = runCli(t.url, ['ingest', 'visits', fixture('attendance-ok.csv')]);
     expect(r.status).toBe(64);
-    expect(r.stderr).toMatch(/unknown entity "visits"; expected one of tracks, instruments, patients, episodes, attendance, assessments, abstinence/);
+    expect(r.stderr).toMatch(/unknown entity "visits"; expected one of tracks, sites, clinicians, instruments, patients, episodes, attendance, assessments, abstinence/);
   });
 
   it('rejects a profile that fails validation, with the reason', () => {

@@ -15,6 +15,8 @@ beforeAll(async () => {
 
 const HEADERS: Record<EntityName, string> = {
   tracks: 'track_code,name,level_of_care,active',
+  sites: 'site_code,name,organization,state',
+  clinicians: 'clinician_id,name,discipline,site_code,active',
   instruments: 'code,name,min_score,max_score,higher_is_better',
   patients: 'patient_id,birth_year,sex',
   episodes: 'episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,primary_substance',
@@ -30,6 +32,8 @@ function goodRows(entity: EntityName): [string, string] {
   const day = () => `2024-0${1 + (serial % 3)}-${String(10 + (serial % 18)).padStart(2, '0')}`;
   switch (entity) {
     case 'tracks': return [`GT${n()},Good track,iop,true`, `GT${n()},Good track,op,false`];
+    case 'sites': return [`GSITE${n()},Good site,,`, `GSITE${n()},Good site,Org,OR`];
+    case 'clinicians': return [`GC${n()},Good clinician,,,`, `GC${n()},Good clinician,lcsw,,false`];
     case 'instruments': return [`GI${n()},Good instrument,0,10,false`, `GI${n()},Good instrument,0,5,true`];
     case 'patients': return [`GP${n()},1980,female`, `GP${n()},1970,male`];
     case 'episodes': return [`GE${n()},P1,T1,2024-01-01,,,`, `GE${n()},P2,T2,2024-01-01,2024-02-01,completed,`];

@@ -21,7 +21,7 @@ function filters(raw: Record<string, string> = {}): MetricFilters {
 function response<M extends 'completion' | 'retention'>(metric: M, groups: MetricResponse<M>['groups'], logRank?: null | { chi2: number; df: number; p: number }): MetricResponse<M> {
   return {
     metric, as_of: '2025-12-31', min_cell: 11, filters: { track: null, from: null, to: null, group_by: 'track', period: 'month' },
-    definition: { suppression: {} }, groups, ...(logRank === undefined ? {} : { log_rank: logRank }), suppressed: false,
+    definition: { suppression: {}, text: {} }, groups, ...(logRank === undefined ? {} : { log_rank: logRank }), suppressed: false,
   } as MetricResponse<M>;
 }
 

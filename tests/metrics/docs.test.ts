@@ -84,6 +84,29 @@ describe('docs/metrics.md documents what the code emits', () => {
     expect(missing).toEqual([]);
   });
 
+  it('states every rule of warehouse/rules.ts in the plain sentences generated from the blocks (definition.text)', () => {
+    // tests/metrics/definition-text.test.ts moves each rule and sees the text move; this
+    // checks the values as they stand: a code in words, a fraction as a percentage.
+    const text = definitions.flatMap((d) => Object.values(d.text)).join('\n');
+    const spelled = (v: string | number) => (typeof v === 'number'
+      ? (Number.isInteger(v) ? String(Math.abs(v)) : `${Math.round(v * 100)}%`)
+      : v.replaceAll('_', ' '));
+    const missing: string[] = [];
+    for (const [name, value] of Object.entries(RULES)) {
+      if (name === 'LAST_WEEK_DAY' || name === 'AGE_BANDS') continue;
+      for (const v of Array.isArray(value) ? (value as (string | number)[]) : [value as string | number]) {
+        if (!new RegExp(`(^|[^\\d])${spelled(v)}($|[^\\d])`).test(text)) missing.push(`${name}: ${String(v)}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(text).toContain(`days 0 to ${RULES.INITIATION_DAYS} of the episode`);
+    expect(text).toContain(`at least ${RULES.ENGAGEMENT_SESSIONS} more attended sessions`);
+    expect(text).toContain(`through ${RULES.ENGAGEMENT_DAYS} days after it`);
+    expect(text).toContain(`more than ${RULES.LOST_TO_FOLLOW_UP_DAYS} days before the as-of date`);
+    expect(text).toContain(`from ${-RULES.BASELINE_FROM} days before admission to ${RULES.BASELINE_TO} days after admission`);
+    expect(text).toContain(`weeks 0–${RULES.LAST_WEEK}`);
+  });
+
   it('states the windows and the age bands in the prose of the docs with the values of warehouse/rules.ts', () => {
     expect(DOC).toContain(RULES.AGE_BANDS.map(({ band }) => `\`${band}\``).join(', '));
     expect(DOC).toContain(`\`initiation_days\` = ${RULES.INITIATION_DAYS}`);

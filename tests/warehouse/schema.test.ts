@@ -10,7 +10,7 @@ describe('warehouse schema', () => {
     const rows = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = 'public' order by 1`.execute(t.wh.db);
     const names = rows.rows.map((r) => r.table_name);
-    for (const table of ['tracks', 'instruments', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence_tests',
+    for (const table of ['tracks', 'sites', 'clinicians', 'instruments', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence_tests',
       'ingest_batches', 'rejected_rows', 'corrections', 'audit_log', 'episode_outcomes', 'episode_instrument_outcomes']) {
       expect(names).toContain(table);
     }

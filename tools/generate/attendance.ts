@@ -6,8 +6,9 @@
 import type { TrackProfile } from './catalog';
 import type { DayFormatter } from './calendar';
 import type { EpisodeFrame } from './schedule';
+import { prescriberAt, therapistsAt } from './staff';
 
-export const ATTENDANCE_COLUMNS = ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes'];
+export const ATTENDANCE_COLUMNS = ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', 'clinician_id'];
 
 const INTAKE_MINUTES = 90;
 const INDIVIDUAL_MINUTES = 50;
@@ -20,6 +21,23 @@ export interface AttendanceFrame extends Pick<EpisodeFrame, 'episodeId' | 'admit
   onMedication: boolean;
   /** Non-family-track patients whose family joins a session every four weeks. */
   familyInvolved: boolean;
+  site: string;
+  /** The primary clinician, who sees the individual, family and intake sessions; null when none is recorded. */
+  clinician: string | null;
+  /** From this day on, clinicians who left the programme lead no groups. */
+  staffChangeDay: number;
+}
+
+/**
+ * Who runs a session: groups rotate among the site's therapists by day and block, the
+ * prescriber sees medication visits, the primary clinician (else the day's group lead)
+ * the rest.
+ */
+function facilitator(frame: AttendanceFrame, type: string, day: number, block: number): string {
+  if (type === 'medication') return prescriberAt(frame.site).id;
+  const team = therapistsAt(frame.site, day >= frame.staffChangeDay);
+  const lead = team[(day + block) % team.length]?.id ?? '';
+  return type === 'group' ? lead : frame.clinician ?? lead;
 }
 
 export interface LineSink {
@@ -53,15 +71,16 @@ export function writeAttendance(
   const { groupsPerDay, groupMinutes } = frame.track;
   let lastWeek = 0;
   for (const visit of frame.visits) {
-    const date = dates.format(frame.admitted + visit.offset);
+    const day = frame.admitted + visit.offset;
+    const date = dates.format(day);
     const attended = visit.status === 'attended';
-    const row = (type: string, minutes: number): string =>
-      `${sessions.take()}${prefix}${date},${visit.status},${type},${attended ? minutes : ''}\n`;
+    const row = (type: string, minutes: number, block = 0): string =>
+      `${sessions.take()}${prefix}${date},${visit.status},${type},${attended ? minutes : ''},${facilitator(frame, type, day, block)}\n`;
     if (visit.offset === 0) {
       sink.push(row('assessment', INTAKE_MINUTES));
       continue;
     }
-    for (let g = 0; g < groupsPerDay; g++) sink.push(row('group', groupMinutes));
+    for (let g = 0; g < groupsPerDay; g++) sink.push(row('group', groupMinutes, g));
     const week = Math.floor(visit.offset / 7);
     if (week === lastWeek) continue;
     lastWeek = week;

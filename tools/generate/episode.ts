@@ -12,6 +12,8 @@ import type { Patient } from './patient';
 import { Rng } from './prng';
 import { LOST_SCHEDULING_DAYS, isProgramDay, scheduleVisits } from './schedule';
 import { drawSymptoms } from './scores';
+import { drawDiagnoses, drawIntake, staffChangeDay } from './intake';
+import { PLANNED_WEEKS } from './staff';
 
 export const EPISODE_STREAM = 2;
 /**
@@ -21,6 +23,7 @@ export const EPISODE_STREAM = 2;
 const TRAUMA_SCREENED = { female: 0.55, other: 0.35 };
 export const EPISODE_COLUMNS = [
   'episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'primary_substance',
+  'site_code', 'clinician_id', 'first_contact_on', 'evaluated_on', 'planned_weeks', 'diagnoses',
 ];
 
 export interface CohortContext {
@@ -84,18 +87,24 @@ export function writeEpisode(
     ? { discharged: null, reason: null }
     : { discharged: admitted + course.dischargeOffset, reason: course.reason };
 
-  const dischargedOn = outcome.discharged === null ? '' : ctx.dates.format(outcome.discharged);
-  sinks.episodes.push(
-    `${id},${patient.id},${track.code},${ctx.dates.format(admitted)},${dischargedOn},${outcome.reason ?? ''},${patient.substance}\n`,
-  );
+  const intake = drawIntake(ctx.seed, index, track, admitted, ctx.lastEventDay);
   writeAttendance(
     sinks.attendance,
-    { episodeId: id, track, admitted, visits, onMedication: moud || rng.chance(0.2), familyInvolved: rng.chance(0.15) },
+    { episodeId: id, track, admitted, visits, onMedication: moud || rng.chance(0.2), familyInvolved: rng.chance(0.15), site: intake.site, clinician: intake.clinician?.id ?? null, staffChangeDay: staffChangeDay(ctx.lastEventDay) },
     ctx.sessions,
     ctx.dates,
   );
   const engaged = course.reason === 'completed' || course.reason === 'transferred';
   const symptoms = drawSymptoms(rng, track.phqEffect, engaged, patient.sex === 'female' ? TRAUMA_SCREENED.female : TRAUMA_SCREENED.other);
+  const diagnoses = drawDiagnoses(intake.rng, patient.substance, symptoms);
+  const dischargedOn = outcome.discharged === null ? '' : ctx.dates.format(outcome.discharged);
+  const day = (d: number | null): string => (d === null ? '' : ctx.dates.format(d));
+  // The episode's own plan is written only where it differs from its track's.
+  const plannedWeeks = course.plannedDays / 7 === PLANNED_WEEKS[track.code] ? '' : String(course.plannedDays / 7);
+  sinks.episodes.push(
+    `${id},${patient.id},${track.code},${ctx.dates.format(admitted)},${dischargedOn},${outcome.reason ?? ''},${patient.substance},` +
+      `${intake.site},${intake.clinician?.id ?? ''},${day(intake.firstContact)},${day(intake.evaluated)},${plannedWeeks},${diagnoses.join(';')}\n`,
+  );
   const shared = { patientId: patient.id, episodeId: id, admitted, visits, lastAttended, endOffset };
   writeAssessments(
     sinks.assessments,

@@ -16,6 +16,7 @@ import { TRACKS } from './catalog';
 import { CsvSink, csvField } from './csv-sink';
 import { EPISODE_COLUMNS, episodeId, writeEpisode, type CohortContext, type EpisodeSinks } from './episode';
 import { makePatient, type Patient } from './patient';
+import { CLINICIANS, PLANNED_WEEKS, SITES } from './staff';
 
 export interface GenerateOptions {
   episodes: number;
@@ -54,14 +55,21 @@ const OptionsSchema = z.object({
     .optional(),
 });
 
-const TRACK_COLUMNS = ['track_code', 'name', 'level_of_care', 'active'];
+const TRACK_COLUMNS = ['track_code', 'name', 'level_of_care', 'active', 'planned_weeks'];
+const SITE_COLUMNS = ['site_code', 'name', 'organization', 'state'];
+const CLINICIAN_COLUMNS = ['clinician_id', 'name', 'discipline', 'site_code', 'active'];
 const PATIENT_COLUMNS = ['patient_id', 'birth_year', 'sex', 'race', 'ethnicity'];
 /** Admission window (two years) plus intake assessments up to three days before admission. */
 const DATE_TABLE_DAYS = 740;
 const PROGRESS_EVERY = 1000;
 
 function writeTracks(sink: CsvSink): void {
-  for (const t of TRACKS) sink.push(`${t.code},${csvField(t.name)},${t.levelOfCare},true\n`);
+  for (const t of TRACKS) sink.push(`${t.code},${csvField(t.name)},${t.levelOfCare},true,${PLANNED_WEEKS[t.code] ?? ''}\n`);
+}
+
+function writeStaff(sites: CsvSink, clinicians: CsvSink): void {
+  for (const s of SITES) sites.push(`${s.code},${csvField(s.name)},${csvField(s.organization)},${s.state}\n`);
+  for (const c of CLINICIANS) clinicians.push(`${c.id},${csvField(c.name)},${csvField(c.discipline)},${c.site ?? ''},${!c.leftYearAgo}\n`);
 }
 
 function writePatient(sink: CsvSink, p: Patient): void {
@@ -85,6 +93,8 @@ async function writeBadFiles(outDir: string, anchor: BadRowAnchor): Promise<Gene
 
 interface CohortSinks extends EpisodeSinks {
   tracks: CsvSink;
+  sites: CsvSink;
+  clinicians: CsvSink;
   patients: CsvSink;
   episodes: CsvSink;
   attendance: CsvSink;
@@ -97,6 +107,8 @@ function openSinks(outDir: string): CohortSinks {
     new CsvSink(entity, join(outDir, `${entity}.csv`), columns);
   return {
     tracks: file('tracks', TRACK_COLUMNS),
+    sites: file('sites', SITE_COLUMNS),
+    clinicians: file('clinicians', CLINICIAN_COLUMNS),
     patients: file('patients', PATIENT_COLUMNS),
     episodes: file('episodes', EPISODE_COLUMNS),
     attendance: file('attendance', ATTENDANCE_COLUMNS),
@@ -107,7 +119,7 @@ function openSinks(outDir: string): CohortSinks {
 
 /** In ingest order (docs/cli.md). */
 function inOrder(s: CohortSinks): CsvSink[] {
-  return [s.tracks, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
+  return [s.tracks, s.sites, s.clinicians, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
 }
 
 interface Written {
@@ -165,6 +177,7 @@ export async function generateCohort(options: GenerateOptions): Promise<Generate
   let written: Written;
   try {
     writeTracks(sinks.tracks);
+    writeStaff(sinks.sites, sinks.clinicians);
     written = await writePatientsAndEpisodes(ctx, sinks, opts.episodes, asOfDay, options.onProgress);
     for (const sink of inOrder(sinks)) await sink.close();
   } catch (err) {

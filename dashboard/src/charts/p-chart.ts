@@ -23,6 +23,16 @@ export interface PChartData {
 
 const clip = (v: number) => Math.min(1, Math.max(0, v));
 
+/** The control limits lie this many standard errors from the centre line (Shewhart). */
+const LIMIT_SIGMAS = 3;
+
+/** How the chart is built, in words, with the completion rule the response states (`definition.text`). */
+export function pChartDefinition(data: CompletionResponse): string {
+  return `Monthly completion rate by admission month. ${data.definition.text.completion_rate ?? ''} ` +
+    `Centre line p̄ = Σcompleted / Σdischarged; control limits p̄ ± ${LIMIT_SIGMAS}·sqrt(p̄(1−p̄)/nᵢ), varying with each month’s discharges nᵢ and clipped to [0, 1] ` +
+    '(Shewhart p-chart). Months with suppressed counts are left out of p̄.';
+}
+
 /**
  * Shewhart p-chart (Montgomery, "Introduction to Statistical Quality Control", §7.2): centre
  * p̄ = Σcompleted / Σdischarged, limits p̄ ± 3·sqrt(p̄(1−p̄)/nᵢ) for each month's nᵢ, clipped to [0, 1].
@@ -44,8 +54,8 @@ export function pChartData(data: CompletionResponse): PChartData {
   const points = usable.map((u) => {
     const sigma = Math.sqrt((centre * (1 - centre)) / u.n);
     const p = u.completed / u.n;
-    const lcl = clip(centre - 3 * sigma);
-    const ucl = clip(centre + 3 * sigma);
+    const lcl = clip(centre - LIMIT_SIGMAS * sigma);
+    const ucl = clip(centre + LIMIT_SIGMAS * sigma);
     return { period: u.period, n: u.n, completed: u.completed, p, lcl, ucl, outside: p < lcl || p > ucl };
   });
   return { centre, points, omitted };
@@ -58,7 +68,7 @@ export function pChart(data: CompletionResponse, opts: ChartOptions = {}): Chart
   const title = (d: PChartPoint) =>
     `${d.period}: ${(d.p * 100).toFixed(1)}% of ${d.n} (limits ${(d.lcl * 100).toFixed(1)}–${(d.ucl * 100).toFixed(1)}%)${d.outside ? ', outside the limits' : ''}`;
   const caption =
-    `Centre line p̄ = ${(centre * 100).toFixed(1)}%. Red points fall outside the 3σ limits (special-cause variation).` +
+    `Centre line p̄ = ${(centre * 100).toFixed(1)}%. Red points fall outside the ${LIMIT_SIGMAS}σ limits (special-cause variation).` +
     (omitted.length > 0 ? ` Left out (suppressed): ${omitted.join(', ')}.` : '');
   return Plot.plot({
     ...baseOptions(opts),

@@ -1,7 +1,7 @@
 import { attendanceByWeekChart, attendanceWeekRows } from '../charts/attendance-by-week';
 import { ietChart, ietRows } from '../charts/iet';
-import { pChart, pChartData } from '../charts/p-chart';
-import { DEFINITIONS } from '../definitions';
+import { pChart, pChartData, pChartDefinition } from '../charts/p-chart';
+import { attendanceByWeekDefinition, ietDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
 import type { AttendanceResponse, CompletionResponse } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -30,15 +30,15 @@ export const attendancePage: PageModule<AttendanceData> = {
         name: 'attendance-by-week',
         title: 'Attendance rate by week in program',
         howTo: 'Each line is the share of scheduled sessions attended (cancelled and excused excluded) in each week since admission; higher is better.',
-        definition: DEFINITIONS.attendanceByWeek,
+        definition: attendanceByWeekDefinition(attendance),
         chart: attendanceByWeekChart(attendance, { document: doc }),
         rows: attendanceWeekRows(attendance),
       }),
       chartCard(doc, {
         name: 'iet',
         title: 'Initiation and engagement (IET)',
-        howTo: 'Bars show the share of episodes that initiated (attended within 14 days) and engaged (2 more sessions within 34 days); whiskers are 95% CIs.',
-        definition: DEFINITIONS.iet,
+        howTo: 'Bars show the share of episodes that initiated and engaged in treatment (HEDIS IET; the windows are in the definition below); whiskers are 95% CIs.',
+        definition: ietDefinition(attendance),
         chart: ietChart(attendance, { document: doc }),
         rows: ietRows(attendance),
       }),
@@ -46,7 +46,7 @@ export const attendancePage: PageModule<AttendanceData> = {
         name: 'p-chart',
         title: 'Monthly completion rate (p-chart)',
         howTo: 'Each point is one admission month’s completion rate; points outside the dashed 3σ limits signal a real change rather than noise.',
-        definition: DEFINITIONS.pChart,
+        definition: pChartDefinition(monthly),
         chart: pChart(monthly, { document: doc }),
         rows: p.points.map((pt) => ({ ...pt, centre: p.centre })),
       }),

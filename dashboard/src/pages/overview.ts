@@ -1,5 +1,5 @@
 import { overviewCsvRows, overviewTable, type OverviewInput } from '../charts/overview-table';
-import { DEFINITIONS } from '../definitions';
+import { overviewDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
 import { chartCard } from '../ui/chart-card';
 import { pageSection, type PageModule } from './page';
@@ -29,7 +29,7 @@ export const overviewPage: PageModule<OverviewData> = {
         name: 'overview',
         title: 'Outcomes by track',
         howTo: 'Each row is one track; higher is better in every column, and a range in brackets is the 95% confidence interval.',
-        definition: DEFINITIONS.overview,
+        definition: overviewDefinition(data),
         chart: overviewTable(input, { document: ctx.doc }),
         rows: overviewCsvRows(input),
       }),

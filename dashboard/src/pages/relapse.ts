@@ -2,7 +2,7 @@ import { abstinenceByWeekChart, abstinenceWeekRows } from '../charts/abstinence-
 import { kmChart, kmRows } from '../charts/km-curve';
 import { relapseRateChart, relapseRateRows } from '../charts/relapse-rate';
 import { riskTable } from '../charts/risk-table';
-import { DEFINITIONS } from '../definitions';
+import { abstinenceByWeekDefinition, kmRelapseDefinition, relapseRateDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
 import type { RelapseResponse } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -21,7 +21,7 @@ export const relapsePage: PageModule<RelapseResponse> = {
         name: 'abstinence-by-week',
         title: 'Negative tests by week in program',
         howTo: 'Each line is the share of a group’s counted tests that were negative in each week since admission; higher is better.',
-        definition: DEFINITIONS.abstinenceByWeek,
+        definition: abstinenceByWeekDefinition(data),
         chart: abstinenceByWeekChart(data, { document: doc }),
         rows: abstinenceWeekRows(data),
       }),
@@ -29,7 +29,7 @@ export const relapsePage: PageModule<RelapseResponse> = {
         name: 'relapse-rate',
         title: 'Relapse rate',
         howTo: 'Each bar is the share of episodes that relapsed after a first negative test; whiskers show the 95% CI, and shorter is better.',
-        definition: DEFINITIONS.relapseRate,
+        definition: relapseRateDefinition(data),
         chart: relapseRateChart(data, { document: doc }),
         rows: relapseRateRows(data),
       }),
@@ -37,7 +37,7 @@ export const relapsePage: PageModule<RelapseResponse> = {
         name: 'km-relapse',
         title: 'Time to relapse (Kaplan–Meier)',
         howTo: 'Each line is the share of patients still abstinent by day since their first negative test; bands are 95% CIs and circles mark the median.',
-        definition: DEFINITIONS.timeToRelapse,
+        definition: kmRelapseDefinition(data),
         chart: kmChart(data, { document: doc, xLabel: 'Days since first negative test →', yLabel: '↑ Still abstinent (%)' }),
         rows: kmRows(data),
         below: riskTable(data, { document: doc }),

@@ -1,7 +1,7 @@
 import { dischargeReasonsChart, reasonRows } from '../charts/discharge-reasons';
 import { kmChart, kmRows } from '../charts/km-curve';
 import { riskTable } from '../charts/risk-table';
-import { DEFINITIONS } from '../definitions';
+import { dischargeReasonsDefinition, kmRetentionDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
 import type { CompletionResponse, RetentionResponse } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -28,7 +28,7 @@ export const retentionPage: PageModule<RetentionData> = {
         name: 'km-retention',
         title: 'Retention in treatment (Kaplan–Meier)',
         howTo: 'Each line is the share of patients still in treatment (not dropped out) by day since admission; shaded bands are 95% CIs and circles mark the median stay.',
-        definition: DEFINITIONS.retention,
+        definition: kmRetentionDefinition(retention),
         chart: kmChart(retention, { document: doc }),
         rows: kmRows(retention),
         below: riskTable(retention, { document: doc }),
@@ -37,7 +37,7 @@ export const retentionPage: PageModule<RetentionData> = {
         name: 'discharge-reasons',
         title: 'Discharge reasons',
         howTo: 'Each bar splits one group’s discharged episodes by the reason for discharge; completed is on the left.',
-        definition: DEFINITIONS.reasons,
+        definition: dischargeReasonsDefinition(completion),
         chart: dischargeReasonsChart(completion, { document: doc }),
         rows: reasonRows(completion),
       }),

@@ -2,7 +2,7 @@ import { completenessList } from '../charts/completeness';
 import { classRows, jtClassesChart } from '../charts/jt-classes';
 import { jtScatterChart, scatterRows } from '../charts/jt-scatter';
 import { trajectoryChart, trajectoryRows } from '../charts/trajectory';
-import { DEFINITIONS } from '../definitions';
+import { jtClassesDefinition, jtScatterDefinition, trajectoryDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
 import type { SymptomsResponse } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -26,7 +26,7 @@ export const symptomsPage: PageModule<SymptomsResponse> = {
         name: 'trajectory',
         title: `Mean ${code} score by week in program`,
         howTo: `Each line is a group’s mean ${code} score in each week since admission, with its 95% CI as a band.`,
-        definition: DEFINITIONS.trajectory,
+        definition: trajectoryDefinition(data),
         chart: trajectoryChart(data, opts),
         rows: trajectoryRows(data),
         aside: aside(),
@@ -35,7 +35,7 @@ export const symptomsPage: PageModule<SymptomsResponse> = {
         name: 'jt-classes',
         title: `Reliable change on the ${code} (Jacobson–Truax)`,
         howTo: 'Each bar splits one group’s paired episodes into recovered, improved, unchanged and deteriorated; more green is better.',
-        definition: DEFINITIONS.jtClasses,
+        definition: jtClassesDefinition(data),
         chart: jtClassesChart(data, opts),
         rows: classRows(data),
         aside: aside(),
@@ -44,7 +44,7 @@ export const symptomsPage: PageModule<SymptomsResponse> = {
         name: 'jt-scatter',
         title: `Baseline vs follow-up ${code} score`,
         howTo: `Points ${better === 'lower' ? 'below' : 'above'} the grey band improved reliably; points past the cutoff line on the follow-up axis ended in the healthy range.`,
-        definition: `${DEFINITIONS.scatter} ${DEFINITIONS.jtClasses}`,
+        definition: jtScatterDefinition(data),
         chart: jtScatterChart(data, opts),
         rows: scatterRows(data),
         aside: aside(),

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../warehouse/db-types';
+import { checkFiltersInWarehouse } from '../filters';
+import { MetricFilterError } from '../index';
+import { adjustedParts } from './adjusted';
+import { adjustedDefinition, equityDefinition } from './definition';
+import { compareEpisodes } from './episodes';
+import { countsByGroup, equityGroups } from './equity';
+import { isEquity, type CompareRequest } from './request';
+import type { ComparisonResponse } from './schema';
+
+export { protectComparison } from './protect';
+export { parseCompare, COMPARE_OUTCOMES, COMPARE_BY, ADJUSTERS, type CompareRequest } from './request';
+export { ComparisonResponseSchema, type ComparisonResponse } from './schema';
+
+/**
+ * `iop compare` and `GET /api/v1/compare/{outcome}` (docs/comparisons.md): the episodes of
+ * the outcome's denominator, then either the case-mix adjusted model with O/E per unit
+ * and funnel limits, or (by race or ethnicity) the equity rates and ratios. Unknown
+ * tracks or instruments, and remission on an instrument without `remission_below`, are a
+ * MetricFilterError (exit 64, HTTP 400).
+ */
+export async function computeComparison(db: Kysely<DB>, req: CompareRequest, minCell: number): Promise<ComparisonResponse> {
+  const f = req.filters;
+  const equity = isEquity(req.by);
+  const usesInstrument = req.outcome === 'remission' || (!equity && req.adjustFor.includes('baseline'));
+  const problem = await checkFiltersInWarehouse(db, f, usesInstrument);
+  if (problem) throw new MetricFilterError(problem);
+  const remissionBelow = req.outcome === 'remission' ? await remissionThreshold(db, f.instrument) : null;
+  const rows = await compareEpisodes(db, req.outcome, req.by, f, remissionBelow);
+  const header = {
+    comparison: req.outcome, by: req.by, as_of: f.as_of, min_cell: minCell,
+    filters: { track: f.track, from: f.from, to: f.to, as_of: f.as_of, instrument: f.instrument },
+  };
+  if (equity) {
+    const { reference, groups } = equityGroups(countsByGroup(rows), minCell);
+    return {
+      kind: 'equity', ...header, definition: equityDefinition(req.outcome, f.instrument, remissionBelow, minCell),
+      reference, groups, suppressed: groups.some((g) => g.suppressed !== undefined),
+    };
+  }
+  const parts = adjustedParts(rows, req.adjustFor, req.overdispersion, minCell);
+  const suppressed = parts.units.some((u) => u.suppressed !== undefined) || parts.model.coefficients.some((c) => c.suppressed !== undefined);
+  return {
+    kind: 'adjusted', ...header,
+    definition: adjustedDefinition({ outcome: req.outcome, instrument: f.instrument, remissionBelow, adjustFor: req.adjustFor, overdispersion: req.overdispersion, minCell }),
+    adjust_for: req.adjustFor, overdispersion: req.overdispersion, ...parts, suppressed,
+  };
+}
+
+async function remissionThreshold(db: Kysely<DB>, instrument: string): Promise<number> {
+  const row = await db.selectFrom('instruments').select('remission_below').where('code', '=', instrument).executeTakeFirst();
+  const below = row?.remission_below ?? null;
+  if (below === null) {
+    const message = `instrument ${instrument} has no remission_below, so remission is not defined for it`;
+    throw new MetricFilterError({ error: `Invalid comparison: instrument: ${message}`, details: [{ param: 'instrument', value: instrument, message }] });
+  }
+  return Number(below);
+}
