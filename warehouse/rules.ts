@@ -59,9 +59,9 @@ export const LAST_WEEK = 16;
 export const LAST_WEEK_DAY = LAST_WEEK * 7 + 6;
 
 /**
- * docs/metrics.md "SPC charts: Maturity": a track's planned length when the warehouse holds none (tracks
- * carry no planned_weeks column yet); completion-type SPC series wait this long, plus
- * the grace below, after an admission period ends before it enters a chart.
+ * docs/metrics.md "SPC charts: Maturity": the planned length of treatment when no episode
+ * or track of a request records one (`planned_weeks`); episode-long SPC series wait the
+ * planned length, plus the grace below, after an admission period ends before it enters a chart.
  */
 export const PLANNED_WEEKS_DEFAULT = 12;
 /** docs/metrics.md "SPC charts: Maturity": days after the planned length by which an episode has had time to end. */

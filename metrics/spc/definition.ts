@@ -5,7 +5,7 @@ import { D2 } from '../stats/spc';
 import type { SpcSeries } from './series';
 
 /** The `definition` block of an SPC response (docs/metrics.md "SPC charts"): the series, the chart's formulas, the rules and the maturity horizon. */
-export function spcDefinition(series: SpcSeries, minCell: number, disclosure: boolean): Record<string, unknown> {
+export function spcDefinition(series: SpcSeries, horizon: { days: number; rule: string; planned_weeks: number | null }, minCell: number, disclosure: boolean): Record<string, unknown> {
   return {
     series: series.name,
     source: series.source,
@@ -22,7 +22,7 @@ export function spcDefinition(series: SpcSeries, minCell: number, disclosure: bo
       source: 'Anhoej rules as in qicharts2 (Anhoej and Olesen 2014; Schilling 2012; Chen 2010)',
     },
     maturity: {
-      horizon_days: series.horizonDays, rule: series.horizonRule,
+      horizon_days: horizon.days, rule: horizon.rule, planned_weeks: horizon.planned_weeks,
       planned_weeks_default: PLANNED_WEEKS_DEFAULT, grace_days: MATURITY_GRACE_DAYS,
       immature: 'listed in immature, never charted as points and never part of a signal',
     },

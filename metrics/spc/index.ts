@@ -10,7 +10,8 @@ import { spcDefinition } from './definition';
 import type { SpcFilters } from './filters';
 import { addDays, periodsBetween, type PeriodSpan } from './periods';
 import { SPC_SERIES_NAMES, type SpcImmature, type SpcPhaseOut, type SpcPointOut, type SpcResponse, type SpcSeriesName } from './schema';
-import { SPC_SERIES, type PeriodCounts, type SpcSeries } from './series';
+import { longestPlannedWeeks } from './facts';
+import { horizonOf, SPC_SERIES, type PeriodCounts, type SpcSeries } from './series';
 
 export { SPC_SERIES, SpcSeriesError } from './series';
 export { parseSpcFilters, SpcFiltersSchema, type SpcFilters } from './filters';
@@ -92,17 +93,18 @@ export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilt
   const series = SPC_SERIES[name];
   const problem = await checkFiltersInWarehouse(db, f.metric, name === 'remission');
   if (problem) throw new MetricFilterError(problem);
-  const counts = await series.counts(db, f.metric);
+  const [counts, plannedWeeks] = await Promise.all([series.counts(db, f.metric), series.horizon === 'episode' ? longestPlannedWeeks(db, f.metric) : null]);
+  const horizon = horizonOf(series, plannedWeeks);
   const disclosure = opts.disclosure === true;
   const notes: string[] = [];
 
   const span = chartSpan(f, counts);
   const all: Period[] = span === null ? [] : periodsBetween(span[0], span[1], f.period).map((p) => ({
-    ...p, counts: counts.get(p.period) ?? { num: 0, den: 0 }, maturesOn: addDays(p.end, series.horizonDays),
+    ...p, counts: counts.get(p.period) ?? { num: 0, den: 0 }, maturesOn: addDays(p.end, horizon.days),
   }));
   const mature = all.filter((p) => p.maturesOn <= f.metric.as_of);
   const young = all.filter((p) => p.maturesOn > f.metric.as_of);
-  if (young.length > 0) notes.push(`${young.length} ${f.period === 'month' ? 'month' : 'quarter'}(s) from ${young[0]?.period ?? ''} are immature: their episodes cannot all have reached the outcome by as_of (${series.horizonRule}); they are listed in immature, not charted`);
+  if (young.length > 0) notes.push(`${young.length} ${f.period === 'month' ? 'month' : 'quarter'}(s) from ${young[0]?.period ?? ''} are immature: their episodes cannot all have reached the outcome by as_of (${horizon.rule}); they are listed in immature, not charted`);
 
   const shown = mature.map((p) => ({ p, hidden: isSuppressed(series, p.counts, opts.minCell), pub: published(series, p.counts, disclosure) }));
   const { starts, dates } = phaseStarts(mature, f.split, notes);
@@ -151,7 +153,7 @@ export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilt
       track: f.metric.track, from: f.metric.from, to: f.metric.to, period: f.period,
       ...(name === 'remission' ? { instrument: f.metric.instrument } : {}), laney: f.laney, split: f.split,
     },
-    definition: spcDefinition(series, opts.minCell, disclosure),
+    definition: spcDefinition(series, horizon, opts.minCell, disclosure),
     chart: series.chart, laney: result.laney, target, points, phases, immature, notes,
   };
 }

@@ -45,7 +45,9 @@ async function seed(db: Kysely<DB>): Promise<void> {
       const patient = `P${k}`;
       const episode = `E${k}`;
       await db.insertInto('patients').values({ patient_id: patient, birth_year: 1980, sex: 'female' }).execute();
-      await db.insertInto('episodes').values({ episode_id: episode, patient_id: patient, track_code: 'day', admitted_on: admitted, discharged_on: discharged, discharge_reason: reason, primary_substance: 'alcohol' }).execute();
+      // every other client was first in contact 5 days before admission (their first session is attended)
+      const firstContact = j % 2 === 0 ? addDays(admitted, -5) : null;
+      await db.insertInto('episodes').values({ episode_id: episode, patient_id: patient, track_code: 'day', admitted_on: admitted, discharged_on: discharged, discharge_reason: reason, primary_substance: 'alcohol', first_contact_on: firstContact }).execute();
       const last = discharged ?? AS_OF;
       const sessions = [];
       for (let d = 0, s = 0; addDays(admitted, d) <= last && s < 8; d += 3, s++) {
@@ -97,7 +99,7 @@ describe('maturity: a period enters the chart only when its episodes can all hav
 });
 
 describe('every series answers with the strict response schema', () => {
-  for (const series of SPC_SERIES_NAMES.filter((s) => s !== 'wait-days')) {
+  for (const series of SPC_SERIES_NAMES) {
     it(`${series}`, async () => {
       const r = await chart(`/api/v1/spc/${series}?as_of=${AS_OF}&min_cell=0`);
       expect(r.series).toBe(series);
@@ -110,6 +112,31 @@ describe('every series answers with the strict response schema', () => {
     const r = await chart(`/api/v1/spc/length-of-stay?as_of=${AS_OF}&min_cell=0`);
     expect(r.chart).toBe('i');
     expect(r.points[0]).toMatchObject({ numerator: null, denominator: 25, value: 30, cl: 30 });
+  });
+
+  it('charts wait days as an I-chart over the episodes with a first contact (5 days for 13 of 25 a month)', async () => {
+    const r = await chart(`/api/v1/spc/wait-days?as_of=${AS_OF}&min_cell=0`);
+    expect(r.chart).toBe('i');
+    expect(r.points[0]).toMatchObject({ period: '2025-01', denominator: 13, value: 5, cl: 5 });
+    // the wait is known at admission: only the current month's admissions could still change it
+    expect(r.immature).toEqual([]);
+  });
+
+  it('waits for the longest planned length among the episodes: the track\'s, or an episode\'s own', async () => {
+    const db = t.wh.db;
+    try {
+      await db.updateTable('tracks').set({ planned_weeks: 4 }).where('track_code', '=', 'day').execute();
+      // 4 weeks + 30 days = 58 days: October (ends 2025-10-31) matures on 2025-12-28
+      const track = await chart('/api/v1/spc/completion?as_of=2025-12-29&min_cell=0');
+      expect(track.definition.maturity).toMatchObject({ horizon_days: 58, planned_weeks: 4 });
+      expect(track.points.at(-1)?.period).toBe('2025-10');
+      await db.updateTable('episodes').set({ planned_weeks: 20 }).where('episode_id', '=', 'E1').execute();
+      const episode = await chart('/api/v1/spc/completion?as_of=2025-12-28&min_cell=0');
+      expect(episode.definition.maturity).toMatchObject({ horizon_days: 170, planned_weeks: 20 });
+    } finally {
+      await db.updateTable('tracks').set({ planned_weeks: null }).where('track_code', '=', 'day').execute();
+      await db.updateTable('episodes').set({ planned_weeks: null }).where('episode_id', '=', 'E1').execute();
+    }
   });
 
   it('carries the configured target line with its source (TEDS-D 2004 IOP completion by default)', async () => {
@@ -161,11 +188,6 @@ describe('bad requests answer 400 with the parameter and value, never 500', () =
     expect(JSON.stringify(res.json())).toContain(param);
   });
 
-  it('wait-days says it needs first_contact_on', async () => {
-    const res = await app.inject({ url: '/api/v1/spc/wait-days', headers: bearer(users.analyst) });
-    expect(res.statusCode).toBe(400);
-    expect(res.json<{ error: string }>().error).toContain('first_contact_on');
-  });
 
   it('an unknown track is 400, a track outside a viewer\'s scope is 403', async () => {
     expect((await app.inject({ url: '/api/v1/spc/completion?track=nope', headers: bearer(users.analyst) })).statusCode).toBe(400);

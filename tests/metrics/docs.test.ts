@@ -7,7 +7,7 @@ import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
 import { retentionDefinition, retentionGroup } from '../../metrics/retention';
 import type { InstrumentRow } from '../../metrics/symptoms';
 import { spcDefinition } from '../../metrics/spc/definition';
-import { SPC_SERIES } from '../../metrics/spc/series';
+import { horizonOf, SPC_SERIES } from '../../metrics/spc/series';
 import * as RULES from '../../warehouse/rules';
 import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
 
@@ -48,7 +48,7 @@ const groups = [
 ];
 const definitions = [
   retentionDefinition(11), completionDefinition(11), attendanceDefinition(11), symptomsDefinition(PHQ9, 11), relapseDefinition(parsed.filters, 11),
-  ...Object.values(SPC_SERIES).map((s) => spcDefinition(s, 11, false)),
+  ...Object.values(SPC_SERIES).map((s) => spcDefinition(s, horizonOf(s, null), 11, false)),
 ];
 const TOP_LEVEL = ['metric', 'as_of', 'min_cell', 'filters', 'definition', 'groups', 'suppressed', 'log_rank', 'chi2', 'df', 'p'];
 
