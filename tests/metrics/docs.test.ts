@@ -94,8 +94,11 @@ describe('docs/metrics.md documents what the code emits', () => {
     const missing: string[] = [];
     for (const [name, value] of Object.entries(RULES)) {
       if (name === 'LAST_WEEK_DAY' || name === 'AGE_BANDS') continue;
-      for (const v of Array.isArray(value) ? (value as (string | number)[]) : [value as string | number]) {
-        if (!new RegExp(`(^|[^\\d])${spelled(v)}($|[^\\d])`).test(text)) missing.push(`${name}: ${String(v)}`);
+      const values = (Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [value]) as (string | number)[];
+      for (const v of values) {
+        // a share may be stated to one decimal (37.7%) or rounded (38%)
+        const words = typeof v === 'number' && !Number.isInteger(v) ? [spelled(v), `${Number((v * 100).toFixed(1))}%`] : [spelled(v)];
+        if (!words.some((w) => new RegExp(`(^|[^\\d])${w}($|[^\\d])`).test(text))) missing.push(`${name}: ${String(v)}`);
       }
     }
     expect(missing).toEqual([]);
