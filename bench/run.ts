@@ -6,6 +6,7 @@ import { checkScales, writeGrowthReport } from './growth';
 import { writeReport } from './report';
 import { benchIngest } from './stages/ingest';
 import { benchApi } from './stages/api';
+import { benchCompare } from './stages/compare';
 import { benchDemo } from './stages/demo';
 import { benchDashboard } from './stages/dashboard';
 import { benchFhir } from './stages/fhir';
@@ -22,7 +23,7 @@ import { benchRefresh } from './stages/refresh';
  * database, then writes the growth report (bench/growth.ts); `--growth-report <scales>`
  * only writes the report, from the latest results of each scale.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo', 'compare'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -66,6 +67,8 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     if (only.has('dashboard')) await benchDashboard(ctx);
     if (only.has('fhir')) await benchFhir(ctx);
     if (only.has('demo')) await benchDemo(ctx);
+    // Last: it reassigns episodes.clinician_id (bench/stages/compare.ts).
+    if (only.has('compare')) await benchCompare(ctx);
     const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';
     const rows = Object.fromEntries(data.files.map((f) => [f.entity, f.rows]));
     writeReport({ scale: name, episodes: episodesFor(scale), rows, pgVersion: version, startedAt, command }, results);

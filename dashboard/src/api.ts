@@ -1,4 +1,4 @@
-import type { ApiErrorBody, Instrument, Me, MetricName, MetricResponses, Track } from './types';
+import type { AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, Track } from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
 // arguments"), so tests drive it with a fake and the page with window.fetch.
@@ -26,6 +26,8 @@ export interface Api {
   tracks(): Promise<Track[]>;
   instruments(): Promise<Instrument[]>;
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
+  /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
+  compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
   signIn(username: string, password: string): Promise<void>;
   useToken(token: string): void;
   signOut(): Promise<void>;
@@ -124,6 +126,10 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     metric: (name, params) => {
       const qs = params.toString();
       return request('GET', `/metrics/${name}${qs ? `?${qs}` : ''}`);
+    },
+    compare: (outcome, params) => {
+      const qs = params.toString();
+      return request('GET', `/compare/${outcome}${qs ? `?${qs}` : ''}`);
     },
     signIn: async (username, password) => {
       tokens.set(null);

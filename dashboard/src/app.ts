@@ -112,7 +112,8 @@ export function startApp(env: AppEnv): Promise<void> {
     const filters = filterBar(doc, state, {
       tracks: session.tracks,
       instruments: session.instruments,
-      showInstrument: state.page === 'symptoms',
+      showInstrument: state.page === 'symptoms' || state.page === 'compare',
+      compare: state.page === 'compare',
       onChange: (next) => void go(session, next, 'replace'),
     });
     root.replaceChildren(header(session, state), filters, content);

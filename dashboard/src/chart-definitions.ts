@@ -9,7 +9,9 @@ import type { RelapseTextPart } from '../../metrics/relapse/definition';
 import type { RetentionTextPart } from '../../metrics/retention/definition';
 import type { SymptomsTextPart } from '../../metrics/symptoms/definition';
 import type { OverviewInput } from './charts/overview-table';
-import type { AttendanceResponse, CompletionResponse, RelapseResponse, RetentionResponse, SymptomsResponse } from './types';
+import type {
+  AdjustedComparison, AttendanceResponse, CompletionResponse, EquityComparison, RelapseResponse, RetentionResponse, SymptomsResponse,
+} from './types';
 
 /** The sentences of `parts`, in that order; a part the response does not state is skipped. */
 function sentences<P extends string>(text: Readonly<Record<string, string>>, parts: readonly P[]): string {
@@ -57,3 +59,58 @@ export function overviewDefinition(o: Omit<OverviewInput, 'tracks'>): string {
     `Abstinence: ${sentences(o.relapse.definition.text, ['abstinence_rate', 'ci'] satisfies RelapseTextPart[])}`,
   ].join(' ');
 }
+
+/** A string (or a list of them) at `path` in a comparison's `definition` block, or undefined (docs/comparisons.md "Response"). */
+function definitionPart(block: Readonly<Record<string, unknown>>, ...path: string[]): string | undefined {
+  let v: unknown = block;
+  for (const key of path) v = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(', ');
+  return undefined;
+}
+
+function joined(parts: readonly (string | undefined)[]): string {
+  return parts.filter((p): p is string => p !== undefined && p !== '').join(' ');
+}
+
+const outcomeSentence = (d: Readonly<Record<string, unknown>>) => {
+  const event = definitionPart(d, 'outcome', 'event');
+  const denominator = definitionPart(d, 'outcome', 'denominator');
+  return event && denominator ? `Outcome: ${event}, among ${denominator}.` : undefined;
+};
+
+/** The funnel plot, from the comparison's definition block (the same text the API states). */
+export const funnelDefinition = (a: AdjustedComparison): string => {
+  const d = a.definition;
+  const levels = definitionPart(d, 'funnel', 'levels');
+  return joined([
+    outcomeSentence(d),
+    definitionPart(d, 'expected') && `${definitionPart(d, 'expected')}.`,
+    definitionPart(d, 'funnel', 'limits') && `Funnel limits: ${definitionPart(d, 'funnel', 'limits')}${levels ? ` (levels ${levels})` : ''}; ${definitionPart(d, 'funnel', 'source') ?? ''}.`,
+    `Overdispersion: ${a.overdispersion}${a.funnel.adjusted ? ' (limits widened)' : ''}; ${definitionPart(d, 'funnel', 'no_overdispersion') ?? ''}.`,
+    definitionPart(d, 'suppression', 'rule') && `Suppression: ${definitionPart(d, 'suppression', 'rule')}.`,
+  ]);
+};
+
+/** The case-mix model table, from the comparison's definition block. */
+export const compareModelDefinition = (a: AdjustedComparison): string => {
+  const d = a.definition;
+  const used = a.adjust_for.map((c) => `${c}: ${definitionPart(d, 'covariates', c) ?? c}`).join('; ');
+  return joined([
+    definitionPart(d, 'model', 'method') && `${definitionPart(d, 'model', 'method')}; convergence ${definitionPart(d, 'model', 'convergence') ?? ''}.`,
+    used ? `Covariates: ${used}. Coding: ${definitionPart(d, 'covariates', 'coding') ?? ''}.` : 'No covariates: the intercept alone (crude rates).',
+    definitionPart(d, 'model', 'std_error') && `SE: ${definitionPart(d, 'model', 'std_error')}; p: ${definitionPart(d, 'model', 'p') ?? ''}; c-statistic: ${definitionPart(d, 'model', 'c_statistic') ?? ''}.`,
+  ]);
+};
+
+/** The equity chart, from the comparison's definition block. */
+export const equityDefinition = (e: EquityComparison): string => {
+  const d = e.definition;
+  return joined([
+    outcomeSentence(d),
+    definitionPart(d, 'rate') && `Rate: ${definitionPart(d, 'rate')}.`,
+    definitionPart(d, 'reference') && `Reference: ${definitionPart(d, 'reference')}.`,
+    definitionPart(d, 'ratio') && `Ratio: ${definitionPart(d, 'ratio')}.`,
+    definitionPart(d, 'suppression', 'rule') && `Suppression: ${definitionPart(d, 'suppression', 'rule')}.`,
+  ]);
+};

@@ -1,14 +1,17 @@
-import type { GroupBy, Period } from './types';
+import type { CompareOutcome, CompareUnit, GroupBy, Period } from './types';
 
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
 
-export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance'] as const;
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
 export const PERIODS: readonly Period[] = ['month', 'quarter', 'year'];
 export const DEFAULT_INSTRUMENT = 'PHQ-9';
+/** The outcomes and units of `GET /compare/{outcome}` (docs/comparisons.md); the types tie them to the API's lists. */
+export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence'];
+export const COMPARE_UNITS: readonly CompareUnit[] = ['track', 'site', 'clinician'];
 
 export interface ViewState {
   page: Page;
@@ -19,6 +22,9 @@ export interface ViewState {
   groupBy: GroupBy;
   period: Period | null;
   instrument: string;
+  /** The Compare page's outcome and unit (`outcome`, `by` in the URL). */
+  compareOutcome: CompareOutcome;
+  compareBy: CompareUnit;
 }
 
 export const DEFAULT_STATE: ViewState = Object.freeze({
@@ -30,6 +36,8 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   groupBy: 'track',
   period: null,
   instrument: DEFAULT_INSTRUMENT,
+  compareOutcome: 'completion',
+  compareBy: 'track',
 }) as ViewState;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -56,6 +64,8 @@ export function parseState(search: string): ViewState {
     groupBy: oneOf(GROUP_BYS, q.get('group_by'), DEFAULT_STATE.groupBy),
     period: PERIODS.find((p) => p === period) ?? null,
     instrument: q.get('instrument')?.trim() || DEFAULT_STATE.instrument,
+    compareOutcome: oneOf(COMPARE_OUTCOMES, q.get('outcome'), DEFAULT_STATE.compareOutcome),
+    compareBy: oneOf(COMPARE_UNITS, q.get('by'), DEFAULT_STATE.compareBy),
   };
 }
 
@@ -70,6 +80,8 @@ export function stateToSearch(state: ViewState): string {
   if (state.groupBy !== DEFAULT_STATE.groupBy) q.set('group_by', state.groupBy);
   if (state.period) q.set('period', state.period);
   if (state.instrument !== DEFAULT_STATE.instrument) q.set('instrument', state.instrument);
+  if (state.compareOutcome !== DEFAULT_STATE.compareOutcome) q.set('outcome', state.compareOutcome);
+  if (state.compareBy !== DEFAULT_STATE.compareBy) q.set('by', state.compareBy);
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
@@ -84,5 +96,17 @@ export function metricParams(state: ViewState, extra: Record<string, string> = {
   q.set('group_by', state.groupBy);
   if (state.period) q.set('period', state.period);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return q;
+}
+
+/** The filters of a comparison (docs/comparisons.md): the metric filters without group_by and period, and the instrument. */
+export function compareParams(state: ViewState, by: string): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const t of state.tracks) q.append('track', t);
+  if (state.from) q.set('from', state.from);
+  if (state.to) q.set('to', state.to);
+  if (state.asOf) q.set('as_of', state.asOf);
+  q.set('instrument', state.instrument);
+  q.set('by', by);
   return q;
 }

@@ -15,6 +15,10 @@ export type { SpcImmature, SpcPhaseOut as SpcPhase, SpcPointOut as SpcPoint, Spc
 export type { Instrument, Track } from '../../api/schemas/catalog';
 export type { ApiErrorBody, Me } from '../../api/schemas/common';
 export type { Role } from '../../api/auth/users';
+export type {
+  AdjustedComparison, CompareModel, ComparisonResponse, ComparisonUnit, EquityComparison, EquityGroupRow,
+} from '../../metrics/compare/schema';
+export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/compare/request';
 
 /** A rate or count that small-cell suppression may have replaced by null. */
 export type Maybe<T> = T | null;

@@ -32,6 +32,11 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
       h.metricCalls.push(`${name}?${params.toString()}`);
       return name === 'completion' && params.get('group_by') === 'period' ? (fixtures.completionMonthly() as MetricResponses[typeof name]) : responses[name]();
     },
+    compare: async (outcome, params) => {
+      h.metricCalls.push(`compare/${outcome}?${params.toString()}`);
+      const by = params.get('by');
+      return by === 'race' ? fixtures.compareRace() : by === 'ethnicity' ? fixtures.compareEthnicity() : fixtures.compareClinician();
+    },
     signIn: async (username, password) => {
       if (password !== 'right') throw new ApiError(401, 'invalid credentials');
       session = username !== '';

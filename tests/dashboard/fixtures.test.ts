@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
+import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 
 /**
  * The dashboard's tests and chart snapshots are drawn from tests/fixtures/api, so every
@@ -24,6 +25,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'instruments.json': z.array(InstrumentSchema),
   'me.json': MeSchema,
   'me-viewer.json': MeSchema,
+  'compare-clinician.json': AdjustedComparisonSchema,
+  'compare-race.json': EquityComparisonSchema,
+  'compare-ethnicity.json': EquityComparisonSchema,
 };
 
 describe('API fixtures of the dashboard tests', () => {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
+  AdjustedComparison,
   AttendanceResponse,
   CompletionResponse,
+  EquityComparison,
   Instrument,
   RelapseResponse,
   RetentionResponse,
@@ -26,6 +28,10 @@ export const fixtures = {
   relapse: () => load<RelapseResponse>('relapse.json'),
   tracks: () => load<Track[]>('tracks.json'),
   instruments: () => load<Instrument[]>('instruments.json'),
+  /** Real API answers on the seeded program (tests/api/compare-fixtures.test.ts keeps them current). */
+  compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
+  compareRace: () => load<EquityComparison>('compare-race.json'),
+  compareEthnicity: () => load<EquityComparison>('compare-ethnicity.json'),
 };
 
 /**

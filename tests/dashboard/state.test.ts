@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, stateToSearch, type ViewState } from '../../dashboard/src/state';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, stateToSearch, type ViewState } from '../../dashboard/src/state';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 const code = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
@@ -14,6 +14,8 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
   groupBy: fc.constantFrom(...GROUP_BYS),
   period: fc.option(fc.constantFrom(...PERIODS), { nil: null }),
   instrument: fc.constantFrom('PHQ-9', 'GAD-7', 'PCL-5', 'AUDIT-C'),
+  compareOutcome: fc.constantFrom(...COMPARE_OUTCOMES),
+  compareBy: fc.constantFrom(...COMPARE_UNITS),
 });
 
 describe('view state ↔ URL', () => {

@@ -74,11 +74,16 @@ export class AuditWriter {
   }
 
   private async run(): Promise<void> {
+    // Let the writers woken by the last commit (and the requests already in this turn of
+    // the event loop) queue their rows first: without this turn the next insert would
+    // start with one row and the rest would wait a whole commit behind it.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxRows);
       try {
         await this.db.insertInto('audit_log').values(batch.map((p) => p.row)).execute();
         for (const p of batch) p.resolve();
+        await new Promise((resolve) => setImmediate(resolve));
       } catch (err) {
         if (batch.length === 1) batch[0]?.reject(err);
         else await this.oneByOne(batch);

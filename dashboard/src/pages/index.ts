@@ -1,6 +1,7 @@
 import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
+import { comparePage } from './compare';
 import { overviewPage } from './overview';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
@@ -26,4 +27,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   symptoms: runner(symptomsPage),
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
+  compare: runner(comparePage),
 };

@@ -1,4 +1,4 @@
-import { GROUP_BYS, PERIODS, type ViewState } from '../state';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, type ViewState } from '../state';
 import type { Instrument, Track } from '../types';
 import { h } from './dom';
 
@@ -6,8 +6,13 @@ export interface FilterOptions {
   tracks: readonly Track[];
   instruments: readonly Instrument[];
   showInstrument: boolean;
+  /** The Compare page picks an outcome and a unit instead of a grouping. */
+  compare?: boolean;
   onChange: (next: ViewState) => void;
 }
+
+const OUTCOME_LABELS: Record<string, string> = { completion: 'Completion', positive_discharge: 'Positive discharge', engagement: 'Engagement (IET)', remission: 'Remission at discharge', abstinence: 'Abstinence (last 28 days)' };
+const UNIT_LABELS: Record<string, string> = { track: 'Track', site: 'Site', clinician: 'Clinician' };
 
 const GROUP_LABELS: Record<string, string> = { track: 'Track', period: 'Admission period', sex: 'Sex', age_band: 'Age band', substance: 'Primary substance' };
 
@@ -46,9 +51,16 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
     dateInput(doc, 'filter-from', 'Admitted from', state.from, (from) => change({ from })),
     dateInput(doc, 'filter-to', 'Admitted to', state.to, (to) => change({ to })),
     dateInput(doc, 'filter-as-of', 'As of', state.asOf, (asOf) => change({ asOf })),
-    select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => change({ groupBy: GROUP_BYS.find((x) => x === g) ?? 'track' })),
   ];
-  if (state.groupBy === 'period') {
+  if (opts.compare) {
+    controls.push(
+      select(doc, 'filter-outcome', 'Outcome', COMPARE_OUTCOMES.map((o) => [o, OUTCOME_LABELS[o] ?? o]), state.compareOutcome, (o) => change({ compareOutcome: COMPARE_OUTCOMES.find((x) => x === o) ?? 'completion' })),
+      select(doc, 'filter-by', 'Compare by', COMPARE_UNITS.map((u) => [u, UNIT_LABELS[u] ?? u]), state.compareBy, (u) => change({ compareBy: COMPARE_UNITS.find((x) => x === u) ?? 'track' })),
+    );
+  } else {
+    controls.push(select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => change({ groupBy: GROUP_BYS.find((x) => x === g) ?? 'track' })));
+  }
+  if (state.groupBy === 'period' && !opts.compare) {
     controls.push(select(doc, 'filter-period', 'Period', PERIODS.map((p) => [p, p]), state.period ?? 'quarter', (p) => change({ period: PERIODS.find((x) => x === p) ?? null })));
   }
   if (opts.showInstrument) {
