@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { SPC_TARGET_DEFAULTS } from './rules';
 
 /**
  * Process configuration, parsed once from the environment and frozen (docs/conventions.md: no
@@ -16,7 +17,24 @@ const EnvSchema = z.object({
   IOP_COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   IOP_INGEST_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   IOP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
+  IOP_SPC_TARGETS: z.string().optional(),
 });
+
+/**
+ * `IOP_SPC_TARGETS=completion=0.40,attendance=0.85` (docs/metrics.md "SPC charts: Targets"): the target
+ * line of each SPC series, over the defaults of warehouse/rules.ts; `series=none`
+ * removes a default. Read once here, so a typo fails at start-up, not in a chart.
+ */
+export function parseSpcTargets(raw: string | undefined): Readonly<Record<string, number>> {
+  const targets: Record<string, number> = { ...SPC_TARGET_DEFAULTS };
+  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^([a-z][a-z-]*)=(none|-?\d+(?:\.\d+)?)$/.exec(item);
+    if (!m || m[1] === undefined || m[2] === undefined) throw new ConfigError(`Invalid environment: IOP_SPC_TARGETS: "${item}" is not series=number or series=none`);
+    if (m[2] === 'none') delete targets[m[1]];
+    else targets[m[1]] = Number(m[2]);
+  }
+  return Object.freeze(targets);
+}
 
 export interface Config {
   readonly databaseUrl: string | undefined;
@@ -30,6 +48,8 @@ export interface Config {
   readonly ingestStallMs: number;
   /** Largest ingest upload in bytes; larger ones answer 413. */
   readonly ingestMaxBytes: number;
+  /** The target line of each SPC series that has one (docs/metrics.md "SPC charts: Targets"). */
+  readonly spcTargets: Readonly<Record<string, number>>;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.IOP_COOKIE_SECURE,
     ingestStallMs: e.IOP_INGEST_STALL_MS,
     ingestMaxBytes: e.IOP_INGEST_MAX_BYTES,
+    spcTargets: parseSpcTargets(e.IOP_SPC_TARGETS),
   });
 }
 

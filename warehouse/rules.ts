@@ -65,3 +65,20 @@ export const AGE_BANDS = [
 export const LAST_WEEK = 16;
 /** The last day of the last week: a row after it has no week. */
 export const LAST_WEEK_DAY = LAST_WEEK * 7 + 6;
+
+/**
+ * docs/metrics.md "SPC charts: Maturity": the planned length of treatment when no episode
+ * or track of a request records one (`planned_weeks`); episode-long SPC series wait the
+ * planned length, plus the grace below, after an admission period ends before it enters a chart.
+ */
+export const PLANNED_WEEKS_DEFAULT = 12;
+/** docs/metrics.md "SPC charts: Maturity": days after the planned length by which an episode has had time to end. */
+export const MATURITY_GRACE_DAYS = 30;
+
+/**
+ * docs/metrics.md "SPC charts: Targets": the default target lines, as shares, from SAMHSA TEDS-D 2004
+ * discharges from intensive outpatient treatment (N = 114,440; completed 37.7%,
+ * transferred 17.9%, so 55.5% positive; tests/reference/published/teds_2004_iop_discharges.csv).
+ * IOP_SPC_TARGETS overrides them (warehouse/config.ts).
+ */
+export const SPC_TARGET_DEFAULTS: Readonly<Record<string, number>> = { completion: 0.377, 'positive-discharge': 0.555 };

@@ -13,6 +13,7 @@ import { registerProgress } from './progress';
 import { registerRefresh } from './refresh';
 import { registerRejects } from './rejects';
 import { registerServe } from './serve';
+import { registerSpc } from './spc';
 import { registerUsers } from './users';
 
 /**
@@ -28,6 +29,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGenerate(program, ctx);
   registerDemo(program, ctx);
   registerMetrics(program, ctx);
+  registerSpc(program, ctx);
   registerCompare(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);

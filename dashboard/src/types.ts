@@ -11,6 +11,7 @@ export type {
   ChangeClasses as JtClasses, KmRowOut as CurvePoint, LogRankOut as LogRank,
 } from '../../metrics/response-schema';
 export type { GroupBy, Period } from '../../metrics/filters';
+export type { SpcImmature, SpcPhaseOut as SpcPhase, SpcPointOut as SpcPoint, SpcResponse, SpcSeriesName } from '../../metrics/spc/schema';
 export type { Instrument, Track } from '../../api/schemas/catalog';
 export type { ApiErrorBody, Me } from '../../api/schemas/common';
 export type { Role } from '../../api/auth/users';

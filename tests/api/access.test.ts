@@ -38,6 +38,7 @@ const ROUTES: RouteCase[] = [
   { name: 'compare', request: { url: `/api/v1/compare/completion?as_of=${AS_OF}&adjust_for=age,sex` }, allowed: ALL },
   { name: 'compare by race', request: { url: `/api/v1/compare/engagement?as_of=${AS_OF}&by=race` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
+  { name: 'spc', request: { url: `/api/v1/spc/completion?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },
   { name: 'rejects', request: { url: '/api/v1/rejects' }, allowed: ['admin', 'analyst'] },

@@ -8,6 +8,7 @@ import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { useTestDatabase } from '../harness/database';
 import { AS_OF, seedProgram } from './seed';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
+import { SPC_SERIES_NAMES } from '../../metrics/spc/schema';
 
 const t = useTestDatabase();
 let app: FastifyInstance;
@@ -147,7 +148,8 @@ describe('OpenAPI', () => {
       'GET /api/v1/metrics/attendance', 'GET /api/v1/metrics/completion', 'GET /api/v1/metrics/relapse', 'GET /api/v1/metrics/retention',
       'GET /api/v1/metrics/symptoms', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/sites', 'GET /api/v1/tracks',
       'POST /api/v1/ingest/{entity}', 'POST /api/v1/session',
-    ]);
+      ...SPC_SERIES_NAMES.map((s) => `GET /api/v1/spc/${s}`),
+    ].sort());
     for (const [p, methods] of Object.entries(doc.paths)) {
       for (const [m, op] of Object.entries(methods)) {
         expect(Object.keys(op.responses).length, `${m} ${p}`).toBeGreaterThan(0);

@@ -54,6 +54,10 @@ const PARAMS: { route: string; token: 'analyst' | 'admin'; params: Record<string
     },
   },
   { route: '/api/v1/report', token: 'analyst', params: { track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, min_cell: ['-1', 'abc'], format: ['pdf', 'json'] } },
+  {
+    route: '/api/v1/spc/completion', token: 'analyst',
+    params: { track: [''], from: BAD_DATES, to: BAD_DATES, as_of: BAD_DATES, split: BAD_DATES, period: ['year', 'week'], laney: ['yes', '1'], min_cell: ['-1', 'eleven'], group_by: ['track'], format: ['xml'] },
+  },
   { route: '/api/v1/rejects', token: 'analyst', params: { batch: ['123', 'not-a-uuid'], limit: ['0', '-5', '1000000', 'all'], offset: ['-1', 'x'] } },
   { route: '/api/v1/quality', token: 'analyst', params: { as_of: BAD_DATES } },
   { route: '/api/v1/audit', token: 'admin', params: { limit: ['0', '99999', 'x'], before: ['0', '-1', 'x'], user: [''] } },
@@ -124,7 +128,7 @@ describe('hostile and malformed parameters', () => {
   });
 
   it('answers 400 with a clear message for dates outside the accepted range, on every date parameter (issue 20 item 5)', async () => {
-    const routes = [...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => `/api/v1/metrics/${m}`), '/api/v1/report', '/api/v1/quality'];
+    const routes = [...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => `/api/v1/metrics/${m}`), '/api/v1/report', '/api/v1/quality', '/api/v1/spc/completion'];
     for (const route of routes) {
       const names = route === '/api/v1/quality' ? ['as_of'] : ['from', 'to', 'as_of'];
       for (const name of names) {

@@ -6,6 +6,8 @@ import { parseFilters } from '../../metrics/filters';
 import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
 import { retentionDefinition, retentionGroup } from '../../metrics/retention';
 import type { InstrumentRow } from '../../metrics/symptoms';
+import { spcDefinition } from '../../metrics/spc/definition';
+import { horizonOf, SPC_SERIES } from '../../metrics/spc/series';
 import * as RULES from '../../warehouse/rules';
 import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
 
@@ -44,7 +46,10 @@ const groups = [
     selfReport: { grp: 'day', intake_n: 1, intake_sum: 10, latest_n: 1, latest_sum: 2, change_n: 1, change_sum: -8, change_sum_sq: 64 },
   }, key, 1, 0),
 ];
-const definitions = [retentionDefinition(11), completionDefinition(11), attendanceDefinition(11), symptomsDefinition(PHQ9, 11), relapseDefinition(parsed.filters, 11)];
+const definitions = [
+  retentionDefinition(11), completionDefinition(11), attendanceDefinition(11), symptomsDefinition(PHQ9, 11), relapseDefinition(parsed.filters, 11),
+  ...Object.values(SPC_SERIES).map((s) => spcDefinition(s, horizonOf(s, null), 11, false)),
+];
 const TOP_LEVEL = ['metric', 'as_of', 'min_cell', 'filters', 'definition', 'groups', 'suppressed', 'log_rank', 'chi2', 'df', 'p'];
 
 describe('docs/metrics.md documents what the code emits', () => {
@@ -70,7 +75,8 @@ describe('docs/metrics.md documents what the code emits', () => {
     const missing: string[] = [];
     for (const [name, value] of Object.entries(RULES)) {
       if (derived.has(name) || name === 'AGE_BANDS') continue;
-      for (const v of Array.isArray(value) ? value : [value]) {
+      const values: unknown[] = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [value];
+      for (const v of values) {
         const found = typeof v === 'number' || /^\d+$/.test(String(v)) ? published.has(Number(v)) : text.includes(`"${String(v)}"`);
         if (!found) missing.push(`${name}: ${String(v)}`);
       }
@@ -88,8 +94,11 @@ describe('docs/metrics.md documents what the code emits', () => {
     const missing: string[] = [];
     for (const [name, value] of Object.entries(RULES)) {
       if (name === 'LAST_WEEK_DAY' || name === 'AGE_BANDS') continue;
-      for (const v of Array.isArray(value) ? (value as (string | number)[]) : [value as string | number]) {
-        if (!new RegExp(`(^|[^\\d])${spelled(v)}($|[^\\d])`).test(text)) missing.push(`${name}: ${String(v)}`);
+      const values = (Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [value]) as (string | number)[];
+      for (const v of values) {
+        // a share may be stated to one decimal (37.7%) or rounded (38%)
+        const words = typeof v === 'number' && !Number.isInteger(v) ? [spelled(v), `${Number((v * 100).toFixed(1))}%`] : [spelled(v)];
+        if (!words.some((w) => new RegExp(`(^|[^\\d])${w}($|[^\\d])`).test(text))) missing.push(`${name}: ${String(v)}`);
       }
     }
     expect(missing).toEqual([]);

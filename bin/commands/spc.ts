@@ -1,0 +1,73 @@
+import { Command, Option } from 'commander';
+import { MetricFilterError } from '../../metrics/index';
+import { computeSpc, isSpcSeries, parseSpcFilters, SPC_SERIES_NAMES, SpcSeriesError, type SpcResponse } from '../../metrics/spc/index';
+import { spcToCsv, spcToTable } from '../../metrics/spc/format';
+import { withWarehouse, type CliContext } from '../context';
+import { UsageError } from '../errors';
+
+const FORMATS = ['json', 'csv', 'table'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface SpcFlags {
+  track?: string[];
+  from?: string;
+  to?: string;
+  asOf?: string;
+  instrument?: string;
+  period?: string;
+  laney?: boolean;
+  split?: string[];
+  minCell?: string;
+  format: Format;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Flags → the raw filter object the API receives as query parameters (one parser for both). */
+function rawFilters(flags: SpcFlags): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, instrument: flags.instrument,
+    period: flags.period, laney: flags.laney, split: flags.split, min_cell: flags.minCell,
+  };
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+}
+
+function render(response: SpcResponse, format: Format): string {
+  if (format === 'csv') return spcToCsv(response);
+  if (format === 'table') return spcToTable(response);
+  return JSON.stringify(response);
+}
+
+async function run(ctx: CliContext, series: string, flags: SpcFlags): Promise<void> {
+  if (!isSpcSeries(series)) throw new UsageError(`Unknown SPC series "${series}"; known series: ${SPC_SERIES_NAMES.join(', ')}`);
+  const parsed = parseSpcFilters(rawFilters(flags));
+  if (!parsed.ok) throw new UsageError(parsed.error.error);
+  const filters = parsed.filters;
+  const response = await withWarehouse(ctx, async (wh) => {
+    try {
+      return await computeSpc(wh.db, series, filters, { minCell: filters.metric.min_cell ?? ctx.config.minCell, targets: ctx.config.spcTargets });
+    } catch (e) {
+      if (e instanceof MetricFilterError || e instanceof SpcSeriesError) throw new UsageError(e.message);
+      throw e;
+    }
+  }, 4);
+  ctx.out(render(response, flags.format));
+}
+
+/** `iop spc <series> [filters]` (docs/metrics.md "SPC charts"); `--format json` is byte-for-byte the API body. */
+export function registerSpc(program: Command, ctx: CliContext): void {
+  program.command('spc')
+    .description(`Prints an SPC chart with Anhøj run rules (docs/metrics.md "SPC charts"); series: ${SPC_SERIES_NAMES.join(', ')}`)
+    .argument('<series>', SPC_SERIES_NAMES.join('|'))
+    .option('--track <code>', 'track code (repeatable)', collect)
+    .option('--from <date>', 'first admission date, YYYY-MM-DD')
+    .option('--to <date>', 'last admission date, YYYY-MM-DD')
+    .option('--as-of <date>', 'as-of date, YYYY-MM-DD (default: today, UTC)')
+    .option('--instrument <code>', 'instrument for remission (default: PHQ-9)')
+    .option('--period <unit>', 'month|quarter (default: month)')
+    .option('--laney', "Laney p'-chart (p-charts only)")
+    .option('--split <date>', 'a change date that opens a new phase (repeatable)', collect)
+    .option('--min-cell <n>', `small-cell threshold (default: IOP_MIN_CELL, ${ctx.config.minCell}); 0 turns suppression off`)
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('json'))
+    .action((series: string, flags: SpcFlags) => run(ctx, series, flags));
+}
