@@ -49,21 +49,26 @@ interface Measure extends Column {
   ci?: (g: Group) => unknown;
   /** The value's path in the group, as the group's `suppressed` list names hidden fields. */
   path: string;
+  /** Shown only when some group has it (a time point no curve reaches is not offered). */
+  optional?: boolean;
 }
 
 const at = (path: string) => (g: Group): unknown => path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), g);
 const m = (measure: string, label: string, kind: Kind, ci?: string): Measure =>
   ({ measure, label, kind, value: at(measure), ci: ci ? at(ci) : undefined, path: measure });
 
-const retentionAt = (day: '30' | '60' | '90'): Measure => ({
-  measure: `retention_at_${day}`, label: `Retained at day ${day}`, kind: 'rate', path: `retention_at.${day}.survival`,
+const retentionAt = (day: '30' | '60' | '90' | 'planned'): Measure => ({
+  measure: `retention_at_${day}`, label: day === 'planned' ? 'Retained at the planned length' : `Retained at day ${day}`, kind: 'rate',
+  path: `retention_at.${day}.survival`,
   value: at(`retention_at.${day}.survival`),
   ci: (g) => [at(`retention_at.${day}.lower`)(g), at(`retention_at.${day}.upper`)(g)],
+  // Day 90 is in the response only when a curve reaches it; the planned length only where a track has one.
+  optional: day === '90' || day === 'planned',
 });
 
 export const MEASURES: Record<MetricName, Measure[]> = {
   retention: [m('n', 'Episodes', 'count'), m('events', 'Dropouts', 'count'), m('median_days', 'Median days retained', 'days', 'median_ci'),
-    retentionAt('30'), retentionAt('60'), retentionAt('90')],
+    retentionAt('30'), retentionAt('60'), retentionAt('planned'), retentionAt('90')],
   completion: [m('discharged', 'Discharged', 'count'), m('completion_rate', 'Completion rate', 'rate', 'completion_ci'),
     m('positive_discharge_rate', 'Positive discharge rate', 'rate', 'positive_discharge_ci'), m('los_median', 'Median length of stay (days)', 'days', 'los_iqr')],
   attendance: [m('n', 'Episodes', 'count'), m('attendance_rate', 'Attendance rate', 'rate', 'attendance_ci'),
@@ -106,7 +111,10 @@ function noteOf(response: MetricResponse): string | null {
 }
 
 export function tableOf(response: MetricResponse, trackNames: ReadonlyMap<string, string>): Table {
-  const measures = MEASURES[response.metric];
+  const groups = response.groups as unknown as Group[];
+  // An optional time point is offered when some group carries it, suppressed or not, so a hidden value still shows its marker.
+  const carried = (ms: Measure) => groups.some((g) => at(ms.path.split('.').slice(0, 2).join('.'))(g) != null);
+  const measures = MEASURES[response.metric].filter((ms) => !ms.optional || carried(ms));
   const rows = response.groups.map((group): Row => {
     const g = group as unknown as Group;
     const track = String((g.key as Record<string, unknown> | undefined)?.track ?? '');
