@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createUser } from '../../api/auth/users';
 import { startServer } from '../../api/server';
-import { isEntityName } from '../../ingest/entities';
+import { ENTITY_NAMES, isEntityName } from '../../ingest/entities';
 import { generateCohort } from '../../tools/generate/index';
 import { ingestCsv } from '../../ingest/loader';
 import { loadConfig } from '../../warehouse/config';
@@ -17,6 +17,9 @@ import { connect, migrate } from '../../warehouse/db';
 import { acquireTestServer } from '../../warehouse/scratch-server';
 import { withDatabase } from '../../warehouse/urls';
 import { E2E_EPISODES, todayUtc, type E2eUser, type E2eUsers } from './fixtures';
+
+/** Files load with referenced entities first: the order of ENTITY_NAMES. */
+const loadRank = (entity: string): number => (ENTITY_NAMES as readonly string[]).indexOf(entity);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,7 +33,6 @@ declare module 'vitest' {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = path.join(ROOT, 'dashboard', 'dist', 'index.html');
 /** Dependency order (docs/formats.md): a row's parents are loaded before it. */
-const INGEST_ORDER = ['tracks', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'];
 
 const log = (m: string) => process.stderr.write(`[e2e] ${m}\n`);
 
@@ -83,7 +85,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await migrate(wh.db);
     const asOf = todayUtc();
     const data = await generateCohort({ episodes: E2E_EPISODES, seed: 20260, outDir: dataDir, asOf });
-    const files = [...data.files].sort((a, b) => INGEST_ORDER.indexOf(a.entity) - INGEST_ORDER.indexOf(b.entity));
+    const files = [...data.files].sort((a, b) => loadRank(a.entity) - loadRank(b.entity));
     for (const f of files) {
       if (!isEntityName(f.entity)) continue;
       await ingestCsv(wh, { entity: f.entity, input: fs.createReadStream(f.path), sourceName: `e2e ${path.basename(f.path)}`, today: asOf });
