@@ -1,3 +1,4 @@
+import { median as d3median } from 'd3-array';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -74,6 +75,11 @@ export async function freshDatabase(log: (m: string) => void): Promise<{ url: st
       await server?.stop();
     },
   };
+}
+
+/** The median of repeated timings (d3's, as metrics/stats/quantile.ts uses d3 for quantiles). */
+export function median(values: readonly number[]): number {
+  return d3median(values) ?? NaN;
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

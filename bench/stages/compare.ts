@@ -2,19 +2,13 @@ import { sql } from 'kysely';
 import { adjustedParts } from '../../metrics/compare/adjusted';
 import { compareEpisodes } from '../../metrics/compare/episodes';
 import { computeComparison, parseCompare, type CompareRequest } from '../../metrics/compare/index';
-import { timed, type BenchContext } from '../context';
+import { median, timed, type BenchContext } from '../context';
 
 /** The bar of issue 17 "Fair comparisons": `compare completion --by clinician` with four covariates within 1 s. */
 const TARGET_MS = 1000;
 /** The bar's caseload: 300 clinicians. */
 const CLINICIANS = 300;
 const RUNS = 5;
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /**
  * `iop compare completion --by clinician --adjust-for baseline,age,sex,substance`

@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createUser } from '../../api/auth/users';
 import { startServer } from '../../api/server';
 import { loadConfig } from '../../warehouse/config';
-import type { BenchContext } from '../context';
+import { median, type BenchContext } from '../context';
 
 const DIST = path.resolve('dashboard/dist');
 const RUNS = 5;
@@ -22,12 +22,6 @@ const PAGES = [
   { name: 'overview', search: '/', selector: '[data-testid="overview-table"]' },
   { name: 'retention', search: '/?page=retention', selector: '[data-testid="chart-km-retention"] svg' },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-}
 
 function ensureBuilt(): void {
   if (fs.existsSync(path.join(DIST, 'index.html'))) return;
