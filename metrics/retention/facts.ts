@@ -56,7 +56,11 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
  * the scoped episodes joined to the small `tracks` table.
  */
 export async function plannedDays(db: Kysely<DB>, f: MetricFilters): Promise<Map<string, number | null>> {
-  const { rows } = await sql<{ grp: string; planned_weeks: number | null }>`
+  // By track, a group's planned length is its track's: the small tracks table answers, with
+  // no pass over the episodes (retention by track is read from the rollups).
+  const { rows } = f.group_by === 'track'
+    ? await sql<{ grp: string; planned_weeks: number | null }>`select track_code as grp, planned_weeks from tracks`.execute(db)
+    : await sql<{ grp: string; planned_weeks: number | null }>`
     with ${scopedEpisodes(f)}
     select s.grp,
       case when count(distinct t.planned_weeks) = 1 and bool_and(t.planned_weeks is not null)

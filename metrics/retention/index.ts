@@ -21,11 +21,13 @@ function sizesOf(rows: readonly KmCountRow[]): Map<string, number> {
 
 /** docs/metrics.md "Retention": KM per group from a (group, day, events, censored) table. */
 export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: number, source: MetricSource = 'facts'): Promise<MetricResponse<'retention'>> {
-  const [sizes, counts] = source === 'facts'
-    ? await Promise.all([groupSizes(db, f), retentionCounts(db, f)])
-    : await retentionCountsFromModel(db, f, source === 'rollup').then((rows) => [sizesOf(rows), rows] as const);
+  const [[sizes, counts], planned] = await Promise.all([
+    source === 'facts'
+      ? Promise.all([groupSizes(db, f), retentionCounts(db, f)])
+      : retentionCountsFromModel(db, f, source === 'rollup').then((rows) => [sizesOf(rows), rows] as const),
+    plannedDays(db, f),
+  ]);
   const byGroup = groupRows(counts);
-  const planned = await plannedDays(db, f);
   // Only the groups published in full decide whether the late day is offered (docs/metrics.md "Retention time points").
   const days = retentionDays([...sizes].filter(([, n]) => !isSmall(n, minCell)).map(([grp]) => lastDay(byGroup.get(grp) ?? [])));
   const groups = buildGroups(f, minCell, sizes, (grp, key, n) =>
