@@ -86,17 +86,28 @@ export function allows(access: Access, user: AuthUser): boolean {
  * share it, so both apply the same rules.
  */
 export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
-  // The metrics cannot yet be limited to sites (no site filter): refused, never answered for every site.
-  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and metrics cannot be limited to a site yet`);
   const parsed = parseFilters(raw);
   if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
-  const scope = scopeTracks(user, parsed.filters.track);
+  return scopeFilters(user, parsed.filters, configuredMinCell);
+}
+
+/**
+ * The access rules every aggregate route applies to its parsed metric filters (the
+ * metrics, the report, compare, spc): a site-scoped account is refused until the metrics
+ * can be limited to a site, tracks are scoped (403 outside the user's tracks), the min
+ * cell is floored by role, and for roles below analyst the dates snap to whole months
+ * (`disclosure`: the caller then protects the answer with metrics/disclosure.ts).
+ */
+export function scopeFilters(user: AuthUser, parsed: MetricFilters, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
+  // The metrics cannot yet be limited to sites (no site filter): refused, never answered for every site.
+  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and metrics cannot be limited to a site yet`);
+  const scope = scopeTracks(user, parsed.track);
   if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
   const disclosure = needsDisclosureControl(user.role);
-  const filters: MetricFilters = { ...parsed.filters, track: scope.tracks, min_cell: null };
+  const filters: MetricFilters = { ...parsed, track: scope.tracks, min_cell: null };
   return {
     filters: disclosure ? snapToMonths(filters) : filters,
-    minCell: effectiveMinCell(user.role, parsed.filters.min_cell, configuredMinCell),
+    minCell: effectiveMinCell(user.role, parsed.min_cell, configuredMinCell),
     disclosure,
   };
 }

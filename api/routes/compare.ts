@@ -4,10 +4,9 @@ import {
   computeComparison, parseCompare, protectComparison, ComparisonResponseSchema, COMPARE_OUTCOMES,
 } from '../../metrics/compare/index';
 import { CompareQuerySchema } from '../../metrics/compare/request';
-import { snapToMonths } from '../../metrics/disclosure';
 import { MetricFilterError } from '../../metrics/index';
-import { effectiveMinCell, needsDisclosureControl, scopeTracks } from '../auth/scope';
-import { forbidden, HttpError } from '../errors';
+import { scopeFilters } from '../auth/scope';
+import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { AUTH_ERRORS } from '../schemas/common';
 
@@ -34,12 +33,7 @@ const compareRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const parsed = parseCompare(request.params.outcome, request.query);
     if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
     const req = parsed.request;
-    const scope = scopeTracks(user, req.filters.track);
-    if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
-    const disclosure = needsDisclosureControl(user.role);
-    const scoped = { ...req.filters, track: scope.tracks, min_cell: null };
-    const filters = disclosure ? snapToMonths(scoped) : scoped;
-    const minCell = effectiveMinCell(user.role, req.filters.min_cell, fastify.config.minCell);
+    const { filters, minCell, disclosure } = scopeFilters(user, req.filters, fastify.config.minCell);
     try {
       const response = await computeComparison(fastify.wh.db, { ...req, filters }, minCell);
       return disclosure ? protectComparison(response) : response;

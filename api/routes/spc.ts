@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { snapToMonths } from '../../metrics/disclosure';
 import { MetricFilterError } from '../../metrics/index';
 import { spcToCsv } from '../../metrics/spc/format';
 import { computeSpc, parseSpcFilters, SPC_SERIES, SpcFiltersSchema, SpcResponseSchema, SpcSeriesError, type SpcResponse } from '../../metrics/spc/index';
-import { effectiveMinCell, needsDisclosureControl, scopeTracks } from '../auth/scope';
+import { scopeFilters } from '../auth/scope';
 import { cacheKey } from '../cache/metric-cache';
-import { HttpError, forbidden } from '../errors';
+import { HttpError } from '../errors';
 import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { AUTH_ERRORS } from '../schemas/common';
@@ -38,12 +37,9 @@ const spcRoutes: FastifyPluginAsyncZod = async (fastify) => {
       const { format, ...raw } = request.query;
       const parsed = parseSpcFilters(raw);
       if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
-      const scope = scopeTracks(user, parsed.filters.metric.track);
-      if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
-      const disclosure = needsDisclosureControl(user.role);
-      const metric = { ...parsed.filters.metric, track: scope.tracks, min_cell: null };
-      const filters = { ...parsed.filters, metric: disclosure ? snapToMonths(metric) : metric };
-      const minCell = effectiveMinCell(user.role, parsed.filters.metric.min_cell, fastify.config.minCell);
+      const scoped = scopeFilters(user, parsed.filters.metric, fastify.config.minCell);
+      const { minCell, disclosure } = scoped;
+      const filters = { ...parsed.filters, metric: scoped.filters };
       let body: string;
       try {
         body = await fastify.metricCache.get(cacheKey({ spc: series.name, filters, minCell, disclosure }), async () =>
