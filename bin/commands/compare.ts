@@ -4,6 +4,7 @@ import { comparisonTable } from '../../metrics/compare/format';
 import { MetricFilterError } from '../../metrics/index';
 import { OVERDISPERSION } from '../../metrics/stats/funnel';
 import { withWarehouse, type CliContext } from '../context';
+import { minCellOption, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
 interface CompareFlags {
@@ -19,22 +20,17 @@ interface CompareFlags {
   format: 'json' | 'table';
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** `iop compare <outcome>` (docs/comparisons.md); `--format json` is the API body. */
 export function registerCompare(program: Command, ctx: CliContext): void {
-  program.command('compare')
+  const cmd = program.command('compare')
     .description('Case-mix adjusted O/E by unit with funnel limits, or rates by race or ethnicity (docs/comparisons.md)')
     .argument('<outcome>', COMPARE_OUTCOMES.join('|'))
     .option('--by <unit>', `${COMPARE_BY.join('|')} (default: track)`)
     .option('--adjust-for <list>', `comma list of ${ADJUSTERS.join(', ')}, or none (default: all four)`)
     .option('--overdispersion <model>', `${OVERDISPERSION.join('|')} (default: none)`)
-    .option('--instrument <code>', 'instrument of the baseline covariate and of remission (default: PHQ-9)')
-    .option('--track <code>', 'track code (repeatable)', collect)
-    .option('--from <date>', 'first admission date, YYYY-MM-DD')
-    .option('--to <date>', 'last admission date, YYYY-MM-DD')
-    .option('--as-of <date>', 'as-of date, YYYY-MM-DD (default: today, UTC)')
-    .option('--min-cell <n>', `small-cell threshold (default: IOP_MIN_CELL, ${ctx.config.minCell}); 0 turns suppression off`)
+    .option('--instrument <code>', 'instrument of the baseline covariate and of remission (default: PHQ-9)');
+  minCellOption(scopeOptions(cmd), ctx)
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'table']).default('json'))
     .action(async (outcome: string, flags: CompareFlags) => {
       const raw = Object.fromEntries(Object.entries({

@@ -4,6 +4,7 @@ import { parseFilters } from '../../metrics/filters';
 import { toCsv, toTable } from '../../metrics/format';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 import { withWarehouse, type CliContext } from '../context';
+import { minCellOption, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
 const FORMATS = ['json', 'csv', 'table'] as const;
@@ -23,7 +24,6 @@ interface MetricFlags {
   format: Format;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Flags → the raw filter object the API also receives as query parameters (one zod schema for both). */
 function rawFilters(flags: MetricFlags): Record<string, unknown> {
@@ -61,18 +61,14 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   const metrics = program.command('metrics').description('Prints an outcome metric (docs/metrics.md) as JSON, CSV or a table');
   // one command per registered family (metrics/families.ts)
   for (const { name } of Object.values(FAMILIES)) {
-    metrics.command(name)
-      .description(`${name} by group (docs/metrics.md)`)
-      .option('--track <code>', 'track code (repeatable)', collect)
-      .option('--from <date>', 'first admission date, YYYY-MM-DD')
-      .option('--to <date>', 'last admission date, YYYY-MM-DD')
-      .option('--as-of <date>', 'as-of date, YYYY-MM-DD (default: today, UTC)')
+    const cmd = metrics.command(name).description(`${name} by group (docs/metrics.md)`);
+    scopeOptions(cmd)
       .option('--group-by <key>', 'track|period|sex|age_band|substance (default: track)')
       .option('--period <unit>', 'month|quarter|year, with --group-by period (default: month)')
       .option('--instrument <code>', 'instrument for symptoms (default: PHQ-9)')
       .option('--substance <name>', 'tested substance for relapse')
-      .option('--missing-as-positive <bool>', 'relapse: refused/missed tests count as positive (default: true)')
-      .option('--min-cell <n>', `small-cell threshold (default: IOP_MIN_CELL, ${ctx.config.minCell}); 0 turns suppression off`)
+      .option('--missing-as-positive <bool>', 'relapse: refused/missed tests count as positive (default: true)');
+    minCellOption(cmd, ctx)
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('json'))
       .action((flags: MetricFlags) => run(ctx, name, flags));
   }

@@ -3,6 +3,7 @@ import { MetricFilterError } from '../../metrics/index';
 import { computeSpc, isSpcSeries, parseSpcFilters, SPC_SERIES_NAMES, SpcSeriesError, type SpcResponse } from '../../metrics/spc/index';
 import { spcToCsv, spcToTable } from '../../metrics/spc/format';
 import { withWarehouse, type CliContext } from '../context';
+import { collect, minCellOption, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
 const FORMATS = ['json', 'csv', 'table'] as const;
@@ -21,7 +22,6 @@ interface SpcFlags {
   format: Format;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Flags → the raw filter object the API receives as query parameters (one parser for both). */
 function rawFilters(flags: SpcFlags): Record<string, unknown> {
@@ -56,18 +56,15 @@ async function run(ctx: CliContext, series: string, flags: SpcFlags): Promise<vo
 
 /** `iop spc <series> [filters]` (docs/metrics.md "SPC charts"); `--format json` is byte-for-byte the API body. */
 export function registerSpc(program: Command, ctx: CliContext): void {
-  program.command('spc')
+  const cmd = program.command('spc')
     .description(`Prints an SPC chart with Anhøj run rules (docs/metrics.md "SPC charts"); series: ${SPC_SERIES_NAMES.join(', ')}`)
-    .argument('<series>', SPC_SERIES_NAMES.join('|'))
-    .option('--track <code>', 'track code (repeatable)', collect)
-    .option('--from <date>', 'first admission date, YYYY-MM-DD')
-    .option('--to <date>', 'last admission date, YYYY-MM-DD')
-    .option('--as-of <date>', 'as-of date, YYYY-MM-DD (default: today, UTC)')
+    .argument('<series>', SPC_SERIES_NAMES.join('|'));
+  scopeOptions(cmd)
     .option('--instrument <code>', 'instrument for remission (default: PHQ-9)')
     .option('--period <unit>', 'month|quarter (default: month)')
     .option('--laney', "Laney p'-chart (p-charts only)")
-    .option('--split <date>', 'a change date that opens a new phase (repeatable)', collect)
-    .option('--min-cell <n>', `small-cell threshold (default: IOP_MIN_CELL, ${ctx.config.minCell}); 0 turns suppression off`)
+    .option('--split <date>', 'a change date that opens a new phase (repeatable)', collect);
+  minCellOption(cmd, ctx)
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('json'))
     .action((series: string, flags: SpcFlags) => run(ctx, series, flags));
 }
