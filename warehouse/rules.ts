@@ -28,9 +28,13 @@ export const RETENTION_LATE_DAY = '90';
 /** docs/metrics.md "Retention time points": `tracks.planned_weeks` is in weeks, the planned time point in days. */
 export const DAYS_PER_WEEK = 7;
 
-/** HEDIS IET, as docs/metrics.md adapts it: initiation is an attended session on days 0 to 14 of the episode. */
-export const INITIATION_DAYS = 14;
-/** HEDIS IET: engagement is this many more attended sessions… */
+/**
+ * HEDIS IET, as docs/metrics.md adapts it: initiation is an attended session within 13 days
+ * after the index date (the first contact, else the admission), the index day included:
+ * days 0 to INITIATION_DAYS. (Round 1 counted days 0–14 from the admission.)
+ */
+export const INITIATION_DAYS = 13;
+/** HEDIS IET: engagement is attended sessions on this many further distinct days… */
 export const ENGAGEMENT_SESSIONS = 2;
 /** …from the day after the initiation session through this many days after it. */
 export const ENGAGEMENT_DAYS = 34;

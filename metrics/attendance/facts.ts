@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { inEngagementWindow, inInitiationWindow, inWeeklySeries, isEngaged, perWeekRate, weekOf } from '../../warehouse/models/per-episode';
+import { ietDay, inEngagementWindow, inInitiationWindow, inWeeklySeries, isEngaged, perWeekRate, weekOf } from '../../warehouse/models/per-episode';
 import type { MetricFilters } from '../filters';
 import { scopedEpisodes } from '../sql/scope';
 
@@ -29,7 +29,8 @@ export interface AttendanceWeekRow {
  */
 function sessions(f: MetricFilters) {
   return sql`sessions as (
-    select s.episode_id, s.grp, a.session_date, a.status, a.session_date - s.admitted_on as day
+    select s.episode_id, s.grp, a.session_date, a.status, a.session_date - s.admitted_on as day,
+      ${ietDay(sql`a.session_date`, sql`s.first_contact_on`, sql`s.admitted_on`)} as iet_day
     from scoped s join attendance a on a.episode_id = s.episode_id
     where a.session_date between s.admitted_on and s.ends_on
       and a.status in ('attended', 'no_show')
@@ -40,7 +41,8 @@ function sessions(f: MetricFilters) {
 /**
  * Per group: episodes, attended and no-show sessions, the sum of each episode's
  * attended sessions per week in program (days in program = ends_on − admitted_on
- * + 1, so the admission day counts), and the IET initiation and engagement counts.
+ * + 1, so the admission day counts), and the IET initiation and engagement counts
+ * (days counted from the first contact, else the admission; engagement days distinct).
  */
 export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promise<AttendanceGroupRow[]> {
   const { rows } = await sql<AttendanceGroupRow>`
@@ -49,12 +51,12 @@ export async function attendanceByGroup(db: Kysely<DB>, f: MetricFilters): Promi
       select s.episode_id, s.grp, (s.ends_on - s.admitted_on + 1) as days_in,
         count(x.status) filter (where x.status = 'attended') as attended,
         count(x.status) filter (where x.status = 'no_show') as no_show,
-        min(x.session_date) filter (where x.status = 'attended' and ${inInitiationWindow(sql`x.day`)}) as initiated_on
+        min(x.session_date) filter (where x.status = 'attended' and ${inInitiationWindow(sql`x.iet_day`)}) as initiated_on
       from scoped s left join sessions x on x.episode_id = s.episode_id
       group by s.episode_id, s.grp, s.ends_on, s.admitted_on
     ),
     engagement as (
-      select p.episode_id, count(*) as later
+      select p.episode_id, count(distinct x.session_date) as later
       from per_episode p join sessions x on x.episode_id = p.episode_id
       where x.status = 'attended' and ${inEngagementWindow(sql`x.session_date`, sql`p.initiated_on`)}
       group by p.episode_id

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import {
-  countedTest, inBaselineWindow, inEndOfTreatment, inEngagementWindow, inFollowupRange, inInitiationWindow, isEngaged, isFollowupAfter,
+  countedTest, ietDay, inBaselineWindow, inEndOfTreatment, inEngagementWindow, inFollowupRange, inInitiationWindow, isEngaged, isFollowupAfter,
 } from '../../warehouse/models/per-episode';
 import { POSITIVE_REASONS } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
@@ -60,15 +60,15 @@ function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: n
     case 'engagement':
       // HEDIS IET as docs/metrics.md adapts it, over every episode admitted by as_of.
       return sql`sessions as (
-        select b.episode_id, a.session_date, a.session_date - b.admitted_on as day
+        select b.episode_id, a.session_date, ${ietDay(sql`a.session_date`, sql`b.first_contact_on`, sql`b.admitted_on`)} as iet_day
         from base b join attendance a on a.episode_id = b.episode_id
         where a.session_date between b.admitted_on and b.ends_on and a.status = 'attended' and a.session_date <= ${f.as_of}::date
       ),
       initiation as (
-        select episode_id, min(session_date) as initiated_on from sessions where ${inInitiationWindow(sql`day`)} group by episode_id
+        select episode_id, min(session_date) as initiated_on from sessions where ${inInitiationWindow(sql`iet_day`)} group by episode_id
       ),
       later as (
-        select i.episode_id, count(*) as later
+        select i.episode_id, count(distinct x.session_date) as later
         from initiation i join sessions x on x.episode_id = i.episode_id
         where ${inEngagementWindow(sql`x.session_date`, sql`i.initiated_on`)}
         group by i.episode_id
@@ -106,7 +106,7 @@ export async function compareEpisodes(
   const { rows } = await sql<CompareEpisodeRow>`
     with ${scopedEpisodes(scope)},
     base as (
-      select s.episode_id, s.admitted_on, s.discharged_on, s.discharge_reason, s.ends_on,
+      select s.episode_id, s.admitted_on, s.first_contact_on, s.discharged_on, s.discharge_reason, s.ends_on,
         ${UNIT_COLUMNS[by]} as unit,
         (extract(year from e.admitted_on)::int - p.birth_year) as age,
         coalesce(p.sex, ${UNKNOWN_KEY}) as sex,

@@ -4,8 +4,8 @@ import type { GroupBy, MetricFilters, Period } from '../filters';
 
 /**
  * The episodes a metric looks at, as a SQL fragment to open a `with` list:
- * `scoped(episode_id, patient_id, admitted_on, discharged_on, discharge_reason,
- * ends_on, grp)`.
+ * `scoped(episode_id, patient_id, admitted_on, first_contact_on, discharged_on,
+ * discharge_reason, ends_on, grp)`.
  * - Episodes admitted after as_of are left out.
  * - An episode discharged after as_of is still open as of as_of: its discharge
  *   date and reason are hidden, and it ends on as_of.
@@ -16,7 +16,7 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
   const asOf = sql`${f.as_of}::date`;
   const dischargedByAsOf = sql`(e.discharged_on is not null and e.discharged_on <= ${asOf})`;
   return sql`scoped as (
-    select e.episode_id, e.patient_id, e.admitted_on,
+    select e.episode_id, e.patient_id, e.admitted_on, e.first_contact_on,
       case when ${dischargedByAsOf} then e.discharged_on end as discharged_on,
       case when ${dischargedByAsOf} then e.discharge_reason end as discharge_reason,
       case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,

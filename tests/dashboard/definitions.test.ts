@@ -41,7 +41,7 @@ describe('the definition under each chart', () => {
     const a = fixtures.attendance();
     a.definition.text.initiation = 'Initiation: an attended session on days 0 to 13 of the first contact.';
     expect(ietDefinition(a)).toContain('days 0 to 13 of the first contact');
-    expect(ietDefinition(fixtures.attendance())).toContain(`days 0 to ${RULES.INITIATION_DAYS} of the episode`);
+    expect(ietDefinition(fixtures.attendance())).toContain(`days 0 to ${RULES.INITIATION_DAYS} counted from the first contact`);
   });
 
   it('builds the overview from the four responses it shows', () => {

@@ -102,8 +102,8 @@ describe('docs/metrics.md documents what the code emits', () => {
       }
     }
     expect(missing).toEqual([]);
-    expect(text).toContain(`days 0 to ${RULES.INITIATION_DAYS} of the episode`);
-    expect(text).toContain(`at least ${RULES.ENGAGEMENT_SESSIONS} more attended sessions`);
+    expect(text).toContain(`days 0 to ${RULES.INITIATION_DAYS} counted from the first contact`);
+    expect(text).toContain(`at least ${RULES.ENGAGEMENT_SESSIONS} more distinct days`);
     expect(text).toContain(`through ${RULES.ENGAGEMENT_DAYS} days after it`);
     expect(text).toContain(`more than ${RULES.LOST_TO_FOLLOW_UP_DAYS} days before the as-of date`);
     expect(text).toContain(`from ${-RULES.BASELINE_FROM} days before admission to ${RULES.BASELINE_TO} days after admission`);

@@ -52,14 +52,15 @@ describe('attendance and IET engagement (docs/metrics.md "Attendance and engagem
     expect(g.sessions_per_week).toBeCloseTo(expected, 12);
   });
 
-  it('initiates on an attended session on day 14 but not day 15, and engages with 2 more within 34 days (day 34 in, 35 out)', async () => {
+  it('initiates on days 0–13 from admission when no first contact is recorded (day 14 out), and engages with 2 more within 34 days (day 34 in, 35 out)', async () => {
     const g = await attendanceDay();
-    // e1 initiates on day 14; e2 on day 3 (then d15 and d37 = 3 + 34: engaged); e3 on day 0 (d34 in, d35 out: one more, not engaged);
-    // e4's first attended session is on day 15: not initiated.
-    expect([g.initiated, g.engaged]).toEqual([3, 1]);
-    expect(g.initiation_rate).toBe(0.75);
+    // No episode here records a first contact, so days count from admission (tests/metrics/iet-window.test.ts has first contacts).
+    // e1's first attended session is on day 14: not initiated (round 1 counted it); e2 initiates on day 3 (then d15 and d37 = 3 + 34:
+    // engaged); e3 on day 0 (d34 in, d35 out: one more, not engaged); e4's first attended session is on day 15: not initiated.
+    expect([g.initiated, g.engaged]).toEqual([2, 1]);
+    expect(g.initiation_rate).toBe(0.5);
     expect(g.engagement_rate).toBe(0.25);
-    expect(g.initiation_ci).toEqual(wilson(3, 4));
+    expect(g.initiation_ci).toEqual(wilson(2, 4));
   });
 
   it('reports attendance per week since admission (extension by_week)', async () => {

@@ -17,6 +17,8 @@ export interface EpisodeSpec {
   substance?: string | null;
   sex?: 'female' | 'male' | 'other' | 'unknown' | null;
   birthYear?: number | null;
+  /** `episodes.first_contact_on` (the IET and access measures' index date), none by default. */
+  firstContact?: string | null;
 }
 
 /** Inserts tracks, one patient per episode, and the episodes (fixtures go straight to the facts). */
@@ -29,7 +31,7 @@ export async function addEpisodes(db: Kysely<DB>, episodes: readonly EpisodeSpec
   await db.insertInto('episodes').values(episodes.map((e) => ({
     episode_id: e.id, patient_id: `P-${e.id}`, track_code: e.track ?? 'day', admitted_on: e.admitted,
     discharged_on: e.discharged ?? null, discharge_reason: e.discharged ? (e.reason ?? 'completed') : null,
-    primary_substance: e.substance ?? null,
+    primary_substance: e.substance ?? null, first_contact_on: e.firstContact ?? null,
   }))).execute();
 }
 

@@ -93,6 +93,12 @@ beforeAll(async () => {
   const db = t.wh.db;
   const c = cohort(160);
   await addEpisodes(db, c.episodes);
+  // First contacts (the IET index date) 0–20 days before admission for about 80% of episodes, from a
+  // stream of their own so the cohort above stays the same.
+  const contact = prng(20261206);
+  for (const e of c.episodes) {
+    if (contact() < 0.8) await sql`update episodes set first_contact_on = admitted_on - ${Math.floor(contact() * 21)}::int where episode_id = ${e.id}`.execute(db);
+  }
   for (const e of c.episodes) {
     await addSessions(db, e.id, c.sessions.get(e.id) ?? []);
     await addTests(db, e.id, c.tests.get(e.id) ?? []);

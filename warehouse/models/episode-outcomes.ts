@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import {
-  countedTest, fromBaselineStart, inEndOfTreatment, inEngagementWindow, inInitiationWindow, inWeeklySeries, isEngaged,
-  LAST_ENGAGEMENT_DAY, positiveTest, selfReportTest, toBaselineEnd, weekOf,
+  countedTest, fromBaselineStart, ietDay, ietIndexDate, inEndOfTreatment, inEngagementWindow, inInitiationWindow, inWeeklySeries,
+  isEngaged, LAST_ENGAGEMENT_DAY, positiveTest, selfReportTest, toBaselineEnd, weekOf,
 } from './per-episode';
 import { packedWeekColumns, packedWeekSums, unpackWeeks, weekColumnList } from './weekly';
 
@@ -30,12 +30,12 @@ function sessions(scope: Scope): RawBuilder<unknown> {
       min(session_date) filter (where status = 'attended') as first_attended_on,
       max(session_date) filter (where status = 'attended') as last_attended_on,
       max(session_date) as through,
-      min(session_date) filter (where status = 'attended' and ${inInitiationWindow(sql`day`)}) as initiation_on,
+      min(session_date) filter (where status = 'attended' and ${inInitiationWindow(sql`iet_day`)}) as initiation_on,
       count(*) filter (where window_status = 'attended')::int as window_attended,
       count(*) filter (where window_status = 'no_show')::int as window_no_show,
-      min(session_date) filter (where window_status = 'attended' and ${inInitiationWindow(sql`day`)}) as iet_on,
-      array_agg(day) filter (where status = 'attended' and day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_days,
-      array_agg(day) filter (where window_status = 'attended' and day <= ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_window_days,
+      min(session_date) filter (where window_status = 'attended' and ${inInitiationWindow(sql`iet_day`)}) as iet_on,
+      array_agg(distinct iet_day) filter (where status = 'attended' and iet_day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_days,
+      array_agg(distinct iet_day) filter (where window_status = 'attended' and iet_day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_window_days,
       ${packedWeekSums('attended')},
       ${packedWeekSums('no_show')}
     from (
@@ -44,6 +44,7 @@ function sessions(scope: Scope): RawBuilder<unknown> {
         ${packedWeekColumns('no_show', sql`case when window_status = 'no_show' and ${WEEKLY} then ${WEEK} end`)}
       from (
         select a.episode_id, a.session_date, a.status, a.session_date - ep.admitted_on as day,
+          ${ietDay(sql`a.session_date`, sql`ep.first_contact_on`, sql`ep.admitted_on`)} as iet_day,
           case when a.status in ('attended', 'no_show') and a.session_date >= ep.admitted_on
             and (ep.discharged_on is null or a.session_date <= ep.discharged_on) then a.status end as window_status
         from attendance a join ep using (episode_id)
@@ -60,14 +61,15 @@ function sessions(scope: Scope): RawBuilder<unknown> {
 }
 
 /**
- * IET engagement: at least 2 attended sessions from the day after the initiation day
- * through 34 days after it. Initiation is on days 0–14, so only sessions up to day 48
- * matter: the first pass collects their days, and this counts them per episode, which
- * saves a second pass over the sessions. `early_days` serve the model's historical
- * `engaged` (any attended session), `early_window_days` the metric's (inside the episode).
+ * IET engagement: attended sessions on at least 2 distinct days from the day after the
+ * initiation day through 34 days after it (rules.ts). Initiation is on IET days 0–13, so
+ * only sessions up to IET day 47 matter: the first pass collects their distinct days, and
+ * this counts them per episode, which saves a second pass over the sessions. `early_days`
+ * serve the model's historical `engaged` (any attended session), `early_window_days` the
+ * metric's (inside the episode).
  */
 function engagedFrom(days: string, initiated: string): RawBuilder<unknown> {
-  const first = sql`(${sql.ref(initiated)} - ep.admitted_on)`;
+  const first = sql`(${sql.ref(initiated)} - ${ietIndexDate(sql`ep.first_contact_on`, sql`ep.admitted_on`)})`;
   return isEngaged(sql`coalesce((select count(*) from unnest(${sql.ref(days)}) d where ${inEngagementWindow(sql`d`, first)}), 0)`);
 }
 
@@ -130,7 +132,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
   return sql`
     with ep as (
       select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.discharge_reason,
-        e.primary_substance, p.sex, p.birth_year
+        e.primary_substance, e.first_contact_on, p.sex, p.birth_year
       from episodes e join patients p using (patient_id)
       where ${scope('e.episode_id')}
     ),

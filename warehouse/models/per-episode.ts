@@ -34,22 +34,35 @@ export function selfReportTest(t: string): Sql {
   return sql`(${sql.ref(`${t}.method`)} = 'self_report' and ${sql.ref(`${t}.days_used_past_30`)} is not null)`;
 }
 
-/** HEDIS IET initiation: a session on days 0 to INITIATION_DAYS of the episode. */
-export function inInitiationWindow(day: Sql): Sql {
-  return sql`(${day} between 0 and ${lit(INITIATION_DAYS)})`;
+/** The IET index date (docs/metrics.md "Attendance and engagement"): the first contact when recorded, else the admission. */
+export function ietIndexDate(firstContactOn: Sql, admittedOn: Sql): Sql {
+  return sql`coalesce(${firstContactOn}, ${admittedOn})`;
 }
 
-/** HEDIS IET engagement: a session from the day after the initiation session through ENGAGEMENT_DAYS after it. */
+/** The IET day of a session: days since the index date (`ietIndexDate`), the index day being day 0. */
+export function ietDay(on: Sql, firstContactOn: Sql, admittedOn: Sql): Sql {
+  return sql`(${on} - ${ietIndexDate(firstContactOn, admittedOn)})`;
+}
+
+/** HEDIS IET initiation: a session on IET days (`ietDay`) 0 to INITIATION_DAYS. */
+export function inInitiationWindow(ietDayOf: Sql): Sql {
+  return sql`(${ietDayOf} between 0 and ${lit(INITIATION_DAYS)})`;
+}
+
+/**
+ * HEDIS IET engagement: a session from the day after the initiation session through
+ * ENGAGEMENT_DAYS after it (dates, or days counted from one origin).
+ */
 export function inEngagementWindow(on: Sql, initiatedOn: Sql): Sql {
   return sql`(${on} > ${initiatedOn} and ${on} <= ${initiatedOn} + ${lit(ENGAGEMENT_DAYS)})`;
 }
 
-/** Engaged: at least ENGAGEMENT_SESSIONS sessions in the engagement window. */
-export function isEngaged(sessionsInWindow: Sql): Sql {
-  return sql`(${sessionsInWindow} >= ${lit(ENGAGEMENT_SESSIONS)})`;
+/** Engaged: attended sessions on at least ENGAGEMENT_SESSIONS distinct days of the engagement window (a count of distinct days). */
+export function isEngaged(distinctDaysInWindow: Sql): Sql {
+  return sql`(${distinctDaysInWindow} >= ${lit(ENGAGEMENT_SESSIONS)})`;
 }
 
-/** The last day of the engagement window an initiation on the last initiation day allows. */
+/** The last IET day of the engagement window an initiation on the last initiation day allows. */
 export const LAST_ENGAGEMENT_DAY = INITIATION_DAYS + ENGAGEMENT_DAYS;
 
 /** End-of-treatment window: the last END_OF_TREATMENT_DAYS days of a discharged episode (discharge − 27 … discharge). */
