@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   IOP_INGEST_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   IOP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
   IOP_SPC_TARGETS: z.string().optional(),
+  IOP_HOLIDAYS: z.string().optional(),
 });
 
 /**
@@ -36,6 +37,23 @@ export function parseSpcTargets(raw: string | undefined): Readonly<Record<string
   return Object.freeze(targets);
 }
 
+/**
+ * `IOP_HOLIDAYS=2026-12-24,2026-12-31` (docs/measures.md "Business days"): days the program is
+ * closed besides the US federal holidays, for the business-day counts of I-SERV. Each must be a
+ * real calendar date; read once here, so a typo fails at start-up.
+ */
+export function parseHolidays(raw: string | undefined): readonly string[] {
+  const out = new Set<string>();
+  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(item) ? new Date(`${item}T00:00:00Z`) : null;
+    if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== item) {
+      throw new ConfigError(`Invalid environment: IOP_HOLIDAYS: "${item}" is not a date YYYY-MM-DD`);
+    }
+    out.add(item);
+  }
+  return Object.freeze([...out].sort());
+}
+
 export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
@@ -50,6 +68,8 @@ export interface Config {
   readonly ingestMaxBytes: number;
   /** The target line of each SPC series that has one (docs/metrics.md "SPC charts: Targets"). */
   readonly spcTargets: Readonly<Record<string, number>>;
+  /** Configured holidays besides the federal ones (docs/measures.md "Business days"). */
+  readonly holidays: readonly string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -70,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestStallMs: e.IOP_INGEST_STALL_MS,
     ingestMaxBytes: e.IOP_INGEST_MAX_BYTES,
     spcTargets: parseSpcTargets(e.IOP_SPC_TARGETS),
+    holidays: parseHolidays(e.IOP_HOLIDAYS),
   });
 }
 
