@@ -1,3 +1,7 @@
+import { iServ } from './i-serv';
+import { iet } from './iet';
+import { mbc } from './mbc';
+import { niatx } from './niatx';
 import type { MeasureName, MeasureSpec } from './spec';
 
 /**
@@ -6,6 +10,10 @@ import type { MeasureName, MeasureSpec } from './spec';
  * available" (CLI exit 64, API 400).
  */
 export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
+  mbc,
+  iet,
+  niatx,
+  'i-serv': iServ,
 };
 
 export function measureSpec(name: MeasureName): MeasureSpec | null {

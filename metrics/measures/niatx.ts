@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import { isSmall, suppressCounts } from '../stats/suppression';
+import { ietIndexDate } from '../../warehouse/models/per-episode';
+import { CONTINUATION_SESSION } from './access-rules';
+import type { MeasureContext, MeasureSpec } from './spec';
+
+/**
+ * The NIATx aims (docs/measures.md "niatx"): reduce waiting time, reduce no-shows, increase
+ * continuation, increase admissions. Every episode gets one label, by continuation:
+ * `continued` once it reaches its 4th attended session, `not_continued` when discharged
+ * before, `window_open` while open without it. Wait days, the no-show rate and admissions
+ * per month are group statistics. Sessions count when dated within the episode
+ * (admission to discharge, or as_of), as in the attendance metric.
+ */
+const asOf = (ctx: MeasureContext) => sql`${ctx.filters.as_of}::date`;
+
+export const niatx: MeasureSpec = {
+  name: 'niatx',
+  source: 'NIATx four aims',
+  labels: ['continued', 'not_continued', 'window_open'],
+  numerator: ['continued'],
+  definition: () => ({
+    population: 'every episode admitted by as_of',
+    index_date: 'first_contact_on, else admitted_on',
+    continuation_session: CONTINUATION_SESSION,
+    wait_days: 'first attended session on or after first_contact_on minus first_contact_on; mean, median and IQR (type 7) over episodes with a first contact and a session',
+    no_show_rate: 'no_show / (attended + no_show) over the sessions of the group dated within the episode',
+    admissions: 'episodes admitted per calendar month (YYYY-MM) of the group',
+  }),
+  text: (d) => ({
+    population: 'Initial population: every episode admitted by the as-of date; index date the first contact, else the admission.',
+    continuation: `Continuation: the share of episodes reaching a ${String(d.continuation_session)}th attended session; an open episode without it is window_open, a discharged one not_continued.`,
+    wait_days: 'Wait days: from the first contact to the first attended session on or after it, over episodes with a first contact (mean, median and interquartile range).',
+    no_show_rate: 'No-show rate: no-shows / (attended + no-shows) over the sessions dated within the episodes.',
+    admissions: 'Admissions: episodes admitted per calendar month.',
+  }),
+  labelled: (ctx) => sql`niatx_sessions as (
+      select m.episode_id, a.session_date, a.status
+      from measure_episodes m join attendance a on a.episode_id = m.episode_id
+      where a.status in ('attended', 'no_show') and a.session_date >= least(m.admitted_on, coalesce(m.first_contact_on, m.admitted_on))
+        and a.session_date <= ${asOf(ctx)} and (m.discharged_on is null or a.session_date <= m.discharged_on)
+    ),
+    niatx_episode as (
+      select m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on,
+        count(*) filter (where s.status = 'attended' and s.session_date >= m.admitted_on)::int as attended,
+        count(*) filter (where s.status = 'no_show' and s.session_date >= m.admitted_on)::int as no_show,
+        min(s.session_date) filter (where s.status = 'attended' and s.session_date >= m.first_contact_on) as first_attended_on,
+        (array_agg(s.session_date order by s.session_date) filter (where s.status = 'attended' and s.session_date >= m.admitted_on))[${sql.lit(CONTINUATION_SESSION)}] as continued_on
+      from measure_episodes m left join niatx_sessions s on s.episode_id = m.episode_id
+      group by m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on
+    ),
+    labelled as (
+      select e.episode_id, ${ietIndexDate(sql`e.first_contact_on`, sql`e.admitted_on`)} as index_date, e.admitted_on as window_start,
+        coalesce(e.discharged_on, ${asOf(ctx)}) as window_end,
+        case when e.continued_on is not null then 'continued' when e.discharged_on is null then 'window_open' else 'not_continued' end as label,
+        e.continued_on as score_date, e.attended as score
+      from niatx_episode e
+    )`,
+  statistics: () => sql`
+    with niatx_months as (
+      select grp, jsonb_agg(jsonb_build_object('month', month, 'admissions', n) order by month) as admissions
+      from (
+        select r.grp, to_char(e.admitted_on, 'YYYY-MM') as month, count(*)::int as n
+        from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
+        group by 1, 2
+      ) x
+      group by grp
+    ),
+    niatx_group as (
+      select r.grp,
+        count(e.first_attended_on - e.first_contact_on)::int as wait_n,
+        avg(e.first_attended_on - e.first_contact_on)::float8 as wait_mean,
+        percentile_cont(array[0.25, 0.5, 0.75]) within group (order by e.first_attended_on - e.first_contact_on) as wait_q,
+        sum(e.attended)::int as attended, sum(e.no_show)::int as no_show
+      from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
+      group by r.grp
+    )
+    select g.grp, jsonb_build_object(
+      'wait_days_n', g.wait_n,
+      'wait_days_mean', g.wait_mean,
+      'wait_days_median', case when g.wait_n > 0 then g.wait_q[2] end,
+      'wait_days_iqr', case when g.wait_n > 0 then jsonb_build_array(g.wait_q[1], g.wait_q[3]) end,
+      'attended', g.attended,
+      'no_show', g.no_show,
+      'no_show_rate', g.no_show::float8 / nullif(g.attended + g.no_show, 0),
+      'admissions', coalesce(m.admissions, '[]'::jsonb)
+    ) as stats
+    from niatx_group g left join niatx_months m on m.grp = g.grp`,
+  protectStatistics: (stats, n, minCell) => protectNiatx(stats, n, minCell),
+};
+
+/**
+ * Suppression for roles below analyst (docs/measures.md "Suppression"): wait-day figures
+ * from fewer than min_cell episodes, session counts (and the no-show rate) when either
+ * count is small, and each month's admissions when small (with a complement).
+ */
+export function protectNiatx(stats: Record<string, unknown>, n: number, minCell: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...stats };
+  const hidden: string[] = [];
+  const waitN = Number(stats.wait_days_n ?? 0);
+  if (isSmall(waitN, minCell) || isSmall(n, minCell)) {
+    Object.assign(out, { wait_days_n: null, wait_days_mean: null, wait_days_median: null, wait_days_iqr: null });
+    hidden.push('wait_days_n', 'wait_days_mean', 'wait_days_median', 'wait_days_iqr');
+  }
+  if (isSmall(Number(stats.attended ?? 0), minCell) || isSmall(Number(stats.no_show ?? 0), minCell)) {
+    Object.assign(out, { attended: null, no_show: null, no_show_rate: null });
+    hidden.push('attended', 'no_show', 'no_show_rate');
+  }
+  // The months sum to the group's initial population, which is published: one hidden month
+  // would be recoverable, so a complement hides with it (metrics/stats/suppression.ts).
+  const months = Array.isArray(stats.admissions) ? (stats.admissions as { month: string; admissions: number }[]) : [];
+  const hiddenMonths = suppressCounts(Object.fromEntries(months.map((m) => [m.month, m.admissions])), n, minCell);
+  out.admissions = months.map((m) => (hiddenMonths.has(m.month) ? { month: m.month, admissions: null } : m));
+  if (hiddenMonths.size > 0) hidden.push('admissions');
+  out.suppressed = hidden;
+  return out;
+}
