@@ -1,3 +1,4 @@
+import { DEP_REM_12, DEP_REM_6, DEP_RESP_6 } from './depression';
 import { iServ } from './i-serv';
 import { iet } from './iet';
 import { mbc } from './mbc';
@@ -10,6 +11,9 @@ import type { MeasureName, MeasureSpec } from './spec';
  * available" (CLI exit 64, API 400).
  */
 export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
+  'dep-rem-6': DEP_REM_6,
+  'dep-rem-12': DEP_REM_12,
+  'dep-resp-6': DEP_RESP_6,
   mbc,
   iet,
   niatx,
