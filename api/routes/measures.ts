@@ -36,7 +36,7 @@ const measureRoutes: FastifyPluginAsyncZod = async (fastify) => {
     },
   }, async (request, reply) => {
     const user = userOf(request);
-    const parsed = parseMeasureRequest(request.params.name, request.query as Record<string, unknown>);
+    const parsed = parseMeasureRequest(request.params.name, request.query as Record<string, unknown>, fastify.config.holidays);
     if (!parsed.ok) throw new HttpError(400, parsed.error.error, parsed.error.details);
     const req = parsed.request;
     if (req.rows && !ROW_ROLES.includes(user.role)) throw forbidden('Only admins and analysts may read the rows of a measure');

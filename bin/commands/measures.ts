@@ -42,7 +42,7 @@ export function registerMeasures(program: Command, ctx: CliContext): void {
         track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, group_by: flags.groupBy, period: flags.period,
         min_cell: flags.minCell, rows: flags.rows, any_diagnosis: flags.anyDiagnosis,
       }).filter(([, v]) => v !== undefined));
-      const parsed = parseMeasureRequest(name, raw);
+      const parsed = parseMeasureRequest(name, raw, ctx.config.holidays);
       if (!parsed.ok) throw new UsageError(parsed.error.error);
       const req = parsed.request;
       const response = await withWarehouse(ctx, async (wh) => {
