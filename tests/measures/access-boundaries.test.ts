@@ -283,3 +283,24 @@ describe('mbc (CLI --rows)', () => {
     expect([g.numerator, g.denominator, g.exclusions]).toEqual([1, 3, 1]);
   });
 });
+
+describe('CSV and FHIR output of the access and MBC measures', () => {
+  it('prints FHIR MeasureReports whose counts equal the JSON (denominator − denominator-exclusion = the JSON denominator)', () => {
+    for (const name of ['iet', 'mbc']) {
+      const g = onlyGroup(measure(name));
+      const fhir = runCli(t.url, ['measures', name, '--min-cell', '0', '--as-of', AS_OF, '--format', 'fhir']);
+      expect(fhir.status, name).toBe(0);
+      const report = JSON.parse(fhir.stdout) as { resourceType: string; group: { population: { code: { coding: { code: string }[] }; count: number }[] }[] };
+      expect(report.resourceType).toBe('MeasureReport');
+      const count = (code: string) => report.group[0]?.population.find((p) => p.code.coding[0]?.code === code)?.count ?? NaN;
+      expect([count('initial-population'), count('denominator') - count('denominator-exclusion'), count('numerator')], name)
+        .toEqual([g.initial_population, g.denominator, g.numerator]);
+    }
+  }, 120_000);
+
+  it('prints a CSV', () => {
+    const out = runCli(t.url, ['measures', 'niatx', '--min-cell', '0', '--as-of', AS_OF, '--format', 'csv']);
+    expect(out.status).toBe(0);
+    expect(out.stdout.split('\n')[0]).toContain('initial_population');
+  }, 60_000);
+});
