@@ -119,6 +119,21 @@ describe('GET /api/v1/measures/{name}', () => {
   });
 });
 
+describe('the program report', () => {
+  it('has a section per registered measure with its rate, definition and source, equal to the measure endpoint', async () => {
+    const html = (await get(`/api/v1/report?as_of=${MEASURE_AS_OF}`, users.analyst)).body;
+    expect(html).toContain('<h2>Standard measures</h2>');
+    for (const source of ['dep-rem-6: CCBHC DEP-REM-6', 'dep-rem-12: CMS159 / MIPS #370', 'dep-resp-6: NQF 1884']) expect(html).toContain(source);
+    expect(html).toContain('The outcome window runs from 60 days before to 60 days after the date 6 months after the index date');
+    const csvLines = (await get(`/api/v1/report?as_of=${MEASURE_AS_OF}&min_cell=0&format=csv`, users.analyst)).body.split('\r\n');
+    const json = MeasureResponseSchema.parse((await get(`/api/v1/measures/dep-rem-6?as_of=${MEASURE_AS_OF}&min_cell=0`, users.analyst)).json());
+    const day = published(json).find((g) => g.key.track === 'day');
+    const line = csvLines.find((l) => l.startsWith('dep-rem-6: CCBHC DEP-REM-6,dep-rem-6,,day,') && l.includes(',rate,Rate,'));
+    expect(day?.rate).toEqual(expect.any(Number));
+    expect(line?.split(',')[7]).toBe(String(day?.rate));
+  });
+});
+
 describe('FHIR MeasureReport', () => {
   const validator = new JSONSchemaValidator();
 
