@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { businessCalendarCte } from '../calendar/business-days';
+import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
 import { ISERV_BUSINESS_DAYS } from './access-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
@@ -94,5 +95,15 @@ export const iServ: MeasureSpec = {
     }
     out.suppressed = hidden;
     return out;
+  },
+  // For roles below analyst: counts rounded to base 5, means to one decimal.
+  discloseStatistics: (stats) => {
+    const r5 = (v: unknown) => (typeof v === 'number' ? roundToBase(v) : null);
+    const fix1 = (v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : null);
+    return {
+      ...stats,
+      evaluation_n: r5(stats.evaluation_n), evaluation_business_days_mean: fix1(stats.evaluation_business_days_mean),
+      service_n: r5(stats.service_n), service_business_days_mean: fix1(stats.service_business_days_mean),
+    };
   },
 };

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
 import { MBC_MEASURED_SHARE, MBC_WEEK_DAYS } from './access-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
@@ -82,5 +83,12 @@ export const mbc: MeasureSpec = {
       return { episode_weeks: null, weeks_measured: null, share_of_weeks: null, suppressed: ['episode_weeks', 'weeks_measured', 'share_of_weeks'] };
     }
     return { ...stats, suppressed: [] };
+  },
+  // For roles below analyst: week counts rounded to base 5 and the share recomputed from them.
+  discloseStatistics: (stats) => {
+    if (typeof stats.episode_weeks !== 'number' || typeof stats.weeks_measured !== 'number') return stats;
+    const weeks = roundToBase(stats.episode_weeks);
+    const measured = roundToBase(stats.weeks_measured);
+    return { ...stats, episode_weeks: weeks, weeks_measured: measured, share_of_weeks: weeks === 0 ? null : Math.min(measured, weeks) / weeks };
   },
 };

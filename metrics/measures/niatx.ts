@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { roundToBase } from '../disclosure';
 import { isSmall, suppressCounts } from '../stats/suppression';
 import { ietIndexDate } from '../../warehouse/models/per-episode';
 import { CONTINUATION_SESSION } from './access-rules';
@@ -87,6 +88,7 @@ export const niatx: MeasureSpec = {
     ) as stats
     from niatx_group g left join niatx_months m on m.grp = g.grp`,
   protectStatistics: (stats, n, minCell) => protectNiatx(stats, n, minCell),
+  discloseStatistics: (stats) => discloseNiatx(stats),
 };
 
 /**
@@ -114,4 +116,25 @@ export function protectNiatx(stats: Record<string, unknown>, n: number, minCell:
   if (hiddenMonths.size > 0) hidden.push('admissions');
   out.suppressed = hidden;
   return out;
+}
+
+const r5 = (v: unknown): number | null => (typeof v === 'number' ? roundToBase(v) : null);
+const fix1 = (v: unknown): number | null => (typeof v === 'number' ? Number(v.toFixed(1)) : null);
+
+/**
+ * For roles below analyst (metrics/measures/protect.ts): counts rounded to base 5, the
+ * no-show rate recomputed from the rounded counts, wait days to one decimal.
+ */
+export function discloseNiatx(stats: Record<string, unknown>): Record<string, unknown> {
+  const attended = r5(stats.attended);
+  const noShow = r5(stats.no_show);
+  const iqr = Array.isArray(stats.wait_days_iqr) ? (stats.wait_days_iqr as number[]).map(fix1) : null;
+  const months = Array.isArray(stats.admissions) ? (stats.admissions as { month: string; admissions: number | null }[]) : [];
+  return {
+    ...stats,
+    wait_days_n: r5(stats.wait_days_n), wait_days_mean: fix1(stats.wait_days_mean), wait_days_median: fix1(stats.wait_days_median), wait_days_iqr: iqr,
+    attended, no_show: noShow,
+    no_show_rate: attended === null || noShow === null || attended + noShow === 0 ? null : noShow / (attended + noShow),
+    admissions: months.map((m) => ({ month: m.month, admissions: r5(m.admissions) })),
+  };
 }

@@ -1,6 +1,8 @@
 import { DISCLOSURE_RULE, roundToBase } from '../disclosure';
 import { wilson } from '../stats/wilson';
+import { MEASURES } from './registry';
 import type { MeasureGroup, MeasureResponse, MeasureSuppressedGroup, NamedRate } from './schema';
+import type { MeasureSpec } from './spec';
 
 /**
  * Disclosure control of a measure for roles below analyst (docs/measures.md
@@ -23,18 +25,22 @@ function rate(numerator: number | null, denominator: number | null): Pick<NamedR
   return { rate: x / denominator, rate_ci: wilson(x, denominator) };
 }
 
-function protectGroup(g: MeasureGroup | MeasureSuppressedGroup): MeasureGroup | MeasureSuppressedGroup {
+function protectGroup(g: MeasureGroup | MeasureSuppressedGroup, spec: MeasureSpec | undefined): MeasureGroup | MeasureSuppressedGroup {
   if (!('initial_population' in g)) return g;
+  const { statistics, ...counts } = g;
   const denominator = r5(g.denominator);
   const numerator = r5(g.numerator);
   const primary = g.rate === null ? { rate: null, rate_ci: null } : rate(numerator, denominator);
   const out: MeasureGroup = {
-    ...g,
+    ...counts,
     initial_population: roundToBase(g.initial_population),
     denominator, exclusions: r5(g.exclusions), window_open: r5(g.window_open), numerator,
     ...primary,
     labels: Object.fromEntries(Object.entries(g.labels).map(([k, v]) => [k, r5(v)])),
   };
+  // Statistics carry counts too (sessions, weeks, months): only a measure that says how to
+  // round them shows them to these roles.
+  if (statistics !== undefined && spec?.discloseStatistics) out.statistics = spec.discloseStatistics(statistics);
   if (g.rates) {
     out.rates = Object.fromEntries(Object.entries(g.rates).map(([k, v]) => {
       const x = r5(v.numerator);
@@ -54,8 +60,8 @@ export function protectMeasure(r: MeasureResponse): MeasureResponse {
   return {
     ...rest,
     definition: { ...r.definition, disclosure: MEASURE_DISCLOSURE },
-    groups: r.groups.map(protectGroup),
-    strata: r.strata.map(protectGroup),
+    groups: r.groups.map((g) => protectGroup(g, MEASURES[r.measure])),
+    strata: r.strata.map((g) => protectGroup(g, MEASURES[r.measure])),
     notes: r.notes.map(protectNote),
   };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { iServ } from '../../metrics/measures/i-serv';
 import { mbc } from '../../metrics/measures/mbc';
-import { protectNiatx } from '../../metrics/measures/niatx';
+import { discloseNiatx, protectNiatx } from '../../metrics/measures/niatx';
+import { protectMeasure } from '../../metrics/measures/protect';
+import type { MeasureResponse } from '../../metrics/measures/schema';
 
 /** Group statistics below min_cell are withheld for roles below analyst (docs/measures.md "Suppression"). */
 describe('suppression of the access and MBC statistics', () => {
@@ -36,5 +38,26 @@ describe('suppression of the access and MBC statistics', () => {
       .toEqual({ episode_weeks: null, weeks_measured: null, share_of_weeks: null, suppressed: ['episode_weeks', 'weeks_measured', 'share_of_weeks'] });
     expect(mbc.protectStatistics?.({ episode_weeks: 50, weeks_measured: 30, share_of_weeks: 0.6 }, 12, 11))
       .toEqual({ episode_weeks: 50, weeks_measured: 30, share_of_weeks: 0.6, suppressed: [] });
+  });
+});
+
+describe('disclosure of the statistics for roles below analyst (counts rounded to base 5)', () => {
+  it('niatx: rounds the counts, recomputes the no-show rate from them and rounds wait days to one decimal', () => {
+    const out = discloseNiatx({
+      wait_days_n: 23, wait_days_mean: 5.3333, wait_days_median: 5, wait_days_iqr: [3.25, 7.75], attended: 122, no_show: 18, no_show_rate: 18 / 140,
+      admissions: [{ month: '2026-01', admissions: 22 }, { month: '2026-02', admissions: null }], suppressed: [],
+    });
+    expect(out).toEqual({
+      wait_days_n: 25, wait_days_mean: 5.3, wait_days_median: 5, wait_days_iqr: [3.3, 7.8], attended: 120, no_show: 20, no_show_rate: 20 / 140,
+      admissions: [{ month: '2026-01', admissions: 20 }, { month: '2026-02', admissions: null }], suppressed: [],
+    });
+  });
+
+  it('protectMeasure applies the measure\'s rounding to its statistics', () => {
+    const g = { key: { track: 'day' }, initial_population: 40, denominator: 40, exclusions: 1, window_open: 0, numerator: 20, rate: 0.5, rate_ci: [0.35, 0.65] as [number, number],
+      labels: { measured_80: 20, below_80: 20, no_attended_week: 0 }, statistics: { episode_weeks: 213, weeks_measured: 122, share_of_weeks: 122 / 213, suppressed: [] }, suppressed: [] };
+    const r: MeasureResponse = { measure: 'mbc', as_of: '2026-06-30', min_cell: 11, filters: {}, definition: { source: 'x', text: {} }, groups: [g], strata: [], notes: [], suppressed: false };
+    const out = protectMeasure(r).groups[0];
+    expect(out && 'statistics' in out ? out.statistics : null).toEqual({ episode_weeks: 215, weeks_measured: 120, share_of_weeks: 120 / 215, suppressed: [] });
   });
 });
