@@ -46,11 +46,14 @@ export const iServ: MeasureSpec = {
     ),
     ${businessCalendarCte(sql`(select min(first_contact_on) from iserv_population)`, asOf(ctx), year, ctx.options.holidays)},
     iserv_first as (
-      select p.episode_id, min(a.session_date) as served_on
-      from iserv_population p join attendance a on a.episode_id = p.episode_id
-      where a.status = 'attended' and a.session_date >= p.first_contact_on and a.session_date <= ${asOf(ctx)}
-        and (p.discharged_on is null or a.session_date <= p.discharged_on)
-      group by p.episode_id
+      -- the first attended session by the (episode_id, session_date) index: one probe per episode
+      select p.episode_id, f.served_on
+      from iserv_population p cross join lateral (
+        select a.session_date as served_on from attendance a
+        where a.episode_id = p.episode_id and a.status = 'attended' and a.session_date >= p.first_contact_on
+          and a.session_date <= ${asOf(ctx)} and (p.discharged_on is null or a.session_date <= p.discharged_on)
+        order by a.session_date limit 1
+      ) f
     ),
     iserv_days as (
       select p.episode_id, p.first_contact_on, p.discharged_on, f.served_on,

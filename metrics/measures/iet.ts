@@ -43,21 +43,21 @@ export const iet: MeasureSpec = {
       from measure_episodes m
       where not (coalesce(lower(trim(m.primary_substance)), '') = any(${[...NO_SUBSTANCE]}::text[]))
     ),
-    iet_sessions as (
-      select p.episode_id, a.session_date, ${ietDay(sql`a.session_date`, sql`p.first_contact_on`, sql`p.admitted_on`)} as iet_day
+    iet_days as (
+      -- one grouped pass over the sessions that can matter (IET days 0–47), as the episode model does
+      select p.episode_id,
+        min(a.session_date) filter (where ${inInitiationWindow(ietDay(sql`a.session_date`, sql`p.first_contact_on`, sql`p.admitted_on`))}) as initiated_on,
+        array_agg(distinct a.session_date) as days
       from iet_population p join attendance a on a.episode_id = p.episode_id
       where a.status = 'attended' and a.session_date >= p.admitted_on and a.session_date <= ${asOf(ctx)}
         and (p.discharged_on is null or a.session_date <= p.discharged_on)
-        and a.session_date <= p.index_date + ${sql.lit(INITIATION_DAYS + ENGAGEMENT_DAYS)}
+        and a.session_date >= p.index_date and a.session_date <= p.index_date + ${sql.lit(INITIATION_DAYS + ENGAGEMENT_DAYS)}
+      group by p.episode_id
     ),
-    iet_initiation as (
-      select episode_id, min(session_date) as initiated_on from iet_sessions where ${inInitiationWindow(sql`iet_day`)} group by episode_id
-    ),
-    iet_engagement as (
-      select i.episode_id, count(distinct x.session_date)::int as later_days
-      from iet_initiation i join iet_sessions x on x.episode_id = i.episode_id
-      where ${inEngagementWindow(sql`x.session_date`, sql`i.initiated_on`)}
-      group by i.episode_id
+    iet_episode as (
+      select d.episode_id, d.initiated_on,
+        (select count(*)::int from unnest(d.days) x where ${inEngagementWindow(sql`x`, sql`d.initiated_on`)}) as later_days
+      from iet_days d where d.initiated_on is not null
     ),
     labelled as (
       select p.episode_id, p.index_date, p.index_date as window_start,
@@ -65,14 +65,13 @@ export const iet: MeasureSpec = {
         case
           when i.initiated_on is null and p.discharged_on is null and ${asOf(ctx)} < p.index_date + ${sql.lit(INITIATION_DAYS)} then 'window_open'
           when i.initiated_on is null then 'not_initiated'
-          when ${isEngaged(sql`coalesce(g.later_days, 0)`)} then 'engaged'
+          when ${isEngaged(sql`coalesce(i.later_days, 0)`)} then 'engaged'
           when p.discharged_on is null and ${asOf(ctx)} < i.initiated_on + ${sql.lit(ENGAGEMENT_DAYS)} then 'window_open'
           else 'initiated_only'
         end as label,
-        i.initiated_on as score_date, coalesce(g.later_days, 0) as score
+        i.initiated_on as score_date, coalesce(i.later_days, 0) as score
       from iet_population p
-        left join iet_initiation i on i.episode_id = p.episode_id
-        left join iet_engagement g on g.episode_id = p.episode_id
+        left join iet_episode i on i.episode_id = p.episode_id
     )`;
   },
 };

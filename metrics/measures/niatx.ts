@@ -35,19 +35,15 @@ export const niatx: MeasureSpec = {
     no_show_rate: 'No-show rate: no-shows / (attended + no-shows) over the sessions dated within the episodes.',
     admissions: 'Admissions: episodes admitted per calendar month.',
   }),
-  labelled: (ctx) => sql`niatx_sessions as (
-      select m.episode_id, a.session_date, a.status
-      from measure_episodes m join attendance a on a.episode_id = m.episode_id
-      where a.status in ('attended', 'no_show') and a.session_date >= least(m.admitted_on, coalesce(m.first_contact_on, m.admitted_on))
-        and a.session_date <= ${asOf(ctx)} and (m.discharged_on is null or a.session_date <= m.discharged_on)
-    ),
-    niatx_episode as (
+  labelled: (ctx) => sql`niatx_episode as (
       select m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on,
         count(*) filter (where s.status = 'attended' and s.session_date >= m.admitted_on)::int as attended,
         count(*) filter (where s.status = 'no_show' and s.session_date >= m.admitted_on)::int as no_show,
         min(s.session_date) filter (where s.status = 'attended' and s.session_date >= m.first_contact_on) as first_attended_on,
         (array_agg(s.session_date order by s.session_date) filter (where s.status = 'attended' and s.session_date >= m.admitted_on))[${sql.lit(CONTINUATION_SESSION)}] as continued_on
-      from measure_episodes m left join niatx_sessions s on s.episode_id = m.episode_id
+      from measure_episodes m left join attendance s on s.episode_id = m.episode_id
+        and s.status in ('attended', 'no_show') and s.session_date >= least(m.admitted_on, coalesce(m.first_contact_on, m.admitted_on))
+        and s.session_date <= ${asOf(ctx)} and (m.discharged_on is null or s.session_date <= m.discharged_on)
       group by m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on
     ),
     labelled as (
