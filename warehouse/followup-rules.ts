@@ -1,0 +1,32 @@
+/**
+ * The rules of follow-up interviews and their measures (docs/funder-reporting.md), each
+ * written once: the `followups` entity (ingest/entities/followups.ts), the measures
+ * `followup-6m` and `noms` (metrics/measures/), their definition blocks and the docs test
+ * read these constants.
+ *
+ * Like warehouse/rules.ts, this module imports nothing.
+ */
+
+/** Interview types of the `followups` entity (the table's check constraint allows the same). */
+export const INTERVIEW_TYPES = ['intake', 'followup_6m', 'discharge', 'other'] as const;
+export type InterviewType = (typeof INTERVIEW_TYPES)[number];
+
+/** Interview statuses: only a `completed` interview carries answers. */
+export const INTERVIEW_STATUSES = ['completed', 'refused', 'not_located', 'deceased'] as const;
+export type InterviewStatus = (typeof INTERVIEW_STATUSES)[number];
+
+/** The answer columns of an interview (docs/formats.md "Row rules"). */
+export const INTERVIEW_ANSWERS = ['days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected'] as const;
+
+/** Days used in the past 30 days: a whole number in this range. */
+export const DAYS_USED_MAX = 30;
+
+/**
+ * SAMHSA GPRA six-month follow-up: the window is [intake + 5 months, intake + 8 months],
+ * both ends included, with PostgreSQL's month arithmetic (the 31st clamps to the month's
+ * end: 2025-08-31 + 6 months = 2026-02-28).
+ */
+export const FOLLOWUP_WINDOW_MONTHS = { from: 5, to: 8 } as const;
+
+/** SAMHSA's follow-up rate target for discretionary grants (at least 80% of intakes re-interviewed). */
+export const FOLLOWUP_TARGET_RATE = 0.8;
