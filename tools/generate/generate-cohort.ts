@@ -15,6 +15,7 @@ import { DayFormatter, dayOf, parseIsoDay, programHolidays, todayUtc } from './c
 import { TRACKS } from './catalog';
 import { CsvSink, csvField } from './csv-sink';
 import { EPISODE_COLUMNS, episodeId, writeEpisode, type CohortContext, type EpisodeSinks } from './episode';
+import { FOLLOWUP_COLUMNS, writeFollowups } from './followups';
 import { makePatient, type Patient } from './patient';
 import { CLINICIANS, PLANNED_WEEKS, SITES } from './staff';
 
@@ -100,6 +101,7 @@ interface CohortSinks extends EpisodeSinks {
   attendance: CsvSink;
   assessments: CsvSink;
   abstinence: CsvSink;
+  followups: CsvSink;
 }
 
 function openSinks(outDir: string): CohortSinks {
@@ -114,12 +116,13 @@ function openSinks(outDir: string): CohortSinks {
     attendance: file('attendance', ATTENDANCE_COLUMNS),
     assessments: file('assessments', ASSESSMENT_COLUMNS),
     abstinence: file('abstinence', ABSTINENCE_COLUMNS),
+    followups: file('followups', FOLLOWUP_COLUMNS),
   };
 }
 
 /** In ingest order (docs/cli.md). */
 function inOrder(s: CohortSinks): CsvSink[] {
-  return [s.tracks, s.sites, s.clinicians, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
+  return [s.tracks, s.sites, s.clinicians, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence, s.followups];
 }
 
 interface Written {
@@ -142,11 +145,16 @@ async function writePatientsAndEpisodes(
   while (episodes < total) {
     const patient = makePatient(ctx.seed, patients++, ctx.lastEventDay);
     writePatient(sinks.patients, patient);
-    const outcome = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
+    const taken = new Set<string>();
+    const interviews = (index: number, admitted: number, o: { discharged: number | null; reason: typeof outcome.reason }) =>
+      writeFollowups(sinks.followups, ctx.seed, { index, episodeId: episodeId(index), patientId: patient.id, admitted, ...o }, ctx.lastEventDay, ctx.dates, taken);
+    const outcome = writeEpisode(ctx, sinks, patient, episodes, patient.firstTrack, patient.firstAdmission);
+    interviews(episodes++, patient.firstAdmission, outcome);
     const gap = patient.readmissionGap;
     const readmitted = outcome.discharged === null || gap === null ? null : outcome.discharged + gap;
     if (readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total) {
-      writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+      const again = writeEpisode(ctx, sinks, patient, episodes, patient.readmissionTrack, readmitted);
+      interviews(episodes++, readmitted, again);
     }
     for (const sink of inOrder(sinks)) await sink.relieve();
     if (onProgress && (episodes - reported >= PROGRESS_EVERY || episodes === total)) {
