@@ -30,3 +30,21 @@ export const FOLLOWUP_WINDOW_MONTHS = { from: 5, to: 8 } as const;
 
 /** SAMHSA's follow-up rate target for discretionary grants (at least 80% of intakes re-interviewed). */
 export const FOLLOWUP_TARGET_RATE = 0.8;
+
+/** Labels of `followup-6m`, first match wins, in this order (docs/funder-reporting.md "Six-month follow-up"). */
+export const FOLLOWUP_LABELS = ['excluded', 'completed', 'window_open', 'refused', 'not_located', 'no_record'] as const;
+
+/**
+ * The NOMs domains (docs/funder-reporting.md "NOMs"): each is positive when its answer
+ * column equals `positive` (abstinent: no days used in the past 30; no arrests: not
+ * arrested in the past 30 days). An empty answer is unknown, never negative.
+ */
+export const NOMS_DOMAINS = {
+  abstinent: { column: 'days_used_past_30', positive: 0 },
+  employed_or_in_school: { column: 'employed_or_in_school', positive: true },
+  stable_housing: { column: 'stable_housing', positive: true },
+  no_arrests: { column: 'arrested_past_30', positive: false },
+  socially_connected: { column: 'socially_connected', positive: true },
+} as const;
+export type NomsDomain = keyof typeof NOMS_DOMAINS;
+export const NOMS_DOMAIN_NAMES = Object.keys(NOMS_DOMAINS) as NomsDomain[];

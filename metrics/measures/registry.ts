@@ -1,3 +1,5 @@
+import { followup6m } from './followup-6m';
+import { noms } from './noms';
 import type { MeasureName, MeasureSpec } from './spec';
 
 /**
@@ -6,6 +8,8 @@ import type { MeasureName, MeasureSpec } from './spec';
  * available" (CLI exit 64, API 400).
  */
 export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
+  'followup-6m': followup6m,
+  noms,
 };
 
 export function measureSpec(name: MeasureName): MeasureSpec | null {
