@@ -15,6 +15,9 @@ export type InterviewType = (typeof INTERVIEW_TYPES)[number];
 export const INTERVIEW_STATUSES = ['completed', 'refused', 'not_located', 'deceased'] as const;
 export type InterviewStatus = (typeof INTERVIEW_STATUSES)[number];
 
+/** The status of an interview that records the patient's death (an exclusion of the outcome measures). */
+export const DECEASED_STATUS: InterviewStatus = 'deceased';
+
 /** The answer columns of an interview (docs/formats.md "Row rules"). */
 export const INTERVIEW_ANSWERS = ['days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected'] as const;
 

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { FOLLOWUP_LABELS, FOLLOWUP_TARGET_RATE, FOLLOWUP_WINDOW_MONTHS } from '../../warehouse/followup-rules';
+import { deathsCte } from './deaths';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**
@@ -15,8 +16,9 @@ import type { MeasureContext, MeasureSpec } from './spec';
  * readmission of the same patient (ingest links an interview to the latest episode
  * admitted on or before it). Only interviews dated on or before as_of count.
  *
- * Labels, first match wins: `excluded` (a `deceased` interview of the patient, or a
- * `died` discharge of the episode, on or before the window's end), `completed` (a
+ * Labels, first match wins: `excluded` (a death of the patient on or before the window's
+ * end, by the one death rule of the measures, ./deaths.ts: a `deceased` interview or a
+ * `died` discharge of any of the patient's episodes), `completed` (a
  * completed `followup_6m` in the window; the first is the pair's follow-up, its date the
  * row's score_date), `window_open` (as_of before the window's end), `refused`,
  * `not_located` (an attempt with that status in the window), else `no_record`.
@@ -28,9 +30,9 @@ const monthsAfter = (date: RawBuilder<unknown>, months: number) => sql`(${date} 
 export function followupLabelled(ctx: MeasureContext): RawBuilder<unknown> {
   const asOf = sql`${ctx.filters.as_of}::date`;
   const inWindow = sql`f.interviewed_on between w.window_start and w.window_end and f.interviewed_on <= ${asOf}`;
-  return sql`fu_intakes as (
-      select distinct on (m.episode_id) m.episode_id, m.patient_id, f.interviewed_on as intake_on,
-        m.discharged_on, m.discharge_reason
+  return sql`${deathsCte(ctx.filters.as_of)},
+    fu_intakes as (
+      select distinct on (m.episode_id) m.episode_id, m.patient_id, f.interviewed_on as intake_on
       from followups f join measure_episodes m on m.episode_id = f.episode_id
       where f.interview_type = 'intake' and f.status = 'completed' and f.interviewed_on <= ${asOf}
       order by m.episode_id, f.interviewed_on
@@ -44,9 +46,7 @@ export function followupLabelled(ctx: MeasureContext): RawBuilder<unknown> {
       select w.episode_id, w.patient_id, w.intake_on, w.window_start, w.window_end,
         (select min(f.interviewed_on) from followups f
           where f.patient_id = w.patient_id and f.interview_type = 'followup_6m' and f.status = 'completed' and ${inWindow}) as followup_on,
-        exists (select 1 from followups f where f.patient_id = w.patient_id and f.status = 'deceased'
-          and f.interviewed_on <= w.window_end and f.interviewed_on <= ${asOf})
-          or (w.discharge_reason = 'died' and w.discharged_on <= w.window_end) as died,
+        exists (select 1 from measure_deaths d where d.patient_id = w.patient_id and d.died_on <= w.window_end) as died,
         exists (select 1 from followups f where f.patient_id = w.patient_id and f.status = 'refused' and ${inWindow}) as refused,
         exists (select 1 from followups f where f.patient_id = w.patient_id and f.status = 'not_located' and ${inWindow}) as not_located
       from fu_windows w
