@@ -37,6 +37,10 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
       const by = params.get('by');
       return by === 'race' ? fixtures.compareRace() : by === 'ethnicity' ? fixtures.compareEthnicity() : fixtures.compareClinician();
     },
+    measure: async (name, params) => {
+      h.metricCalls.push(`measures/${name}?${params.toString()}`);
+      return name === 'noms' ? fixtures.noms() : params.get('period') === 'month' ? fixtures.followupMonthly() : fixtures.followup();
+    },
     signIn: async (username, password) => {
       if (password !== 'right') throw new ApiError(401, 'invalid credentials');
       session = username !== '';
