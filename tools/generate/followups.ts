@@ -12,7 +12,8 @@ import type { DischargeReason } from './catalog';
 import type { LineSink } from './attendance';
 import { Rng } from './prng';
 
-export const FOLLOWUP_STREAM = 4;
+/** 4 is the PHQ-9 follow-up scores' stream (followup-scores.ts). */
+export const FOLLOWUP_STREAM = 5;
 export const FOLLOWUP_COLUMNS = [
   'patient_id', 'interview_type', 'interviewed_on', 'status', 'episode_id',
   'days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected',

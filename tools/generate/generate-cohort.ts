@@ -14,6 +14,7 @@ import { badAssessmentRows, badAttendanceRows, badRowLine, type BadRowAnchor } f
 import { DayFormatter, dayOf, parseIsoDay, programHolidays, todayUtc } from './calendar';
 import { TRACKS } from './catalog';
 import { CsvSink, csvField } from './csv-sink';
+import { writeFollowupScores } from './followup-scores';
 import { EPISODE_COLUMNS, episodeId, writeEpisode, type CohortContext, type EpisodeSinks } from './episode';
 import { FOLLOWUP_COLUMNS, writeFollowups } from './followups';
 import { makePatient, type Patient } from './patient';
@@ -131,6 +132,9 @@ interface Written {
   anchor: BadRowAnchor;
 }
 
+/** Intake assessments fall up to 3 days before admission: a follow-up stays clear of them. */
+const READMISSION_INTAKE_MARGIN = 4;
+
 /** Patient by patient: the first episode, then a readmission when the patient has one and it fits before as-of. */
 async function writePatientsAndEpisodes(
   ctx: CohortContext,
@@ -147,14 +151,25 @@ async function writePatientsAndEpisodes(
     writePatient(sinks.patients, patient);
     const taken = new Set<string>();
     const interviews = (index: number, admitted: number, o: { discharged: number | null; reason: typeof outcome.reason }) =>
-      writeFollowups(sinks.followups, ctx.seed, { index, episodeId: episodeId(index), patientId: patient.id, admitted, ...o }, ctx.lastEventDay, ctx.dates, taken);
-    const outcome = writeEpisode(ctx, sinks, patient, episodes, patient.firstTrack, patient.firstAdmission);
-    interviews(episodes++, patient.firstAdmission, outcome);
+      writeFollowups(sinks.followups, ctx.seed, { index, episodeId: episodeId(index), patientId: patient.id, admitted, discharged: o.discharged, reason: o.reason }, ctx.lastEventDay, ctx.dates, taken);
+    const first = episodes;
+    const outcome = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
+    interviews(first, patient.firstAdmission, outcome);
     const gap = patient.readmissionGap;
     const readmitted = outcome.discharged === null || gap === null ? null : outcome.discharged + gap;
-    if (readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total) {
-      const again = writeEpisode(ctx, sinks, patient, episodes, patient.readmissionTrack, readmitted);
-      interviews(episodes++, readmitted, again);
+    const readmits = readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total;
+    // Follow-up PHQ-9s after discharge (their own stream): before the readmission's intake window, if any.
+    writeFollowupScores(sinks.assessments, ctx.seed, first, {
+      patientId: patient.id, admitted: patient.firstAdmission, discharged: outcome.discharged, phq9: outcome.phq9,
+      until: readmits && readmitted !== null ? readmitted - READMISSION_INTAKE_MARGIN : ctx.lastEventDay,
+    }, ctx.dates);
+    if (readmits && readmitted !== null) {
+      const second = episodes;
+      const again = writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+      interviews(second, readmitted, again);
+      writeFollowupScores(sinks.assessments, ctx.seed, second, {
+        patientId: patient.id, admitted: readmitted, discharged: again.discharged, phq9: again.phq9, until: ctx.lastEventDay,
+      }, ctx.dates);
     }
     for (const sink of inOrder(sinks)) await sink.relieve();
     if (onProgress && (episodes - reported >= PROGRESS_EVERY || episodes === total)) {
