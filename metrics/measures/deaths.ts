@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { DECEASED_STATUS } from '../../warehouse/followup-rules';
-import { DEATH_DISCHARGE_REASON } from '../../warehouse/rules';
+import { DEATH_DISCHARGE_REASON } from '../../warehouse/measure-rules';
 
 /**
  * `measure_deaths(patient_id, died_on)`: the earliest recorded death of each patient known

@@ -32,6 +32,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'followup-6m.json': MeasureResponseSchema,
   'followup-6m-monthly.json': MeasureResponseSchema,
   'noms.json': MeasureResponseSchema,
+  'measure-dep-rem-6.json': MeasureResponseSchema,
+  'measure-dep-resp-6-age.json': MeasureResponseSchema,
 };
 
 describe('API fixtures of the dashboard tests', () => {

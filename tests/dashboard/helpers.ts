@@ -37,6 +37,8 @@ export const fixtures = {
   followupMonthly: () => load<MeasureResponse>('followup-6m-monthly.json'),
   followup: () => load<MeasureResponse>('followup-6m.json'),
   noms: () => load<MeasureResponse>('noms.json'),
+  measureRem6: () => load<MeasureResponse>('measure-dep-rem-6.json'),
+  measureResp6Age: () => load<MeasureResponse>('measure-dep-resp-6-age.json'),
 };
 
 /**

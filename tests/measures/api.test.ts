@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
@@ -117,6 +119,22 @@ describe('GET /api/v1/measures/{name}', () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toContain('/api/v1/measures/{name}');
   });
+});
+
+describe('the dashboard fixtures', () => {
+  // tests/fixtures/api/measure-*.json are real answers on this program (an analyst at the default
+  // min cell, so suppressed cells are drawn); UPDATE_FIXTURES=1 rewrites them.
+  for (const [file, url] of [
+    ['measure-dep-rem-6.json', `/api/v1/measures/dep-rem-6?${Q}`],
+    ['measure-dep-resp-6-age.json', `/api/v1/measures/dep-resp-6?${Q}&group_by=age_band`],
+  ] as const) {
+    it(`${file} is the current body`, async () => {
+      const body = (await get(url, users.analyst)).body;
+      const target = path.join(import.meta.dirname, '../fixtures/api', file);
+      if (process.env.UPDATE_FIXTURES === '1') writeFileSync(target, `${JSON.stringify(JSON.parse(body), null, 2)}\n`);
+      expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(JSON.parse(body));
+    });
+  }
 });
 
 describe('the program report', () => {

@@ -20,6 +20,8 @@ const SPREAD_DAYS = 45;
 const AFTER_DISCHARGE_DAYS = 14;
 /** Extra drift after treatment: a sustained gain for most, relapse for some (points, sd). */
 const DRIFT_SD = 3.5;
+/** The share of the end-of-treatment score left months later, on average (gains keep growing after IOP for many). */
+const LATER_SHARE = 0.7;
 
 export interface FollowupFrame {
   patientId: string;
@@ -27,7 +29,7 @@ export interface FollowupFrame {
   /** The discharge day; open episodes get no follow-up. */
   discharged: number | null;
   phq9: Trajectory;
-  /** The last day a follow-up may fall on: the day before as-of, or 4 days before a readmission's intake window. */
+  /** The last day a follow-up may fall on: the day before as-of, or before a readmission's linking window. */
   until: number;
 }
 
@@ -41,7 +43,7 @@ export function writeFollowupScores(sink: LineSink, seed: number, index: number,
     const day = f.admitted + offset;
     const noise = rng.normal(0, f.phq9.noise);
     if (!reached || day <= f.discharged + AFTER_DISCHARGE_DAYS || day > f.until) continue;
-    const mean = f.phq9.baseline - f.phq9.change + relapse * (months / 12);
+    const mean = (f.phq9.baseline - f.phq9.change) * LATER_SHARE + relapse * (months / 12);
     const total = Math.round(clamp(mean + noise, 0, f.phq9.max));
     sink.push(`${f.patientId},PHQ-9,${dates.format(day)},${total},${','.repeat(9)}\n`);
   }

@@ -132,8 +132,8 @@ interface Written {
   anchor: BadRowAnchor;
 }
 
-/** Intake assessments fall up to 3 days before admission: a follow-up stays clear of them. */
-const READMISSION_INTAKE_MARGIN = 4;
+/** Ingest links a score to an episode from 14 days before its admission: a follow-up stays before that, so it changes no episode's baseline. */
+const READMISSION_LINK_MARGIN = 15;
 
 /** Patient by patient: the first episode, then a readmission when the patient has one and it fits before as-of. */
 async function writePatientsAndEpisodes(
@@ -161,7 +161,7 @@ async function writePatientsAndEpisodes(
     // Follow-up PHQ-9s after discharge (their own stream): before the readmission's intake window, if any.
     writeFollowupScores(sinks.assessments, ctx.seed, first, {
       patientId: patient.id, admitted: patient.firstAdmission, discharged: outcome.discharged, phq9: outcome.phq9,
-      until: readmits && readmitted !== null ? readmitted - READMISSION_INTAKE_MARGIN : ctx.lastEventDay,
+      until: readmits && readmitted !== null ? readmitted - READMISSION_LINK_MARGIN : ctx.lastEventDay,
     }, ctx.dates);
     if (readmits && readmitted !== null) {
       const second = episodes;

@@ -3,6 +3,7 @@ import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
 import { followupPage } from './followup';
+import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
@@ -29,5 +30,6 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
   compare: runner(comparePage),
+  measures: runner(measuresPage),
   followup: runner(followupPage),
 };
