@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { NOMS_DOMAINS, NOMS_DOMAIN_NAMES } from '../../warehouse/followup-rules';
+import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
 import { exactMcNemar } from '../stats/mcnemar';
 import { followup6m, followupDefinition, followupLabelled } from './followup-6m';
@@ -78,6 +79,27 @@ export function nomsDomain(c: DomainCounts, minCell: number): Record<string, unk
   return out;
 }
 
+/**
+ * A domain for roles below analyst (metrics/measures/protect.ts): every count rounded to
+ * base 5 on its own, the percentages and percent change recomputed from the rounded
+ * counts, and the McNemar p withheld (null), since it is computed from exact counts (as
+ * the metrics withhold the log-rank test).
+ */
+export function discloseNomsDomain(d: Record<string, unknown>): Record<string, unknown> {
+  const r5 = (v: unknown): number | null => (typeof v === 'number' ? roundToBase(v) : null);
+  const n = r5(d.n);
+  const ip = r5(d.intake_positive);
+  const fp = r5(d.followup_positive);
+  const pctOf = (x: number | null) => (x === null || !n ? null : pct(Math.min(x, n), n));
+  const intakePct = d.intake_pct === null ? null : pctOf(ip);
+  const followPct = d.followup_pct === null ? null : pctOf(fp);
+  return {
+    ...d, n, intake_positive: ip, followup_positive: fp, intake_pct: intakePct, followup_pct: followPct,
+    percent_change: d.percent_change === null || !intakePct || followPct === null ? null : Number((((followPct - intakePct) / intakePct) * 100).toFixed(1)),
+    improved: r5(d.improved), worsened: r5(d.worsened), p_value: null,
+  };
+}
+
 export const noms: MeasureSpec = {
   name: 'noms',
   source: 'SAMHSA National Outcome Measures (NOMs), GPRA intake and six-month follow-up',
@@ -104,6 +126,9 @@ export const noms: MeasureSpec = {
     left join followups fi on fi.patient_id = p.patient_id and fi.interview_type = 'intake' and fi.interviewed_on = p.intake_on
     left join followups ff on ff.patient_id = p.patient_id and ff.interview_type = 'followup_6m' and ff.interviewed_on = p.followup_on
     group by r.grp`,
+  discloseStatistics: (stats) => ({
+    domains: Object.fromEntries(Object.entries(stats.domains as Record<string, Record<string, unknown>>).map(([d, v]) => [d, discloseNomsDomain(v)])),
+  }),
   protectStatistics: (stats, _n, minCell) => ({
     domains: Object.fromEntries(NOMS_DOMAIN_NAMES.map((d) => [d, nomsDomain(stats[d] as DomainCounts, minCell)])),
   }),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nomsDomain } from '../../metrics/measures/noms';
+import { discloseNomsDomain, nomsDomain } from '../../metrics/measures/noms';
+import { protectMeasure } from '../../metrics/measures/protect';
 import { parseMeasureRequest } from '../../metrics/measures/request';
 import { runMeasure } from '../../metrics/measures/run';
 import type { MeasureGroup } from '../../metrics/measures/schema';
@@ -107,5 +108,23 @@ describe('noms domains', () => {
   it('hides a whole domain when its n is small', () => {
     const d = nomsDomain({ n: 6, intake_positive: 0, followup_positive: 6, improved: 6, worsened: 0 }, 11);
     expect(d).toMatchObject({ n: null, intake_positive: null, followup_positive: null, intake_pct: null, followup_pct: null, p_value: null });
+  });
+});
+
+describe('noms for roles below analyst (base-5 rounding)', () => {
+  it('rounds every count on its own, recomputes the percentages from them and withholds the exact test', () => {
+    const d = discloseNomsDomain(nomsDomain({ n: 193, intake_positive: 51, followup_positive: 113, improved: 72, worsened: 12 }, 11));
+    // 193 → 195, 51 → 50, 113 → 115: 50/195 = 25.6%, 115/195 = 59.0%, change (59.0 − 25.6) / 25.6 = 130.5%.
+    expect(d).toMatchObject({ n: 195, intake_positive: 50, followup_positive: 115, intake_pct: 25.6, followup_pct: 59, percent_change: 130.5, improved: 70, worsened: 10, p_value: null });
+  });
+
+  it('is applied by protectMeasure to every group of a noms response', async () => {
+    const parsed = parseMeasureRequest('noms', { as_of: '2026-06-30' });
+    if (!parsed.ok) throw new Error(parsed.error.error);
+    const exact = await runMeasure(t.wh.db, parsed.request.spec, parsed.request.ctx, { minCell: 11, rows: false });
+    const viewer = protectMeasure(exact);
+    const domains = ((viewer.groups[0] as MeasureGroup).statistics as { domains: Record<string, Record<string, unknown>> }).domains;
+    expect(domains.abstinent).toMatchObject({ n: 15, p_value: null });
+    expect(domains.no_arrests).toMatchObject({ n: 15, followup_positive: 15 });
   });
 });
