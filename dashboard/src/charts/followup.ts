@@ -63,8 +63,8 @@ export function followupRateChart(data: MeasureResponse, opts: ChartOptions = {}
   return Plot.plot({
     ...baseOptions(opts),
     height: 300,
-    marginBottom: 50,
-    x: { label: 'Month of intake', domain: months, tickRotate: -45 },
+    marginBottom: 75,
+    x: { label: 'Month of intake →', labelOffset: 70, domain: months, tickRotate: -45 },
     y: { label: '↑ Followed up within 5–8 months (%)', percent: true, domain: [0, 100], grid: true },
     marks: [
       ...(target === null ? [] : [
