@@ -25,22 +25,20 @@ function rate(numerator: number | null, denominator: number | null): Pick<NamedR
   return { rate: x / denominator, rate_ci: wilson(x, denominator) };
 }
 
-function protectGroup(g: MeasureGroup | MeasureSuppressedGroup, spec: MeasureSpec | undefined): MeasureGroup | MeasureSuppressedGroup {
+function protectGroup(g: MeasureGroup | MeasureSuppressedGroup, spec?: MeasureSpec): MeasureGroup | MeasureSuppressedGroup {
   if (!('initial_population' in g)) return g;
-  const { statistics, ...counts } = g;
   const denominator = r5(g.denominator);
   const numerator = r5(g.numerator);
   const primary = g.rate === null ? { rate: null, rate_ci: null } : rate(numerator, denominator);
   const out: MeasureGroup = {
-    ...counts,
+    ...g,
     initial_population: roundToBase(g.initial_population),
     denominator, exclusions: r5(g.exclusions), window_open: r5(g.window_open), numerator,
     ...primary,
     labels: Object.fromEntries(Object.entries(g.labels).map(([k, v]) => [k, r5(v)])),
   };
-  // Statistics carry counts too (sessions, weeks, months): only a measure that says how to
-  // round them shows them to these roles.
-  if (statistics !== undefined && spec?.discloseStatistics) out.statistics = spec.discloseStatistics(statistics);
+  // The measure's own statistics (noms domains…) by its own rule.
+  if (g.statistics && spec?.discloseStatistics) out.statistics = spec.discloseStatistics(g.statistics);
   if (g.rates) {
     out.rates = Object.fromEntries(Object.entries(g.rates).map(([k, v]) => {
       const x = r5(v.numerator);

@@ -1,4 +1,6 @@
 import { DEP_REM_12, DEP_REM_6, DEP_RESP_6 } from './depression';
+import { followup6m } from './followup-6m';
+import { noms } from './noms';
 import { iServ } from './i-serv';
 import { iet } from './iet';
 import { mbc } from './mbc';
@@ -18,6 +20,8 @@ export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
   iet,
   niatx,
   'i-serv': iServ,
+  'followup-6m': followup6m,
+  noms,
 };
 
 export function measureSpec(name: MeasureName): MeasureSpec | null {

@@ -89,9 +89,9 @@ export interface MeasureSpec {
   statistics?(ctx: MeasureContext): RawBuilder<unknown>;
   protectStatistics?(stats: Record<string, unknown>, n: number, minCell: number): Record<string, unknown>;
   /**
-   * Disclosure control of the statistics for roles below analyst (metrics/measures/protect.ts),
-   * after `protectStatistics`: counts rounded to base 5, shares recomputed from the rounded
-   * counts, continuous figures rounded. Without it, statistics are left out for those roles.
+   * Disclosure control of `statistics` for roles below analyst (./protect.ts), after
+   * `protectStatistics`: round counts to base 5 and recompute what derives from them, as
+   * the label counts are. Without it, a measure's statistics pass unchanged.
    */
   discloseStatistics?(stats: Record<string, unknown>): Record<string, unknown>;
 }
