@@ -32,9 +32,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .action(async (flags: TedsFlags) => {
       const parsed = parseTedsDRange(Object.fromEntries(Object.entries({ from: flags.from, to: flags.to }).filter(([, v]) => v !== undefined)));
       if (!parsed.ok) throw new UsageError(`Invalid TEDS-D range: ${parsed.error.details.map((d) => `--${d.param}${d.value === undefined ? '' : ` "${String(d.value).slice(0, 40)}"`}: ${d.message}`).join('; ')}`);
-      if (flags.out !== undefined && (flags.out === '' || fs.existsSync(flags.out) && fs.statSync(flags.out).isDirectory())) {
-        throw new UsageError(`--out must name a file, got "${flags.out}"`);
-      }
+      if (flags.out !== undefined) checkOut(flags.out);
       let secret: string;
       try {
         secret = checkedSecret(ctx.config.exportSecret);
@@ -58,6 +56,13 @@ export function registerExport(program: Command, ctx: CliContext): void {
         }
       }, 2);
     });
+}
+
+/** `--out` must name a file in a folder that exists (checked before anything is read or audited). */
+function checkOut(out: string): void {
+  if (out === '' || (fs.existsSync(out) && fs.statSync(out).isDirectory())) throw new UsageError(`--out must name a file, got "${out}"`);
+  const dir = path.dirname(path.resolve(out));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--out: the folder ${dir} does not exist`);
 }
 
 /** stdout as a pipeline target that is not ended with the extract (the process still writes after it). */

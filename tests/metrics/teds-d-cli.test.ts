@@ -61,9 +61,10 @@ describe('iop export teds-d', () => {
     expect(short.stderr).toMatch(/IOP_EXPORT_SECRET is 5 characters long; the TEDS-D export needs at least 32/);
   }, 240_000);
 
-  it('exits 64 naming the flag for a missing, malformed or reversed range', () => {
+  it('exits 64 naming the flag for a missing, malformed or reversed range, or an --out in no folder', () => {
     for (const [args, flag] of [
       [['--to', '2025-12-31'], '--from'], [['--from', '2025-02-30', '--to', '2025-12-31'], '--from "2025-02-30"'], [['--from', '2025-12-31', '--to', '2025-01-01'], '--from "2025-12-31"'],
+      [['--from', '2025-01-01', '--to', '2025-12-31', '--out', '/nonexistent-folder/teds.csv'], '--out: the folder /nonexistent-folder does not exist'],
     ] as const) {
       const r = iop(['export', 'teds-d', ...args], { IOP_EXPORT_SECRET: SECRET });
       expect(r.status, r.stderr).toBe(64);
