@@ -251,6 +251,17 @@ describe('TEDS-D extract: pseudonyms and identifiers', () => {
     expect(order).not.toEqual(byDate);
   });
 
+  it('ends its snapshot when the reader stops early (a closed download), leaving no transaction open', async () => {
+    const openTransactions = async () => (await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(t.wh.db)).rows[0]?.n;
+    const reader = tedsDischargeCsv(t.wh.db, RANGE, SECRET, 5);
+    expect((await reader.next()).value).toMatch(/^CASEID,/);
+    expect((await reader.next()).value?.split('\r\n').length).toBe(6);
+    expect(await openTransactions()).toBe(1);
+    await reader.return(undefined);
+    expect(await openTransactions()).toBe(0);
+  });
+
   it('refuses to run without a secret, or with one under 32 characters, before reading anything', async () => {
     const noSecret = tedsDischargeCsv(t.wh.db, RANGE, undefined);
     await expect(noSecret.next()).rejects.toThrow(ExportSecretError);
