@@ -8,6 +8,7 @@ import { registerExport } from './export';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
+import { registerMeasures } from './measures';
 import { registerMetrics } from './metrics';
 import { registerMigrate } from './migrate';
 import { registerProgress } from './progress';
@@ -32,6 +33,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerMetrics(program, ctx);
   registerSpc(program, ctx);
   registerCompare(program, ctx);
+  registerMeasures(program, ctx);
   registerExport(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);
