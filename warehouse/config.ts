@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   IOP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
   IOP_SPC_TARGETS: z.string().optional(),
   IOP_HOLIDAYS: z.string().optional(),
+  // Checked where it is used (metrics/exports/pseudonym.ts): a missing or short secret refuses the export, not start-up.
+  IOP_EXPORT_SECRET: z.string().optional(),
 });
 
 /**
@@ -70,6 +72,8 @@ export interface Config {
   readonly spcTargets: Readonly<Record<string, number>>;
   /** Configured holidays besides the federal ones (docs/measures.md "Business days"). */
   readonly holidays: readonly string[];
+  /** The key of the TEDS-D CASEID pseudonym (docs/security.md "Export pseudonyms"); unset: the export refuses to run. */
+  readonly exportSecret: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -91,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestMaxBytes: e.IOP_INGEST_MAX_BYTES,
     spcTargets: parseSpcTargets(e.IOP_SPC_TARGETS),
     holidays: parseHolidays(e.IOP_HOLIDAYS),
+    exportSecret: e.IOP_EXPORT_SECRET === '' ? undefined : e.IOP_EXPORT_SECRET,
   });
 }
 
