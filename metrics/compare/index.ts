@@ -4,7 +4,7 @@ import { checkFiltersInWarehouse } from '../filters';
 import { MetricFilterError } from '../index';
 import { adjustedParts } from './adjusted';
 import { adjustedDefinition, equityDefinition } from './definition';
-import { compareEpisodes } from './episodes';
+import { compareEpisodes, compareSource, type CompareSource } from './episodes';
 import { countsByGroup, equityGroups } from './equity';
 import { isEquity, type CompareRequest } from './request';
 import type { ComparisonResponse } from './schema';
@@ -20,14 +20,19 @@ export { ComparisonResponseSchema, type ComparisonResponse } from './schema';
  * tracks or instruments, and remission on an instrument without `remission_below`, are a
  * MetricFilterError (exit 64, HTTP 400).
  */
-export async function computeComparison(db: Kysely<DB>, req: CompareRequest, minCell: number): Promise<ComparisonResponse> {
+export async function computeComparison(
+  db: Kysely<DB>, req: CompareRequest, minCell: number, opts: { source?: CompareSource } = {},
+): Promise<ComparisonResponse> {
   const f = req.filters;
   const equity = isEquity(req.by);
-  const usesInstrument = req.outcome === 'remission' || (!equity && req.adjustFor.includes('baseline'));
+  const baseline = !equity && req.adjustFor.includes('baseline');
+  const usesInstrument = req.outcome === 'remission' || baseline;
   const problem = await checkFiltersInWarehouse(db, f, usesInstrument);
   if (problem) throw new MetricFilterError(problem);
   const remissionBelow = req.outcome === 'remission' ? await remissionThreshold(db, f.instrument) : null;
-  const rows = await compareEpisodes(db, req.outcome, req.by, f, remissionBelow);
+  // The models or the facts (docs/metrics.md "Models and as_of"); `opts.source` forces one, for tests.
+  const source = opts.source ?? await compareSource(db, req.outcome, baseline, f);
+  const rows = await compareEpisodes(db, req.outcome, req.by, f, remissionBelow, source, baseline);
   const header = {
     comparison: req.outcome, by: req.by, as_of: f.as_of, min_cell: minCell,
     filters: { track: f.track, from: f.from, to: f.to, as_of: f.as_of, instrument: f.instrument },
