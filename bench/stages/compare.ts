@@ -39,7 +39,7 @@ export async function benchCompare(ctx: BenchContext): Promise<void> {
   if (!parsed.ok) throw new Error(parsed.error.error);
   const req: CompareRequest = parsed.request;
   const f = req.filters;
-  const source = await compareSource(db, req.outcome, true, f);
+  const source = await compareSource(db, 'completion', true, f);
   const countOnce = () => sql`select count(*) from episode_outcomes`.execute(db);
 
   const counts: number[] = [];
@@ -58,7 +58,7 @@ export async function benchCompare(ctx: BenchContext): Promise<void> {
       episodes = total.value.notes.modelled;
       status = total.value.model.status;
     }
-    const query = await timed(() => compareEpisodes(db, req.outcome, req.by, f, null, source));
+    const query = await timed(() => compareEpisodes(db, 'completion', req.by, f, null, source));
     queries.push(query.ms);
     fits.push((await timed(async () => adjustedParts(query.value, req.adjustFor, req.overdispersion, 11))).ms);
   }

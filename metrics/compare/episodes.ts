@@ -9,7 +9,7 @@ import type { MetricFilters } from '../filters';
 import { modelsAnswer } from '../source';
 import { modelQuery, scopeConditions } from '../sql/model-scope';
 import { scopedEpisodes, UNKNOWN_KEY } from '../sql/scope';
-import type { CompareBy, CompareOutcome } from './request';
+import type { CompareBy, EpisodeOutcome } from './request';
 
 /**
  * One row per episode of a comparison (docs/comparisons.md "Outcomes"): its unit, its
@@ -35,7 +35,7 @@ export interface CompareEpisodeRow {
 export type CompareSource = 'facts' | 'model';
 
 /** Where a unit's or group's value lives, on the facts (episodes `e`, patients `p`) or the model (`o`). */
-interface UnitColumns {
+export interface UnitColumns {
   clinician: RawBuilder<unknown>;
   site: RawBuilder<unknown>;
   track: RawBuilder<unknown>;
@@ -47,7 +47,7 @@ const FACT_UNITS: UnitColumns = { clinician: sql`e.clinician_id`, site: sql`e.si
 const MODEL_UNITS: UnitColumns = { clinician: sql`o.clinician_id`, site: sql`o.site_code`, track: sql`o.track_code`, race: sql`o.race`, ethnicity: sql`o.ethnicity` };
 
 /** The key each unit or equity group reads; a missing value is the key `unknown`. */
-function unitKey(by: CompareBy, c: UnitColumns): RawBuilder<string> {
+export function unitKey(by: CompareBy, c: UnitColumns): RawBuilder<string> {
   switch (by) {
     // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
     case 'clinician': return sql<string>`coalesce(${c.clinician}, ${UNKNOWN_KEY})`;
@@ -59,15 +59,15 @@ function unitKey(by: CompareBy, c: UnitColumns): RawBuilder<string> {
 }
 
 /** The categorical covariates as the model codes them: a missing value is the level `unknown`. */
-const sexLevel = (sex: RawBuilder<unknown>) => sql<string>`coalesce(${sex}, ${UNKNOWN_KEY})`;
-const substanceLevel = (substance: RawBuilder<unknown>) => sql<string>`coalesce(nullif(lower(${substance}), ''), ${UNKNOWN_KEY})`;
+export const sexLevel = (sex: RawBuilder<unknown>) => sql<string>`coalesce(${sex}, ${UNKNOWN_KEY})`;
+export const substanceLevel = (substance: RawBuilder<unknown>) => sql<string>`coalesce(nullif(lower(${substance}), ''), ${UNKNOWN_KEY})`;
 
 /**
  * The fact dates a comparison's rows summarise: the outcome's facts, and the scores when
  * the baseline is a covariate. Completion and positive discharge read no fact.
  */
-export function compareDependsOn(outcome: CompareOutcome, baseline: boolean): (keyof FactsThrough)[] {
-  const of: Record<CompareOutcome, (keyof FactsThrough)[]> = {
+export function compareDependsOn(outcome: EpisodeOutcome, baseline: boolean): (keyof FactsThrough)[] {
+  const of: Record<EpisodeOutcome, (keyof FactsThrough)[]> = {
     completion: [], positive_discharge: [], engagement: ['attendance_through'], remission: ['scores_through'], abstinence: ['tests_through'],
   };
   return [...new Set([...of[outcome], ...(baseline ? ['scores_through' as const] : [])])];
@@ -77,26 +77,31 @@ export function compareDependsOn(outcome: CompareOutcome, baseline: boolean): (k
  * The models answer when they are current and no fact they summarise for this comparison
  * is dated after as_of (docs/metrics.md "Models and as_of"); the facts otherwise.
  */
-export async function compareSource(db: Kysely<DB>, outcome: CompareOutcome, baseline: boolean, f: MetricFilters): Promise<CompareSource> {
+export async function compareSource(db: Kysely<DB>, outcome: EpisodeOutcome, baseline: boolean, f: MetricFilters): Promise<CompareSource> {
   return (await modelsAnswer(db, compareDependsOn(outcome, baseline), f.as_of)) ? 'model' : 'facts';
 }
 
-/** The first score on the instrument in the baseline window (docs/metrics.md "Symptom change"). */
-function baselineScores(f: MetricFilters): RawBuilder<unknown> {
-  return sql`scores as (
+/**
+ * The first score on the instrument in the baseline window (docs/metrics.md "Symptom
+ * change"), as CTEs `<prefix>scores` and `<prefix>baseline(episode_id, baseline_on, score)`
+ * over the episodes of the CTE `base` (episode_id, admitted_on, discharged_on).
+ */
+export function baselineScores(f: MetricFilters, base = 'base', prefix = ''): RawBuilder<unknown> {
+  const scores = sql.id(`${prefix}scores`);
+  return sql`${scores} as (
     select b.episode_id, b.discharged_on, a.administered_on as on_day, a.total_score as score, a.administered_on - b.admitted_on as day
-    from base b join assessments a on a.episode_id = b.episode_id
+    from ${sql.id(base)} b join assessments a on a.episode_id = b.episode_id
     where a.instrument = ${f.instrument} and a.administered_on <= ${f.as_of}::date
   ),
-  baseline as (
+  ${sql.id(`${prefix}baseline`)} as (
     select distinct on (episode_id) episode_id, on_day as baseline_on, score
-    from scores where ${inBaselineWindow(sql`day`)}
+    from ${scores} where ${inBaselineWindow(sql`day`)}
     order by episode_id, on_day
   )`;
 }
 
 /** `outcome(episode_id, y)`: the outcome's denominator and whether each episode had it. */
-function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: number | null): RawBuilder<unknown> {
+function outcomeCte(outcome: EpisodeOutcome, f: MetricFilters, remissionBelow: number | null): RawBuilder<unknown> {
   switch (outcome) {
     case 'completion':
       return sql`outcome as (select episode_id, discharge_reason = 'completed' as y from base where discharged_on is not null)`;
@@ -149,14 +154,14 @@ function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: n
  * model leaves the baseline out, and the model path does not read it (every baseline null).
  */
 export async function compareEpisodes(
-  db: Kysely<DB>, outcome: CompareOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
   source: CompareSource, baseline = true,
 ): Promise<CompareEpisodeRow[]> {
   return source === 'model' ? modelEpisodes(db, outcome, by, f, remissionBelow, baseline) : factEpisodes(db, outcome, by, f, remissionBelow);
 }
 
 async function factEpisodes(
-  db: Kysely<DB>, outcome: CompareOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
 ): Promise<CompareEpisodeRow[]> {
   const scope: MetricFilters = { ...f, group_by: 'track' };
   const { rows } = await sql<CompareEpisodeRow>`
@@ -182,7 +187,7 @@ async function factEpisodes(
  * the same rules as `outcomeCte`, stored per episode at refresh. What depends on as_of is
  * applied here: an episode discharged after as_of is still open (`closed` false).
  */
-function modelOutcome(outcome: CompareOutcome, closed: RawBuilder<boolean>, remissionBelow: number | null): { where: RawBuilder<unknown>; y: RawBuilder<boolean> } {
+function modelOutcome(outcome: EpisodeOutcome, closed: RawBuilder<boolean>, remissionBelow: number | null): { where: RawBuilder<unknown>; y: RawBuilder<boolean> } {
   switch (outcome) {
     case 'completion':
       return { where: closed, y: sql<boolean>`o.discharge_reason = 'completed'` };
@@ -206,7 +211,7 @@ function modelOutcome(outcome: CompareOutcome, closed: RawBuilder<boolean>, remi
  * model that leaves the baseline out reads it.
  */
 async function modelEpisodes(
-  db: Kysely<DB>, outcome: CompareOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null, baseline: boolean,
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null, baseline: boolean,
 ): Promise<CompareEpisodeRow[]> {
   const closed = sql<boolean>`(o.discharged_on is not null and o.discharged_on <= ${f.as_of}::date)`;
   const { where, y } = modelOutcome(outcome, closed, remissionBelow);

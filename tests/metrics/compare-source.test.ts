@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareEpisodes, compareSource } from '../../metrics/compare/episodes';
-import { computeComparison, parseCompare, COMPARE_BY, COMPARE_OUTCOMES, type CompareRequest } from '../../metrics/compare/index';
+import { computeComparison, parseCompare, COMPARE_BY, type CompareRequest } from '../../metrics/compare/index';
+import { EPISODE_OUTCOMES } from '../../metrics/compare/request';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
 import { day } from './fixtures';
@@ -50,7 +51,7 @@ describe('comparisons read from the models equal the same comparisons read from 
   it('reads the models when they are current and no fact the comparison reads is dated after as_of', async () => {
     const db = t.wh.db;
     const f = request('completion', {}).filters;
-    for (const outcome of COMPARE_OUTCOMES) expect(await compareSource(db, outcome, true, f)).toBe('model');
+    for (const outcome of EPISODE_OUTCOMES) expect(await compareSource(db, outcome, true, f)).toBe('model');
     // An as_of before the last session, score and test: only completion and positive discharge without the baseline read no fact.
     const past = request('completion', { as_of: day(A, 90) }).filters;
     expect(await compareSource(db, 'completion', false, past)).toBe('model');
@@ -60,7 +61,7 @@ describe('comparisons read from the models equal the same comparisons read from 
   });
 
   it('returns the same rows in the same order for every outcome and unit', async () => {
-    for (const outcome of COMPARE_OUTCOMES) {
+    for (const outcome of EPISODE_OUTCOMES) {
       for (const by of COMPARE_BY) {
         const f = request(outcome, {}).filters;
         const facts = await compareEpisodes(t.wh.db, outcome, by, f, outcome === 'remission' ? 5 : null, 'facts');
@@ -72,7 +73,7 @@ describe('comparisons read from the models equal the same comparisons read from 
   });
 
   it('gives identical responses for every outcome, unit and covariate set, with and without suppression', async () => {
-    for (const outcome of COMPARE_OUTCOMES) {
+    for (const outcome of EPISODE_OUTCOMES) {
       for (const by of COMPARE_BY) {
         for (const adjust_for of ['baseline,age,sex,substance', 'age,sex', 'none']) {
           for (const minCell of [0, 11]) await bothWays(outcome, { by, adjust_for }, minCell);
@@ -82,7 +83,7 @@ describe('comparisons read from the models equal the same comparisons read from 
   });
 
   it('gives identical responses for track and admission-date filters, another instrument, overdispersion and a later as_of', async () => {
-    for (const outcome of COMPARE_OUTCOMES) {
+    for (const outcome of EPISODE_OUTCOMES) {
       await bothWays(outcome, { by: 'clinician', track: ['day', 'php'], from: day(A, -30), to: day(A, 100) }, 0);
       await bothWays(outcome, { by: 'site', as_of: day(A, 400), overdispersion: 'multiplicative' }, 0);
       await bothWays(outcome, { by: 'race', instrument: 'GAD-7' }, 0);
