@@ -30,7 +30,8 @@ const measureRoutes: FastifyPluginAsyncZod = async (fastify) => {
       summary: 'A standard measure (depression remission and response, …) with its labels, rates and strata',
       description: 'Filters as in `iop measures` (docs/measures.md); from/to select episodes by their index date. `rows=true` (admin and analyst only, audited) adds one row per episode of the initial population; `format=csv` answers text/csv, `format=fhir` a FHIR R4 MeasureReport. Viewers see only their tracks at the configured min_cell, with dates snapped to whole months and counts rounded to base 5 (`definition.disclosure`).',
       security: [{ bearer: [] }, { session: [] }],
-      params: z.strictObject({ name: z.enum(MEASURE_NAMES) }),
+      // A string, so that an unknown or not yet available name gets the parser's message (400 with the list).
+      params: z.strictObject({ name: z.string().describe(`one of ${MEASURE_NAMES.join(', ')}`) }),
       querystring: MeasureQuerySchema,
       response: { 200: MeasureResponseSchema, ...AUTH_ERRORS },
     },

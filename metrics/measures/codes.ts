@@ -1,5 +1,5 @@
 /**
- * ICD-10-CM code lists as the measures write them (warehouse/rules.ts): `F32.*` (a
+ * ICD-10-CM code lists as the measures write them (warehouse/measure-rules.ts): `F32.*` (a
  * category and every code under it), `F20-F29` (every category of the range and the
  * codes under them), `F34.1` (that code and the codes under it). Turned into one
  * anchored PostgreSQL regular expression over the warehouse's normalised codes

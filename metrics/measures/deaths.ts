@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { DEATH_DISCHARGE_REASON } from '../../warehouse/rules';
+import { DEATH_DISCHARGE_REASON } from '../../warehouse/measure-rules';
 
 /**
  * `measure_deaths(patient_id, died_on)`: the earliest recorded death of each patient known

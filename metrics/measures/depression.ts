@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { inBaselineWindow } from '../../warehouse/models/per-episode';
 import {
-  BASELINE_FROM, BASELINE_TO, DEATH_DISCHARGE_REASON, DEPRESSION_AGE_STRATA, DEPRESSION_DIAGNOSES, DEPRESSION_EXCLUDED_DIAGNOSES,
-  DEPRESSION_INDEX_ABOVE, DEPRESSION_INSTRUMENT, DEPRESSION_MIN_AGE, DEPRESSION_REMISSION_BELOW, DEPRESSION_WINDOWS, RESPONSE_FRACTION,
-} from '../../warehouse/rules';
+  DEATH_DISCHARGE_REASON, DEPRESSION_AGE_STRATA, DEPRESSION_DIAGNOSES, DEPRESSION_EXCLUDED_DIAGNOSES,
+  DEPRESSION_INDEX_ABOVE, DEPRESSION_INSTRUMENT, DEPRESSION_MIN_AGE, DEPRESSION_REMISSION_BELOW, DEPRESSION_WINDOWS,
+} from '../../warehouse/measure-rules';
+import { BASELINE_FROM, BASELINE_TO, RESPONSE_FRACTION } from '../../warehouse/rules';
 import { list } from '../definition-text';
 import { codeListPattern } from './codes';
 import { deathsCte } from './deaths';
@@ -13,7 +14,7 @@ import type { MeasureContext, MeasureSpec } from './spec';
  * The depression measures (docs/measures.md "Depression remission and response"):
  * dep-rem-6 (CCBHC DEP-REM-6), dep-rem-12 (CMS159 / MIPS #370) and dep-resp-6 (NQF 1884),
  * program adaptations over PHQ-9 scores. One builder, three parameter sets from
- * warehouse/rules.ts.
+ * warehouse/measure-rules.ts (index window and response fraction from warehouse/rules.ts, shared with the symptom metrics).
  *
  * - Index: the episode's baseline PHQ-9 (the first score on days BASELINE_FROM…BASELINE_TO
  *   of the episode, as the symptom metrics take it); the index date is its date.
