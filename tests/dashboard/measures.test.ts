@@ -33,9 +33,11 @@ describe('Measures page', () => {
     const hidden = labelRows(data).filter((r) => r.suppressed);
     expect(hidden.length).toBeGreaterThan(0);
     const chart = measureLabelsChart(data, { document });
-    const markers = [...chart.querySelectorAll('.suppressed-marker text')].map((t) => t.textContent);
-    expect(markers.length).toBe(hidden.length);
+    const markers = [...chart.querySelectorAll('.suppressed-marker text')].map((t) => t.textContent ?? '');
+    // one marker per bar, naming each of its suppressed labels
+    expect(markers.length).toBe(new Set(hidden.map((r) => `${r.group}|${r.part}`)).size);
     for (const m of markers) expect(m).toMatch(/^<11 /);
+    for (const r of hidden) expect(markers.some((m) => m.includes(r.label.replaceAll('_', ' ')))).toBe(true);
     expect(chart.textContent).toContain('Window open');
     // The rate chart keeps a group whose rate is withheld, marked "<11".
     const el = page('analyst');

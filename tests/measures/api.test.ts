@@ -63,7 +63,7 @@ describe('GET /api/v1/measures/{name}', () => {
       expect(cli.status).toBe(0);
       expect(cli.stdout.trimEnd()).toBe(api);
     }
-  });
+  }, 180_000);
 
   it('refuses a bad name, an unregistered measure, a bad option or filter with 400 and exit 64', async () => {
     const cases: [string, string[], RegExp][] = [
@@ -80,7 +80,7 @@ describe('GET /api/v1/measures/{name}', () => {
       expect(cli.status, cli.stderr).toBe(64);
       expect(cli.stderr).toMatch(message);
     }
-  });
+  }, 300_000); // five CLI processes, each a tsx start-up
 
   it('gives rows to admins and analysts only, and audits the read', async () => {
     await get(`/api/v1/measures/dep-rem-6?${Q}&rows=true`, users.viewer, 403);

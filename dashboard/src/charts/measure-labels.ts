@@ -34,8 +34,8 @@ export function labelRows(data: MeasureResponse): LabelRow[] {
 /**
  * The label breakdown as stacked bars of episode counts, one bar per group: the labels of
  * episodes whose window has closed in the left panel, window_open apart in the right one.
- * A suppressed label is marked in place, after its group's bar, as "<min_cell label" with
- * the suppression rule as its tooltip.
+ * Suppressed labels are marked in place, after their group's bar, as "<min_cell label, label"
+ * with the suppression rule as its tooltip.
  */
 export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {}): ChartElement {
   const rows = labelRows(data);
@@ -47,8 +47,17 @@ export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {
   // Per group and panel, where the visible bar ends, so the suppressed markers sit right after it.
   const ends = new Map<string, number>();
   for (const r of shown) ends.set(`${r.group}|${r.part}`, (ends.get(`${r.group}|${r.part}`) ?? 0) + (r.count ?? 0));
-  const hidden = rows.filter((r) => r.suppressed).map((r) => ({ ...r, x: ends.get(`${r.group}|${r.part}`) ?? 0 }));
-  const why = (d: LabelRow) => `${d.group}, ${d.label.replaceAll('_', ' ')}: ${suppressionExplanation(data.min_cell)}`;
+  // One marker per group and panel, naming every suppressed label of it, so two markers never overlap.
+  const byBar = new Map<string, { group: string; part: LabelRow['part']; x: number; labels: string[] }>();
+  for (const r of rows.filter((x) => x.suppressed)) {
+    const key = `${r.group}|${r.part}`;
+    const bar = byBar.get(key) ?? { group: r.group, part: r.part, x: ends.get(key) ?? 0, labels: [] };
+    bar.labels.push(r.label.replaceAll('_', ' '));
+    byBar.set(key, bar);
+  }
+  const hidden = [...byBar.values()];
+  type Marker = (typeof hidden)[number];
+  const why = (d: Marker) => `${d.group}, ${d.labels.join(', ')}: ${suppressionExplanation(data.min_cell)}`;
   return Plot.plot({
     ...baseOptions(opts),
     height: 70 + 36 * groups.length,
@@ -61,7 +70,7 @@ export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {
     marks: [
       Plot.barX(shown, Plot.stackX({ x: 'count', y: 'group', fx: 'part', fill: 'label', order: labels, title: (d: LabelRow) => `${d.group}, ${d.label.replaceAll('_', ' ')}: ${d.count}` })),
       Plot.text(hidden, {
-        x: 'x', y: 'group', fx: 'part', text: (d: LabelRow) => `${suppressedText(data.min_cell)} ${d.label.replaceAll('_', ' ')}`,
+        x: 'x', y: 'group', fx: 'part', text: (d: Marker) => `${suppressedText(data.min_cell)} ${d.labels.join(', ')}`,
         textAnchor: 'start', dx: 4, fill: '#333', title: why, ariaLabel: why, className: 'suppressed-marker',
       }),
       Plot.tickX(hidden, { x: 'x', y: 'group', fx: 'part', stroke: SUPPRESSED_FILL, strokeWidth: 6, inset: 6 }),
