@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
-import { readModelStateAndSettled } from '../warehouse/models/state';
+import { readModelStateAndSettled, type FactsThrough, type ModelStateAndSettled } from '../warehouse/models/state';
 import { FAMILIES } from './families';
 import type { MetricSource } from './family';
 import type { MetricFilters } from './filters';
@@ -33,11 +33,25 @@ export async function metricSource(db: Kysely<DB>, name: MetricName, f: MetricFi
   if (family.modelHolds && !family.modelHolds(f)) return 'facts';
   const byRollupKey = ROLLUP_GROUPS.has(f.group_by);
   const state = await readModelStateAndSettled(db, byRollupKey);
-  if (!state || state.stale) return 'facts';
-  const current = family.dependsOn.every((col) => {
-    const through = state[col];
-    return through === null || through <= f.as_of;
-  });
-  if (!current) return 'facts';
+  if (!modelsCurrent(state, family.dependsOn, f.as_of)) return 'facts';
   return byRollupKey && (state.settled === null || state.settled <= f.as_of) ? 'rollup' : 'model';
+}
+
+/**
+ * Whether the per-episode models answer a request as of `asOf` that reads the facts
+ * `dependsOn` summarises: the first two conditions above. Comparisons (metrics/compare)
+ * decide with it too; they read the models, never the rollups.
+ */
+export async function modelsAnswer(db: Kysely<DB>, dependsOn: readonly (keyof FactsThrough)[], asOf: string): Promise<boolean> {
+  return modelsCurrent(await readModelStateAndSettled(db, false), dependsOn, asOf);
+}
+
+function modelsCurrent(
+  state: ModelStateAndSettled | undefined, dependsOn: readonly (keyof FactsThrough)[], asOf: string,
+): state is ModelStateAndSettled {
+  if (!state || state.stale) return false;
+  return dependsOn.every((col) => {
+    const through = state[col];
+    return through === null || through <= asOf;
+  });
 }

@@ -167,12 +167,14 @@ export interface EpisodeOutcomes {
   attended_w7: Generated<number>;
   attended_w8: Generated<number>;
   attended_w9: Generated<number>;
+  clinician_id: string | null;
   discharge_reason: string | null;
   discharged_on: string | null;
   engaged: Generated<boolean>;
   eot_negative: Generated<number>;
   eot_tests: Generated<number>;
   episode_id: string;
+  ethnicity: string | null;
   first_attended_on: string | null;
   first_negative_on: string | null;
   first_relapse_on: string | null;
@@ -217,6 +219,7 @@ export interface EpisodeOutcomes {
   no_show_w9: Generated<number>;
   patient_id: string;
   primary_substance: string | null;
+  race: string | null;
   refreshed_at: Generated<Timestamp>;
   report_intake_days: number | null;
   report_intake_on: string | null;
@@ -227,6 +230,7 @@ export interface EpisodeOutcomes {
   sessions_excused: Generated<number>;
   sessions_no_show: Generated<number>;
   sex: string | null;
+  site_code: string | null;
   tests_counted: Generated<number>;
   tests_negative: Generated<number>;
   tests_w0: Generated<number>;

@@ -9,8 +9,11 @@ export type Page = (typeof PAGES)[number];
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
 export const PERIODS: readonly Period[] = ['month', 'quarter', 'year'];
 export const DEFAULT_INSTRUMENT = 'PHQ-9';
-/** The outcomes and units of `GET /compare/{outcome}` (docs/comparisons.md); the types tie them to the API's lists. */
-export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence'];
+/**
+ * The outcomes and units of `GET /compare/{outcome}` (docs/comparisons.md); the types tie them to the API's lists, and
+ * tests/dashboard/state.test.ts holds the outcomes equal to the API's (a newly registered measure is added here).
+ */
+export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence', 'dep-rem-6', 'dep-rem-12', 'dep-resp-6'];
 export const COMPARE_UNITS: readonly CompareUnit[] = ['track', 'site', 'clinician'];
 
 export interface ViewState {

@@ -4,13 +4,17 @@ import {
 import { FUNNEL_LEVELS, WINSORISE_SHARE, type Overdispersion } from '../stats/funnel';
 import { IRLS_EPSILON, IRLS_MAX_ITERATIONS } from '../stats/logistic';
 import { suppressionRule } from '../response';
-import type { Adjuster, CompareOutcome } from './request';
+import { MEASURES } from '../measures/registry';
+import { DEFAULT_EXCLUDED, DEFAULT_WINDOW_OPEN } from '../measures/run';
+import type { MetricFilters } from '../filters';
+import { measureContext } from './measure-episodes';
+import { isMeasureOutcome, type Adjuster, type CompareOutcome, type EpisodeOutcome } from './request';
 
 /**
  * The `definition` block of a comparison (docs/comparisons.md), built from the rule
  * constants so that the response states the windows it applied.
  */
-const OUTCOMES: Record<CompareOutcome, (remissionBelow: number | null, instrument: string) => Record<string, unknown>> = {
+const OUTCOMES: Record<EpisodeOutcome, (remissionBelow: number | null, instrument: string) => Record<string, unknown>> = {
   completion: () => ({ denominator: 'episodes discharged by as_of', event: "discharge_reason = 'completed'" }),
   positive_discharge: () => ({ denominator: 'episodes discharged by as_of', event: `discharge_reason in (${POSITIVE_REASONS.join(', ')})` }),
   engagement: () => ({
@@ -27,14 +31,38 @@ const OUTCOMES: Record<CompareOutcome, (remissionBelow: number | null, instrumen
   }),
 };
 
+/**
+ * A measure's outcome block: its denominator and numerator labels, and the measure's own
+ * definition (windows, code lists, options) as `iop measures` states it.
+ */
+function measureOutcome(outcome: CompareOutcome, f: MetricFilters): Record<string, unknown> {
+  const spec = isMeasureOutcome(outcome) ? MEASURES[outcome] : undefined;
+  if (!spec) throw new Error(`measure ${outcome} is not registered`);
+  const excluded = spec.excludedLabel ?? DEFAULT_EXCLUDED;
+  const windowOpen = spec.windowOpenLabel ?? DEFAULT_WINDOW_OPEN;
+  return {
+    measure: spec.name,
+    source: spec.source,
+    denominator: `the measure's denominator: its initial population less the episodes labelled ${excluded} or ${windowOpen} (counted in notes.excluded and notes.window_open)`,
+    event: `the episode's label is ${spec.numerator.join(' or ')}`,
+    index_dates: 'from and to select the index dates, as iop measures does (docs/measures.md)',
+    definition: spec.definition(measureContext(f)),
+  };
+}
+
+function outcomeDefinition(outcome: CompareOutcome, f: MetricFilters, remissionBelow: number | null): Record<string, unknown> {
+  return isMeasureOutcome(outcome) ? measureOutcome(outcome, f) : OUTCOMES[outcome](remissionBelow, f.instrument);
+}
+
 export function adjustedDefinition(o: {
-  outcome: CompareOutcome; instrument: string; remissionBelow: number | null; adjustFor: readonly Adjuster[];
+  outcome: CompareOutcome; filters: MetricFilters; remissionBelow: number | null; adjustFor: readonly Adjuster[];
   overdispersion: Overdispersion; minCell: number;
 }): Record<string, unknown> {
+  const instrument = o.filters.instrument;
   return {
-    outcome: OUTCOMES[o.outcome](o.remissionBelow, o.instrument),
+    outcome: outcomeDefinition(o.outcome, o.filters, o.remissionBelow),
     covariates: {
-      baseline: `first ${o.instrument} score on days ${BASELINE_FROM}..${BASELINE_TO} of the episode; episodes without one are left out (notes.without_baseline)`,
+      baseline: `first ${instrument} score on days ${BASELINE_FROM}..${BASELINE_TO} of the episode; episodes without one are left out (notes.without_baseline)`,
       age: 'admission year - birth year, in years; episodes without a birth year are left out (notes.without_age)',
       sex: 'categorical, missing = unknown',
       substance: 'primary substance, categorical, missing = unknown',
@@ -65,9 +93,9 @@ export function adjustedDefinition(o: {
   };
 }
 
-export function equityDefinition(outcome: CompareOutcome, instrument: string, remissionBelow: number | null, minCell: number): Record<string, unknown> {
+export function equityDefinition(outcome: CompareOutcome, f: MetricFilters, remissionBelow: number | null, minCell: number): Record<string, unknown> {
   return {
-    outcome: OUTCOMES[outcome](remissionBelow, instrument),
+    outcome: outcomeDefinition(outcome, f, remissionBelow),
     rate: 'events / n with the Wilson 95% interval (unadjusted)',
     reference: 'the largest group with a known value (ties: first in code-point order)',
     ratio: 'rate / reference rate, with the Katz log 95% interval exp(log RR +/- z sqrt(1/x1 - 1/n1 + 1/x0 - 1/n0))',

@@ -1,19 +1,25 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import type { FactsThrough } from '../../warehouse/models/state';
 import {
   countedTest, ietDay, inBaselineWindow, inEndOfTreatment, inEngagementWindow, inFollowupRange, inInitiationWindow, isEngaged, isFollowupAfter,
 } from '../../warehouse/models/per-episode';
 import { POSITIVE_REASONS } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
+import { modelsAnswer } from '../source';
+import { modelQuery, scopeConditions } from '../sql/model-scope';
 import { scopedEpisodes, UNKNOWN_KEY } from '../sql/scope';
-import type { CompareBy, CompareOutcome } from './request';
+import type { CompareBy, EpisodeOutcome } from './request';
 
 /**
  * One row per episode of a comparison (docs/comparisons.md "Outcomes"): its unit, its
- * binary outcome and its case-mix covariates, read from the facts for any as_of. Only
- * the episodes an outcome is defined for are returned (its denominator). The windows and
+ * binary outcome and its case-mix covariates. Only the episodes an outcome is defined for
+ * are returned (its denominator), in episode order. They are read from the per-episode
+ * models (`episode_outcomes`, and `episode_instrument_outcomes` for the baseline score and
+ * the follow-up) when those give the same answer, as the metric families decide
+ * (metrics/source.ts), and from the facts for any other as_of. The windows and
  * per-episode rules are the builders of warehouse/models/per-episode.ts and the constants
- * of warehouse/rules.ts, the same the metric families use.
+ * of warehouse/rules.ts, the same the metric families and the models use.
  */
 export interface CompareEpisodeRow {
   unit: string;
@@ -26,32 +32,76 @@ export interface CompareEpisodeRow {
   substance: string;
 }
 
-/** The column each unit or equity group reads; a missing value is the key `unknown`. */
-const UNIT_COLUMNS: Record<CompareBy, RawBuilder<string>> = {
-  // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
-  clinician: sql<string>`coalesce(e.clinician_id, ${UNKNOWN_KEY})`,
-  site: sql<string>`coalesce(e.site_code, ${UNKNOWN_KEY})`,
-  track: sql<string>`e.track_code`,
-  race: sql<string>`coalesce(nullif(p.race, ''), ${UNKNOWN_KEY})`,
-  ethnicity: sql<string>`coalesce(nullif(p.ethnicity, ''), ${UNKNOWN_KEY})`,
-};
+export type CompareSource = 'facts' | 'model';
 
-/** The first score on the instrument in the baseline window (docs/metrics.md "Symptom change"). */
-function baselineScores(f: MetricFilters): RawBuilder<unknown> {
-  return sql`scores as (
+/** Where a unit's or group's value lives, on the facts (episodes `e`, patients `p`) or the model (`o`). */
+export interface UnitColumns {
+  clinician: RawBuilder<unknown>;
+  site: RawBuilder<unknown>;
+  track: RawBuilder<unknown>;
+  race: RawBuilder<unknown>;
+  ethnicity: RawBuilder<unknown>;
+}
+
+const FACT_UNITS: UnitColumns = { clinician: sql`e.clinician_id`, site: sql`e.site_code`, track: sql`e.track_code`, race: sql`p.race`, ethnicity: sql`p.ethnicity` };
+const MODEL_UNITS: UnitColumns = { clinician: sql`o.clinician_id`, site: sql`o.site_code`, track: sql`o.track_code`, race: sql`o.race`, ethnicity: sql`o.ethnicity` };
+
+/** The key each unit or equity group reads; a missing value is the key `unknown`. */
+export function unitKey(by: CompareBy, c: UnitColumns): RawBuilder<string> {
+  switch (by) {
+    // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
+    case 'clinician': return sql<string>`coalesce(${c.clinician}, ${UNKNOWN_KEY})`;
+    case 'site': return sql<string>`coalesce(${c.site}, ${UNKNOWN_KEY})`;
+    case 'track': return sql<string>`${c.track}`;
+    case 'race': return sql<string>`coalesce(nullif(${c.race}, ''), ${UNKNOWN_KEY})`;
+    case 'ethnicity': return sql<string>`coalesce(nullif(${c.ethnicity}, ''), ${UNKNOWN_KEY})`;
+  }
+}
+
+/** The categorical covariates as the model codes them: a missing value is the level `unknown`. */
+export const sexLevel = (sex: RawBuilder<unknown>) => sql<string>`coalesce(${sex}, ${UNKNOWN_KEY})`;
+export const substanceLevel = (substance: RawBuilder<unknown>) => sql<string>`coalesce(nullif(lower(${substance}), ''), ${UNKNOWN_KEY})`;
+
+/**
+ * The fact dates a comparison's rows summarise: the outcome's facts, and the scores when
+ * the baseline is a covariate. Completion and positive discharge read no fact.
+ */
+export function compareDependsOn(outcome: EpisodeOutcome, baseline: boolean): (keyof FactsThrough)[] {
+  const of: Record<EpisodeOutcome, (keyof FactsThrough)[]> = {
+    completion: [], positive_discharge: [], engagement: ['attendance_through'], remission: ['scores_through'], abstinence: ['tests_through'],
+  };
+  return [...new Set([...of[outcome], ...(baseline ? ['scores_through' as const] : [])])];
+}
+
+/**
+ * The models answer when they are current and no fact they summarise for this comparison
+ * is dated after as_of (docs/metrics.md "Models and as_of"); the facts otherwise.
+ */
+export async function compareSource(db: Kysely<DB>, outcome: EpisodeOutcome, baseline: boolean, f: MetricFilters): Promise<CompareSource> {
+  return (await modelsAnswer(db, compareDependsOn(outcome, baseline), f.as_of)) ? 'model' : 'facts';
+}
+
+/**
+ * The first score on the instrument in the baseline window (docs/metrics.md "Symptom
+ * change"), as CTEs `<prefix>scores` and `<prefix>baseline(episode_id, baseline_on, score)`
+ * over the episodes of the CTE `base` (episode_id, admitted_on, discharged_on).
+ */
+export function baselineScores(f: MetricFilters, base = 'base', prefix = ''): RawBuilder<unknown> {
+  const scores = sql.id(`${prefix}scores`);
+  return sql`${scores} as (
     select b.episode_id, b.discharged_on, a.administered_on as on_day, a.total_score as score, a.administered_on - b.admitted_on as day
-    from base b join assessments a on a.episode_id = b.episode_id
+    from ${sql.id(base)} b join assessments a on a.episode_id = b.episode_id
     where a.instrument = ${f.instrument} and a.administered_on <= ${f.as_of}::date
   ),
-  baseline as (
+  ${sql.id(`${prefix}baseline`)} as (
     select distinct on (episode_id) episode_id, on_day as baseline_on, score
-    from scores where ${inBaselineWindow(sql`day`)}
+    from ${scores} where ${inBaselineWindow(sql`day`)}
     order by episode_id, on_day
   )`;
 }
 
 /** `outcome(episode_id, y)`: the outcome's denominator and whether each episode had it. */
-function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: number | null): RawBuilder<unknown> {
+function outcomeCte(outcome: EpisodeOutcome, f: MetricFilters, remissionBelow: number | null): RawBuilder<unknown> {
   switch (outcome) {
     case 'completion':
       return sql`outcome as (select episode_id, discharge_reason = 'completed' as y from base where discharged_on is not null)`;
@@ -99,18 +149,29 @@ function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: n
   }
 }
 
+/**
+ * The rows of a comparison from `source` (compareSource decides it). `baseline` false: the
+ * model leaves the baseline out, and the model path does not read it (every baseline null).
+ */
 export async function compareEpisodes(
-  db: Kysely<DB>, outcome: CompareOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
+  source: CompareSource, baseline = true,
+): Promise<CompareEpisodeRow[]> {
+  return source === 'model' ? modelEpisodes(db, outcome, by, f, remissionBelow, baseline) : factEpisodes(db, outcome, by, f, remissionBelow);
+}
+
+async function factEpisodes(
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
 ): Promise<CompareEpisodeRow[]> {
   const scope: MetricFilters = { ...f, group_by: 'track' };
   const { rows } = await sql<CompareEpisodeRow>`
     with ${scopedEpisodes(scope)},
     base as (
       select s.episode_id, s.admitted_on, s.first_contact_on, s.discharged_on, s.discharge_reason, s.ends_on,
-        ${UNIT_COLUMNS[by]} as unit,
+        ${unitKey(by, FACT_UNITS)} as unit,
         (extract(year from e.admitted_on)::int - p.birth_year) as age,
-        coalesce(p.sex, ${UNKNOWN_KEY}) as sex,
-        coalesce(nullif(lower(e.primary_substance), ''), ${UNKNOWN_KEY}) as substance
+        ${sexLevel(sql`p.sex`)} as sex,
+        ${substanceLevel(sql`e.primary_substance`)} as substance
       from scoped s join episodes e on e.episode_id = s.episode_id left join patients p on p.patient_id = e.patient_id
     ),
     ${baselineScores(f)},
@@ -119,4 +180,49 @@ export async function compareEpisodes(
     from base b join outcome o on o.episode_id = b.episode_id left join baseline bl on bl.episode_id = b.episode_id
     order by b.episode_id`.execute(db);
   return rows;
+}
+
+/**
+ * The outcome's denominator and event on a model row `o` (and its instrument row `i`):
+ * the same rules as `outcomeCte`, stored per episode at refresh. What depends on as_of is
+ * applied here: an episode discharged after as_of is still open (`closed` false).
+ */
+function modelOutcome(outcome: EpisodeOutcome, closed: RawBuilder<boolean>, remissionBelow: number | null): { where: RawBuilder<unknown>; y: RawBuilder<boolean> } {
+  switch (outcome) {
+    case 'completion':
+      return { where: closed, y: sql<boolean>`o.discharge_reason = 'completed'` };
+    case 'positive_discharge':
+      return { where: closed, y: sql<boolean>`o.discharge_reason = any(${[...POSITIVE_REASONS]}::text[])` };
+    case 'engagement':
+      // HEDIS IET inside the episode, as the attendance family reads it from the model.
+      return { where: sql`true`, y: sql<boolean>`o.iet_engaged` };
+    case 'remission':
+      // The follow-up is stored only when it is far enough after a baseline.
+      return { where: sql`${closed} and i.followup_score is not null`, y: sql<boolean>`i.followup_score < ${remissionBelow}::float8` };
+    case 'abstinence':
+      return { where: sql`${closed} and o.eot_tests > 0`, y: sql<boolean>`o.eot_negative = o.eot_tests` };
+  }
+}
+
+/**
+ * The rows from the models: one scan of `episode_outcomes` in the request's scope, joined
+ * to the instrument's row of `episode_instrument_outcomes` when the baseline is a
+ * covariate or the outcome is remission. `baseline` false leaves every baseline null: no
+ * model that leaves the baseline out reads it.
+ */
+async function modelEpisodes(
+  db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null, baseline: boolean,
+): Promise<CompareEpisodeRow[]> {
+  const closed = sql<boolean>`(o.discharged_on is not null and o.discharged_on <= ${f.as_of}::date)`;
+  const { where, y } = modelOutcome(outcome, closed, remissionBelow);
+  const instrument = baseline || outcome === 'remission';
+  const join = instrument
+    ? sql`${sql.raw(outcome === 'remission' ? 'join' : 'left join')} episode_instrument_outcomes i on i.episode_id = o.episode_id and i.instrument = ${f.instrument}`
+    : sql``;
+  return modelQuery(db, async (trx) => (await sql<CompareEpisodeRow>`
+    select ${unitKey(by, MODEL_UNITS)} as unit, ${y} as y, ${instrument ? sql`i.baseline_score` : sql`null::float8`} as baseline,
+      o.age_at_admission as age, ${sexLevel(sql`o.sex`)} as sex, ${substanceLevel(sql`o.primary_substance`)} as substance
+    from episode_outcomes o ${join}
+    where ${scopeConditions(f, 'o', false)} and ${where}
+    order by o.episode_id`.execute(trx)).rows);
 }

@@ -26,14 +26,21 @@ function adjusted(r: AdjustedComparison): string {
     ? [u.key, String(u.n), cell(u.observed, 0), cell(u.expected, 2), cell(u.oe), pair(u.oe_ci), u.position ?? '—']
     : [u.key, 'suppressed', '', '', '', '', '']))]));
   out.push(`Episodes ${r.notes.episodes}; left out without a baseline ${r.notes.without_baseline}, without a birth year ${r.notes.without_age}; modelled ${r.notes.modelled}`);
+  if (r.notes.excluded !== undefined) out.push(outsideDenominator(r.notes.excluded, r.notes.window_open ?? null));
   return out.join('\n\n');
+}
+
+/** A standard measure's episodes outside its denominator. */
+function outsideDenominator(excluded: number | null, windowOpen: number | null): string {
+  return `Outside the measure's denominator: excluded ${cell(excluded, 0)}, window open ${cell(windowOpen, 0)}`;
 }
 
 function equity(r: EquityComparison): string {
   return [`${r.comparison} by ${r.by}, as of ${r.as_of}; ratios to ${r.reference ?? '(no reference group)'}`,
     columns([['group', 'n', 'events', 'rate', '95% CI', 'ratio', '95% CI'], ...r.groups.map((g) => ('n' in g
       ? [g.key, String(g.n), cell(g.events, 0), cell(g.rate), pair(g.rate_ci), cell(g.ratio), pair(g.ratio_ci)]
-      : [g.key, 'suppressed', '', '', '', '', '']))])].join('\n\n');
+      : [g.key, 'suppressed', '', '', '', '', '']))]),
+    ...(r.notes ? [outsideDenominator(r.notes.excluded, r.notes.window_open)] : [])].join('\n\n');
 }
 
 export function comparisonTable(r: ComparisonResponse): string {

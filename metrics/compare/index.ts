@@ -4,9 +4,11 @@ import { checkFiltersInWarehouse } from '../filters';
 import { MetricFilterError } from '../index';
 import { adjustedParts } from './adjusted';
 import { adjustedDefinition, equityDefinition } from './definition';
-import { compareEpisodes } from './episodes';
+import { compareEpisodes, compareSource, type CompareEpisodeRow, type CompareSource } from './episodes';
+import { MEASURES } from '../measures/registry';
+import { leftOutCounts, measureEpisodes, type MeasureEpisodes } from './measure-episodes';
 import { countsByGroup, equityGroups } from './equity';
-import { isEquity, type CompareRequest } from './request';
+import { isEquity, isMeasureOutcome, type CompareRequest } from './request';
 import type { ComparisonResponse } from './schema';
 
 export { protectComparison } from './protect';
@@ -20,14 +22,18 @@ export { ComparisonResponseSchema, type ComparisonResponse } from './schema';
  * tracks or instruments, and remission on an instrument without `remission_below`, are a
  * MetricFilterError (exit 64, HTTP 400).
  */
-export async function computeComparison(db: Kysely<DB>, req: CompareRequest, minCell: number): Promise<ComparisonResponse> {
+export async function computeComparison(
+  db: Kysely<DB>, req: CompareRequest, minCell: number, opts: { source?: CompareSource } = {},
+): Promise<ComparisonResponse> {
   const f = req.filters;
   const equity = isEquity(req.by);
-  const usesInstrument = req.outcome === 'remission' || (!equity && req.adjustFor.includes('baseline'));
+  const baseline = !equity && req.adjustFor.includes('baseline');
+  const usesInstrument = req.outcome === 'remission' || baseline;
   const problem = await checkFiltersInWarehouse(db, f, usesInstrument);
   if (problem) throw new MetricFilterError(problem);
   const remissionBelow = req.outcome === 'remission' ? await remissionThreshold(db, f.instrument) : null;
-  const rows = await compareEpisodes(db, req.outcome, req.by, f, remissionBelow);
+  const { rows, measure } = await episodesOf(db, req, remissionBelow, baseline, opts.source);
+  const leftOut = measure ? leftOutCounts(measure.excluded, measure.window_open, minCell) : null;
   const header = {
     comparison: req.outcome, by: req.by, as_of: f.as_of, min_cell: minCell,
     filters: { track: f.track, from: f.from, to: f.to, as_of: f.as_of, instrument: f.instrument },
@@ -35,17 +41,41 @@ export async function computeComparison(db: Kysely<DB>, req: CompareRequest, min
   if (equity) {
     const { reference, groups } = equityGroups(countsByGroup(rows), minCell);
     return {
-      kind: 'equity', ...header, definition: equityDefinition(req.outcome, f.instrument, remissionBelow, minCell),
-      reference, groups, suppressed: groups.some((g) => g.suppressed !== undefined),
+      kind: 'equity', ...header, definition: equityDefinition(req.outcome, f, remissionBelow, minCell),
+      reference, groups, ...(leftOut ? { notes: leftOut } : {}),
+      suppressed: groups.some((g) => g.suppressed !== undefined) || leftOut?.excluded === null,
     };
   }
   const parts = adjustedParts(rows, req.adjustFor, req.overdispersion, minCell);
-  const suppressed = parts.units.some((u) => u.suppressed !== undefined) || parts.model.coefficients.some((c) => c.suppressed !== undefined);
+  const suppressed = parts.units.some((u) => u.suppressed !== undefined) || parts.model.coefficients.some((c) => c.suppressed !== undefined)
+    || leftOut?.excluded === null;
   return {
     kind: 'adjusted', ...header,
-    definition: adjustedDefinition({ outcome: req.outcome, instrument: f.instrument, remissionBelow, adjustFor: req.adjustFor, overdispersion: req.overdispersion, minCell }),
-    adjust_for: req.adjustFor, overdispersion: req.overdispersion, ...parts, suppressed,
+    definition: adjustedDefinition({ outcome: req.outcome, filters: f, remissionBelow, adjustFor: req.adjustFor, overdispersion: req.overdispersion, minCell }),
+    adjust_for: req.adjustFor, overdispersion: req.overdispersion, ...parts,
+    notes: leftOut ? { ...parts.notes, ...leftOut } : parts.notes,
+    suppressed,
   };
+}
+
+/**
+ * The episodes of the outcome's denominator: for an episode outcome, from the models or
+ * the facts (`source` forces one, for tests); for a standard measure, through the measures
+ * framework, with the episodes outside its denominator counted.
+ */
+async function episodesOf(
+  db: Kysely<DB>, req: CompareRequest, remissionBelow: number | null, baseline: boolean, source?: CompareSource,
+): Promise<{ rows: CompareEpisodeRow[]; measure: MeasureEpisodes | null }> {
+  const f = req.filters;
+  if (isMeasureOutcome(req.outcome)) {
+    const spec = MEASURES[req.outcome];
+    if (!spec) throw new Error(`measure ${req.outcome} is not registered`);
+    const measure = await measureEpisodes(db, spec, req.by, f);
+    return { rows: measure.rows, measure };
+  }
+  // The models or the facts (docs/metrics.md "Models and as_of").
+  const from = source ?? await compareSource(db, req.outcome, baseline, f);
+  return { rows: await compareEpisodes(db, req.outcome, req.by, f, remissionBelow, from, baseline), measure: null };
 }
 
 async function remissionThreshold(db: Kysely<DB>, instrument: string): Promise<number> {

@@ -69,6 +69,7 @@ function protectAdjusted(r: AdjustedComparison): AdjustedComparison {
     notes: {
       episodes: roundToBase(r.notes.episodes), without_baseline: roundToBase(r.notes.without_baseline),
       without_age: roundToBase(r.notes.without_age), modelled: roundToBase(r.notes.modelled),
+      ...(r.notes.excluded === undefined ? {} : { excluded: r5(r.notes.excluded), window_open: r5(r.notes.window_open ?? null) }),
     },
   };
 }
@@ -91,7 +92,8 @@ function protectEquity(r: EquityComparison): EquityComparison {
       ratio_ci: g.ratio_ci === null ? null : rr?.ci ?? null,
     };
   });
-  return { ...r, definition: { ...r.definition, disclosure: COMPARE_DISCLOSURE }, groups };
+  const notes = r.notes ? { notes: { excluded: r5(r.notes.excluded), window_open: r5(r.notes.window_open) } } : {};
+  return { ...r, definition: { ...r.definition, disclosure: COMPARE_DISCLOSURE }, groups, ...notes };
 }
 
 export function protectComparison(r: ComparisonResponse): ComparisonResponse {

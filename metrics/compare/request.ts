@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { OVERDISPERSION, type Overdispersion } from '../stats/funnel';
 import { MetricFiltersSchema, parseFilters, type FilterError, type MetricFilters } from '../filters';
+import { MEASURES } from '../measures/registry';
+import { MEASURE_NAMES, type MeasureName } from '../measures/spec';
 
 /**
  * The request of `iop compare <outcome>` and `GET /api/v1/compare/{outcome}`
@@ -8,9 +10,25 @@ import { MetricFiltersSchema, parseFilters, type FilterError, type MetricFilters
  * metric filters have (metrics/filters.ts), so both accept and refuse the same things.
  */
 
-/** The binary per-episode outcomes a comparison can model (docs/comparisons.md "Outcomes"). */
-export const COMPARE_OUTCOMES = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence'] as const;
-export type CompareOutcome = (typeof COMPARE_OUTCOMES)[number];
+/** The binary per-episode outcomes of the metric families (docs/comparisons.md "Outcomes"). */
+export const EPISODE_OUTCOMES = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence'] as const;
+export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
+
+/**
+ * The registered standard measures with a numerator (metrics/measures/registry.ts): the
+ * episode's outcome is whether its label is a numerator label, over the measure's
+ * denominator (docs/comparisons.md "Standard measures"). A measure registered later joins
+ * the list by itself.
+ */
+export const MEASURE_OUTCOMES: readonly MeasureName[] = MEASURE_NAMES.filter((name) => (MEASURES[name]?.numerator.length ?? 0) > 0);
+
+/** Every outcome a comparison can model: the episode outcomes, then the measures. */
+export const COMPARE_OUTCOMES = [...EPISODE_OUTCOMES, ...MEASURE_OUTCOMES] as readonly [EpisodeOutcome, ...CompareOutcome[]];
+export type CompareOutcome = EpisodeOutcome | MeasureName;
+
+export function isMeasureOutcome(outcome: CompareOutcome): outcome is MeasureName {
+  return !(EPISODE_OUTCOMES as readonly string[]).includes(outcome);
+}
 
 /**
  * The units a case-mix adjusted comparison ranks: the episode's primary clinician

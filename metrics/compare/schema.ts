@@ -94,6 +94,9 @@ export const AdjustedComparisonSchema = z.strictObject({
     without_baseline: z.number(),
     without_age: z.number(),
     modelled: z.number(),
+    /** A standard measure's episodes outside its denominator (null when small). */
+    excluded: num.optional(),
+    window_open: num.optional(),
   }),
 });
 
@@ -114,6 +117,8 @@ export const EquityComparisonSchema = z.strictObject({
   /** The largest group with a known value: every ratio is to its rate. */
   reference: z.string().nullable(),
   groups: z.array(z.union([equityGroup, suppressedUnit])),
+  /** A standard measure's episodes outside its denominator (null when small). */
+  notes: z.strictObject({ excluded: num, window_open: num }).optional(),
 });
 
 export const ComparisonResponseSchema = z.discriminatedUnion('kind', [AdjustedComparisonSchema, EquityComparisonSchema]);

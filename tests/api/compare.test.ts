@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { COMPARE_OUTCOMES } from '../../metrics/compare/request';
+import { EPISODE_OUTCOMES, MEASURE_OUTCOMES } from '../../metrics/compare/request';
 import { AdjustedComparisonSchema, ComparisonResponseSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 import { useTestDatabase } from '../harness/database';
 import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
@@ -30,14 +30,27 @@ async function get(url: string, token: string, status = 200) {
 }
 
 describe('GET /api/v1/compare/{outcome}', () => {
-  it('answers every outcome by track with a body the strict schema accepts', async () => {
-    for (const outcome of COMPARE_OUTCOMES) {
+  it('answers every episode outcome by track with a body the strict schema accepts', async () => {
+    for (const outcome of EPISODE_OUTCOMES) {
       const body = await get(`/api/v1/compare/${outcome}?as_of=${AS_OF}&adjust_for=age,sex`, users.analyst);
       const parsed = AdjustedComparisonSchema.parse(body);
       expect(parsed.comparison).toBe(outcome);
       // Every track with an eligible episode is listed; weekend (5 episodes) is suppressed whole, never dropped.
       expect(parsed.units.map((u) => u.key)).toEqual(['day', 'evening', 'weekend']);
       expect(parsed.units[2]).toEqual({ key: 'weekend', suppressed: ['all'] });
+    }
+  });
+
+  it('answers every registered measure with a numerator, counting the episodes outside its denominator', async () => {
+    // The API program records no diagnoses, so no episode enters a depression measure's initial population.
+    expect(MEASURE_OUTCOMES).toEqual(expect.arrayContaining(['dep-rem-6', 'dep-rem-12', 'dep-resp-6']));
+    for (const outcome of MEASURE_OUTCOMES) {
+      const body = AdjustedComparisonSchema.parse(await get(`/api/v1/compare/${outcome}?as_of=${AS_OF}&adjust_for=age,sex`, users.analyst));
+      expect(body.comparison).toBe(outcome);
+      expect(body.notes).toMatchObject({ episodes: 0, excluded: 0, window_open: 0 });
+      expect(body.definition).toMatchObject({ outcome: { measure: outcome } });
+      const viewer = ComparisonResponseSchema.parse(await get(`/api/v1/compare/${outcome}?as_of=${AS_OF}&by=race`, users.viewer));
+      expect(viewer.kind === 'equity' ? viewer.notes : null).toEqual({ excluded: 0, window_open: 0 });
     }
   });
 

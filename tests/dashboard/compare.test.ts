@@ -4,7 +4,7 @@ import { compareModelDefinition, equityDefinition, funnelDefinition } from '../.
 import { equityChart, equityRows } from '../../dashboard/src/charts/equity';
 import { boxesOverlap, funnelChart, funnelRows, layoutLabels, unitTable } from '../../dashboard/src/charts/funnel';
 import { modelTable, WITHHELD_NOTE } from '../../dashboard/src/charts/model-table';
-import { comparePage } from '../../dashboard/src/pages/compare';
+import { comparePage, outsideDenominator } from '../../dashboard/src/pages/compare';
 import { DEFAULT_STATE } from '../../dashboard/src/state';
 import { fixtures, normalize } from './helpers';
 
@@ -179,5 +179,26 @@ describe('Compare page', () => {
     ]);
     const el = comparePage.view(data, { doc: document, state, tracks: fixtures.tracks(), instruments: fixtures.instruments() });
     for (const id of ['chart-funnel', 'chart-model', 'chart-equity-race', 'chart-equity-ethnicity']) expect(el.querySelector(`[data-testid="${id}"]`), id).not.toBeNull();
+  });
+});
+
+describe('Compare page for a standard measure', () => {
+  it('says how many episodes lie outside the measure\'s denominator, and that a small count is withheld', async () => {
+    const measure = { ...fixtures.compareClinician(), comparison: 'dep-rem-6' as const };
+    const api = {
+      compare: async (_outcome: string, params: URLSearchParams) => {
+        const by = params.get('by');
+        if (by === 'race') return fixtures.compareRace();
+        if (by === 'ethnicity') return fixtures.compareEthnicity();
+        return { ...measure, notes: { ...measure.notes, excluded: 12, window_open: 30 } };
+      },
+    } as unknown as Parameters<typeof comparePage.load>[0];
+    const state = { ...DEFAULT_STATE, page: 'compare' as const, compareOutcome: 'dep-rem-6' as const, compareBy: 'clinician' as const };
+    const el = comparePage.view(await comparePage.load(api, state), { doc: document, state, tracks: fixtures.tracks(), instruments: fixtures.instruments() });
+    expect(el.textContent).toContain('Depression remission at 6 months (DEP-REM-6) by clinician');
+    expect(el.textContent).toContain('Outside the measure’s denominator and left out: 12 excluded, 30 whose window is still open.');
+    expect(outsideDenominator({ excluded: null, window_open: null })).toContain('withheld (small-cell rule) excluded');
+    // Other outcomes carry no such notes, and the page says nothing about them.
+    expect(outsideDenominator(fixtures.compareClinician().notes)).toBe('');
   });
 });

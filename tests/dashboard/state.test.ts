@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { COMPARE_OUTCOMES as API_COMPARE_OUTCOMES, COMPARE_UNITS as API_COMPARE_UNITS } from '../../metrics/compare/request';
 import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, stateToSearch, type ViewState } from '../../dashboard/src/state';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
@@ -19,6 +20,11 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
 });
 
 describe('view state ↔ URL', () => {
+  it('offers exactly the outcomes (in order) and units the API compares (a newly registered measure goes into dashboard/src/state.ts)', () => {
+    expect([...COMPARE_OUTCOMES]).toEqual([...API_COMPARE_OUTCOMES]);
+    expect([...COMPARE_UNITS].sort()).toEqual([...API_COMPARE_UNITS].sort());
+  });
+
   it('reads back every view it writes (property)', () => {
     fc.assert(
       fc.property(viewState, (s) => {

@@ -4,7 +4,8 @@ import { GROUP_BY, parseFilters, type MetricFilters } from '../../metrics/filter
 import { sql } from 'kysely';
 import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
-import { addEpisodes, addScores, addSessions, addTests, day, type EpisodeSpec, type TestSpec } from './fixtures';
+import { addEpisodes, addSessions, addTests, day } from './fixtures';
+import { A, AS_OF, cohort, LAST_FACT, loadCohort } from './model-cohort';
 
 /**
  * The models and the facts must give the same response (issue "Outcome metrics"): every
@@ -15,67 +16,6 @@ import { addEpisodes, addScores, addSessions, addTests, day, type EpisodeSpec, t
  * substances, weeks 16 and 17, follow-up scores past discharge + 14 days.
  */
 const t = useTestDatabase();
-const A = '2026-01-01';
-const AS_OF = day(A, 150);
-/** The last fact date of the cohort: a later as_of may read the models. */
-const LAST_FACT = day(A, 150);
-
-/** mulberry32: a small seeded PRNG, so the cohort is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = prng(20261123);
-const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-
-const REASONS = ['completed', 'transferred', 'dropped_out', 'against_advice', 'terminated', 'other'] as const;
-const STATUSES = ['attended', 'attended', 'attended', 'no_show', 'cancelled', 'excused'] as const;
-const RESULTS = ['negative', 'negative', 'negative', 'positive', 'refused', 'missed', 'invalid'] as const;
-
-interface Cohort {
-  episodes: EpisodeSpec[];
-  sessions: Map<string, [string, (typeof STATUSES)[number]][]>;
-  tests: Map<string, TestSpec[]>;
-  scores: Map<string, [string, [string, number][]][]>;
-}
-
-function cohort(n: number): Cohort {
-  const out: Cohort = { episodes: [], sessions: new Map(), tests: new Map(), scores: new Map() };
-  for (let i = 0; i < n; i++) {
-    const id = `m${String(i).padStart(3, '0')}`;
-    const start = int(-60, 140);
-    const kind = rand();
-    // Closed within the cohort's window, closed after as_of, or open.
-    const end = kind < 0.55 ? Math.min(start + int(0, 120), 150) : kind < 0.7 ? start + int(151 - start, 260 - start) : null;
-    out.episodes.push({
-      id, track: pick(['day', 'eve', 'php']), admitted: day(A, start),
-      discharged: end === null ? null : day(A, end), reason: end === null ? null : pick(REASONS),
-      substance: pick(['alcohol', 'Opioids', 'stimulants', null, '']), sex: pick(['female', 'male', 'other', null]),
-      birthYear: pick([1950, 1970, 1985, 1995, 2000, 2010, null]),
-    });
-    const last = Math.min(end ?? 150, 150);
-    const days = (from: number, to: number, k: number) => [...new Set(Array.from({ length: k }, () => int(from, to)))].filter((d) => d <= 150).sort((x, y) => x - y);
-    const sessionDays = days(start - 5, last + 10, int(0, 40));
-    out.sessions.set(id, sessionDays.flatMap((d) => Array.from({ length: rand() < 0.15 ? 2 : 1 }, () => [day(A, d), pick(STATUSES)] as [string, (typeof STATUSES)[number]])));
-    const tests: TestSpec[] = days(start - 20, last + 10, int(0, 14)).map((d) => ({
-      on: day(A, d), result: pick(RESULTS), prescribed: rand() < 0.1, substance: 'opioids',
-    }));
-    for (const d of days(start - 20, last + 5, int(0, 4))) {
-      tests.push({ on: day(A, d), result: 'positive', method: 'self_report', substance: 'alcohol', daysUsed: int(0, 30) });
-      if (rand() < 0.4) tests.push({ on: day(A, d), result: 'negative', method: 'self_report', substance: 'opioids', daysUsed: int(0, 30) });
-    }
-    out.tests.set(id, tests);
-    out.scores.set(id, (['PHQ-9', 'GAD-7'] as const).map((ins) => [ins, days(start - 20, last + 30, int(0, 8)).map((d) => [day(A, d), int(0, 21)] as [string, number])]));
-  }
-  return out;
-}
 
 function filters(raw: Record<string, unknown>): MetricFilters {
   const r = parseFilters({ as_of: AS_OF, ...raw });
@@ -91,19 +31,7 @@ async function bothWays(name: MetricName, f: MetricFilters, minCell: number): Pr
 
 beforeAll(async () => {
   const db = t.wh.db;
-  const c = cohort(160);
-  await addEpisodes(db, c.episodes);
-  // First contacts (the IET index date) 0–20 days before admission for about 80% of episodes, from a
-  // stream of their own so the cohort above stays the same.
-  const contact = prng(20261206);
-  for (const e of c.episodes) {
-    if (contact() < 0.8) await sql`update episodes set first_contact_on = admitted_on - ${Math.floor(contact() * 21)}::int where episode_id = ${e.id}`.execute(db);
-  }
-  for (const e of c.episodes) {
-    await addSessions(db, e.id, c.sessions.get(e.id) ?? []);
-    await addTests(db, e.id, c.tests.get(e.id) ?? []);
-    for (const [ins, scores] of c.scores.get(e.id) ?? []) await addScores(db, e.id, ins, scores);
-  }
+  await loadCohort(db, cohort(160));
   // Week 16 is the last of the weekly series; day 119 is week 17.
   await addEpisodes(db, [{ id: 'w16', admitted: day(A, 20), track: 'day' }]);
   await addSessions(db, 'w16', [[day(A, 20 + 118), 'attended'], [day(A, 20 + 119), 'attended']]);

@@ -13,6 +13,7 @@ import * as m061421 from './2026-12-06T1421-audit-chain';
 import * as m061447 from './2026-12-06T1447-progress-fits';
 import * as m061452 from './2026-12-06T1452-sites-clinicians';
 import * as m061631 from './2026-12-06T1631-followups';
+import * as m061637 from './2026-12-06T1637-model-units';
 import * as m061647 from './2026-12-06T1647-iet-first-contact';
 
 /**
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1447-progress-fits': m061447,
   '2026-12-06T1452-sites-clinicians': m061452,
   '2026-12-06T1631-followups': m061631,
+  '2026-12-06T1637-model-units': m061637,
   '2026-12-06T1647-iet-first-contact': m061647,
 };
 
@@ -44,7 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
  */
 export const REBUILDS_MODELS: ReadonlySet<string> = new Set([
   '2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups',
-  '2026-12-06T1405-reconcile-edited-migrations', '2026-12-06T1647-iet-first-contact',
+  '2026-12-06T1405-reconcile-edited-migrations', '2026-12-06T1637-model-units', '2026-12-06T1647-iet-first-contact',
 ]);
 
 export const migrationProvider: MigrationProvider = {

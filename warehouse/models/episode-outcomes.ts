@@ -132,7 +132,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
   return sql`
     with ep as (
       select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.discharge_reason,
-        e.primary_substance, e.first_contact_on, p.sex, p.birth_year
+        e.primary_substance, e.first_contact_on, p.sex, p.birth_year, e.site_code, e.clinician_id, p.race, p.ethnicity
       from episodes e join patients p using (patient_id)
       where ${scope('e.episode_id')}
     ),
@@ -141,7 +141,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
     ins as (
       insert into episode_outcomes (
         episode_id, patient_id, track_code, admitted_on, discharged_on, discharge_reason, primary_substance, sex,
-        age_at_admission, sessions_attended, sessions_no_show, sessions_cancelled, sessions_excused,
+        age_at_admission, site_code, clinician_id, race, ethnicity, sessions_attended, sessions_no_show, sessions_cancelled, sessions_excused,
         first_attended_on, last_attended_on, initiation_on, engaged,
         tests_counted, tests_negative, first_negative_on, first_relapse_on, last_test_on,
         window_attended, window_no_show, iet_initiated, iet_engaged, ${weekColumnList('attended')}, ${weekColumnList('no_show')},
@@ -149,7 +149,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
         report_intake_on, report_intake_days, report_latest_on, report_latest_days)
       select ep.episode_id, ep.patient_id, ep.track_code, ep.admitted_on, ep.discharged_on, ep.discharge_reason,
         ep.primary_substance, ep.sex,
-        extract(year from ep.admitted_on)::int - ep.birth_year,
+        extract(year from ep.admitted_on)::int - ep.birth_year, ep.site_code, ep.clinician_id, ep.race, ep.ethnicity,
         coalesce(att.attended, 0), coalesce(att.no_show, 0), coalesce(att.cancelled, 0), coalesce(att.excused, 0),
         att.first_attended_on, att.last_attended_on, att.initiation_on, ${engagedFrom('att.early_days', 'att.initiation_on')},
         coalesce(tst.counted, 0), coalesce(tst.negatives, 0), tst.first_negative_on, rel.first_relapse_on, tst.last_test_on,

@@ -2,6 +2,7 @@ import { compareModelDefinition, equityDefinition, funnelDefinition } from '../c
 import { equityChart, equityRows } from '../charts/equity';
 import { funnelChart, funnelRows, unitTable } from '../charts/funnel';
 import { modelRows, modelTable } from '../charts/model-table';
+import { num } from '../format';
 import { compareParams } from '../state';
 import type { AdjustedComparison, EquityComparison } from '../types';
 import { chartCard } from '../ui/chart-card';
@@ -22,7 +23,15 @@ function expect<K extends 'adjusted' | 'equity'>(kind: K) {
 
 const OUTCOME_LABELS: Record<string, string> = {
   completion: 'completion', positive_discharge: 'positive discharge', engagement: 'engagement (IET)', remission: 'remission at discharge', abstinence: 'abstinence in the last 28 days',
+  'dep-rem-6': 'depression remission at 6 months (DEP-REM-6)', 'dep-rem-12': 'depression remission at 12 months (DEP-REM-12)', 'dep-resp-6': 'depression response at 6 months (DEP-RESP-6)',
 };
+
+/** A standard measure's episodes outside its denominator (docs/comparisons.md "Standard measures"), or nothing for other outcomes. */
+export function outsideDenominator(notes: { excluded?: number | null; window_open?: number | null } | undefined): string {
+  if (notes?.excluded === undefined) return '';
+  const count = (v: number | null | undefined) => (v === null || v === undefined ? 'withheld (small-cell rule)' : num(v));
+  return ` Outside the measure’s denominator and left out: ${count(notes.excluded)} excluded, ${count(notes.window_open)} whose window is still open.`;
+}
 
 /** Case-mix adjusted O/E by unit, and the equity view by race and ethnicity (docs/comparisons.md). The API scopes a viewer to its tracks. */
 export const comparePage: PageModule<CompareData> = {
@@ -52,7 +61,7 @@ export const comparePage: PageModule<CompareData> = {
     return pageSection(
       doc,
       'Fair comparisons',
-      `${outcome[0]?.toUpperCase() ?? ''}${outcome.slice(1)} by ${a.by}, adjusted for ${covariates}, as of ${a.as_of}. An outlier is a prompt to look, not a verdict.`,
+      `${outcome[0]?.toUpperCase() ?? ''}${outcome.slice(1)} by ${a.by}, adjusted for ${covariates}, as of ${a.as_of}. An outlier is a prompt to look, not a verdict.${outsideDenominator(a.notes)}`,
       chartCard(doc, {
         name: 'funnel',
         title: `Observed / expected ${outcome} by ${a.by}`,

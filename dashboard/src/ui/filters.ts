@@ -11,7 +11,10 @@ export interface FilterOptions {
   onChange: (next: ViewState) => void;
 }
 
-const OUTCOME_LABELS: Record<string, string> = { completion: 'Completion', positive_discharge: 'Positive discharge', engagement: 'Engagement (IET)', remission: 'Remission at discharge', abstinence: 'Abstinence (last 28 days)' };
+const OUTCOME_LABELS: Record<string, string> = {
+  completion: 'Completion', positive_discharge: 'Positive discharge', engagement: 'Engagement (IET)', remission: 'Remission at discharge', abstinence: 'Abstinence (last 28 days)',
+  'dep-rem-6': 'Depression remission at 6 months (DEP-REM-6)', 'dep-rem-12': 'Depression remission at 12 months (DEP-REM-12)', 'dep-resp-6': 'Depression response at 6 months (DEP-RESP-6)',
+};
 const UNIT_LABELS: Record<string, string> = { track: 'Track', site: 'Site', clinician: 'Clinician' };
 
 const GROUP_LABELS: Record<string, string> = { track: 'Track', period: 'Admission period', sex: 'Sex', age_band: 'Age band', substance: 'Primary substance' };
