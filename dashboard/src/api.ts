@@ -1,4 +1,4 @@
-import type { AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, Track } from './types';
+import type { AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, SpcResponse, SpcSeriesName, Track } from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
 // arguments"), so tests drive it with a fake and the page with window.fetch.
@@ -28,6 +28,8 @@ export interface Api {
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
+  /** `GET /spc/{series}` (docs/metrics.md "SPC charts"). */
+  spc(series: SpcSeriesName, params: URLSearchParams): Promise<SpcResponse>;
   signIn(username: string, password: string): Promise<void>;
   useToken(token: string): void;
   signOut(): Promise<void>;
@@ -130,6 +132,10 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     compare: (outcome, params) => {
       const qs = params.toString();
       return request('GET', `/compare/${outcome}${qs ? `?${qs}` : ''}`);
+    },
+    spc: (series, params) => {
+      const qs = params.toString();
+      return request('GET', `/spc/${series}${qs ? `?${qs}` : ''}`);
     },
     signIn: async (username, password) => {
       tokens.set(null);

@@ -43,6 +43,10 @@ describe('every page draws its charts (admin, all tracks)', () => {
         expect(await card.locator('.empty-state').allTextContents(), `${chart} is empty`).toEqual([]);
         expect(await card.locator('svg[role="img"]').isVisible(), chart).toBe(true);
         expect(await markCount(page, chart), `marks in ${chart}`).toBeGreaterThan(3);
+        if (chart === 'spc') {
+          // the Anhøj rules spelled out under the chart, with their figures
+          expect(await card.getByTestId('anhoej-rules').textContent()).toMatch(/n = \d+ useful points.*Longest run on one side of the centre line: \d+; the limit is \d+/s);
+        }
       }
       const file = await screenshot(page, name);
       if (FOR_DOCS.has(name)) {

@@ -3,6 +3,7 @@ import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
 import { overviewPage } from './overview';
+import { qiPage } from './qi';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
 import { retentionPage } from './retention';
@@ -27,5 +28,6 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   symptoms: runner(symptomsPage),
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
+  qi: runner(qiPage),
   compare: runner(comparePage),
 };
