@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { groupLabel, isFieldSuppressed, isGroupSuppressed, suppressedText, suppressionExplanation } from '../format';
 import type { GroupBase, Interval } from '../types';
-import { baseOptions, colourScale, emptyState, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, colourScale, emptyState, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from './common';
 
 export interface RateRow {
   group: string;
@@ -24,8 +24,7 @@ export interface RateBarsOptions extends ChartOptions {
   marginLeft?: number;
 }
 
-/** Grey, the colour every chart uses for a withheld value (never a group colour). */
-export const SUPPRESSED_FILL = '#d9d9d9';
+export { SUPPRESSED_FILL };
 
 /**
  * Rates as horizontal bars with their 95% CI as whiskers; one panel per measure. A suppressed
