@@ -188,6 +188,7 @@ function symptoms(g: SymptomsGroup): SymptomsGroup {
     response_rate: response.rate, response_ci: response.ci, remission_rate: remission.rate, remission_ci: remission.ci,
     trajectory: g.trajectory.map((p) => ({ week: p.week, n: r5(p.n), mean: fix(p.mean), lower: fix(p.lower), upper: fix(p.upper) })),
     scatter: g.scatter.map((c) => ({ ...c, n: roundToBase(c.n) })).filter((c) => c.n > 0),
+    scatter_bins: g.scatter_bins.map((c) => ({ ...c, n: r5(c.n) })),
   };
 }
 

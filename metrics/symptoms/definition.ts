@@ -1,6 +1,7 @@
 import {
-  BASELINE_FROM, BASELINE_TO, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, LAST_WEEK, RESPONSE_FRACTION,
+  BASELINE_FROM, BASELINE_TO, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, LAST_WEEK, RESPONSE_FRACTION, SEVERITY_BAND_POINTS, SEVERITY_MAX_BANDS,
 } from '../../warehouse/rules';
+import { severityBands } from './bands';
 import { AS_OF, daysFromAdmission, intervalWords, list, percent, suppressionText, weeksWords } from '../definition-text';
 import { suppressionRule } from '../response';
 import type { InstrumentRow } from './facts';
@@ -36,6 +37,13 @@ function symptomsRules(ins: InstrumentRow, minCell: number) {
     rates_ci: { level: 0.95, method: 'wilson', continuity_correction: false, denominator: 'paired episodes' },
     trajectory: { week: 'floor((administered_on - admitted_on) / 7)', weeks: [0, LAST_WEEK] as [number, number], unit: 'episodes (each contributes its mean score in the week, to 0.0001 point)', ci: '95% t-interval' },
     scatter: 'paired episodes counted per (baseline, followup); cells with n of 1 to min_cell - 1 dropped under suppression',
+    scatter_bins: {
+      bands: severityBands(ins.min_score, ins.max_score),
+      band_points: SEVERITY_BAND_POINTS,
+      max_bands: SEVERITY_MAX_BANDS,
+      counts: 'paired episodes per (baseline band, followup band), every cell listed; a cell of 1 to min_cell - 1 is null, with a complementary cell when only one would be',
+      source: 'PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006) severity bands',
+    },
     suppression: suppressionRule(minCell),
   };
 }
@@ -83,6 +91,7 @@ export function symptomsText(d: SymptomsRules) {
     rates_ci: `Rates are over the paired episodes, each with a ${intervalWords(d.rates_ci)}.`,
     trajectory: `Trajectory: the mean score in each week since admission (${weeksWords(d.trajectory.weeks)}), each episode contributing its mean score in the week, with a 95% t-interval.`,
     scatter: `Scatter: paired episodes counted per (baseline, follow-up) pair${d.suppression.min_cell > 1 ? `; pairs of fewer than ${d.suppression.min_cell} episodes are left out` : ''}.`,
+    scatter_bins: `Binned counts: paired episodes per baseline band × follow-up band, the bands ${list(d.scatter_bins.bands.map(([a, b]) => `${a}–${b}`), 'and')} (bands of ${d.scatter_bins.band_points} points, at most ${d.scatter_bins.max_bands}: the PHQ-9 and GAD-7 severity bands); every cell is listed${d.suppression.min_cell > 1 ? `, and a cell of fewer than ${d.suppression.min_cell} episodes is withheld (with a second one when the total would give it back)` : ''}.`,
     suppression: suppressionText(d.suppression),
   };
 }

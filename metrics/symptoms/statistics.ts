@@ -2,8 +2,10 @@ import { RESPONSE_FRACTION } from '../../warehouse/rules';
 import { Cells, withSuppressed } from '../cells';
 import { cohensD } from '../stats/effect-size';
 import { classify, rcThreshold, type ChangeClass } from '../stats/reliable-change';
+import { suppressCounts } from '../stats/suppression';
 import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
-import type { ChangeClasses, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
+import { bandIndex, severityBands } from './bands';
+import type { ChangeClasses, ScatterBin, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
 import type { InstrumentRow, PairCountRow, TrajectoryRow } from './facts';
 
 interface PairSums {
@@ -66,6 +68,27 @@ function scatter(pairs: readonly PairCountRow[], cells: Cells): ScatterCell[] {
   return kept;
 }
 
+/**
+ * Paired episodes counted per (baseline band, follow-up band) of the instrument's severity bands, every
+ * cell listed (zeros too). A cell of 1 to min_cell − 1 is null, and so is a second one when only one
+ * would be, so that the paired total cannot give it back (complementary suppression).
+ */
+export function scatterBins(pairs: readonly PairCountRow[], ins: Pick<InstrumentRow, 'min_score' | 'max_score'>, paired: number | null, cells: Cells): ScatterBin[] {
+  const bands = severityBands(ins.min_score, ins.max_score);
+  const counts: Record<string, number> = {};
+  for (let b = 0; b < bands.length; b++) for (let f = 0; f < bands.length; f++) counts[`${b}:${f}`] = 0;
+  for (const p of pairs) {
+    const k = `${bandIndex(bands, p.baseline)}:${bandIndex(bands, p.followup)}`;
+    counts[k] = (counts[k] ?? 0) + p.n;
+  }
+  const hidden = suppressCounts(counts, paired, cells.minCell);
+  if (hidden.size > 0) cells.hide('scatter_bins');
+  return Object.entries(counts).map(([k, n]) => {
+    const [b, f] = k.split(':').map(Number) as [number, number];
+    return { baseline: bands[b] as [number, number], followup: bands[f] as [number, number], n: hidden.has(k) ? null : n };
+  });
+}
+
 export interface SymptomsInput {
   pairs: readonly PairCountRow[];
   withBaseline: number;
@@ -104,5 +127,6 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
     remission_rate: remission.rate, remission_ci: remission.ci,
     trajectory: trajectory(input.trajectory, cells),
     scatter: scatter(input.pairs, cells),
+    scatter_bins: paired === null ? [] : scatterBins(input.pairs, ins, s.paired, cells),
   }, cells);
 }

@@ -95,3 +95,27 @@ describe('suppressed values are marked in every chart', () => {
     expect([...el.querySelectorAll('text')].map((t) => t.textContent)).toContain(`suppressed (<${race.min_cell})`);
   });
 });
+
+describe('symptoms scatter falls back to binned counts', () => {
+  it('draws the API’s baseline × follow-up band counts as a heat map when exact pairs would hide small cells, withheld cells marked', async () => {
+    const { jtScatterChart, jtScatterRows, usesBins } = await import('../../dashboard/src/charts/jt-scatter');
+    const data = fixtures.symptoms();
+    expect(usesBins(data)).toBe(false);
+    // every exact pair under min_cell: the API drops them all and lists `scatter` as suppressed
+    data.groups = data.groups.map((g) => ('n' in g ? { ...g, scatter: [], suppressed: [...(g.suppressed ?? []), 'scatter'] } : g));
+    expect(usesBins(data)).toBe(true);
+    const el = jtScatterChart(data);
+    expect(el.querySelector('.empty-state')).toBeNull();
+    const day = data.groups.find((g) => g.key.track === 'day');
+    if (!day || !('scatter_bins' in day)) throw new Error('fixture day group has no bins');
+    // one cell per band pair and group, the withheld ones grey with "<11"
+    const drawn = el.querySelectorAll('g[aria-label="cell"] rect').length;
+    expect(drawn).toBe(2 * day.scatter_bins.length);
+    const m = markers(el);
+    expect(m.length).toBe(day.scatter_bins.filter((c) => c.n === null).length + 2);
+    expect(m.every(([t, why]) => t === '<11' && /^(day|evening), baseline \d+–\d+, follow-up \d+–\d+: Suppressed/.test(why))).toBe(true);
+    expect(note(el)).toContain('weekend');
+    const rows = jtScatterRows(data);
+    expect(rows[0]).toEqual({ group: 'day', baseline: '0–4', followup: '0–4', n: 0 });
+  });
+});
