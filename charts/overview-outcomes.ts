@@ -9,7 +9,7 @@ export interface OutcomesInput {
   symptoms: SymptomsResponse;
   relapse: RelapseResponse;
   attendance: AttendanceResponse;
-  tracks?: readonly Track[];
+  tracks?: readonly Pick<Track, 'track_code' | 'name'>[];
 }
 
 /** One small multiple of the overview: an outcome per track, with its rows. */
@@ -22,7 +22,7 @@ export interface OutcomePanel {
 type WithKey = GroupBase;
 
 /** The group with its track's name as its key, so every panel labels rows alike. */
-function label<G extends WithKey>(g: G, tracks: readonly Track[] | undefined): G {
+function label<G extends WithKey>(g: G, tracks: OutcomesInput['tracks']): G {
   const code = g.key.track ?? '';
   return { ...g, key: { track: tracks?.find((t) => t.track_code === code)?.name ?? code } };
 }

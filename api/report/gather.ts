@@ -6,6 +6,7 @@ import { suppressionRule } from '../../metrics/response';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { listTracks } from '../../warehouse/catalog';
 import type { DB } from '../../warehouse/db-types';
+import type { OverviewResponses } from './figures';
 import { tableOf, type Table } from './model';
 
 /** Everything the program-effectiveness report shows, for one scope and one as-of date. */
@@ -20,9 +21,14 @@ export interface ReportData {
   tracks: { track_code: string; name: string; level_of_care: string | null; active: boolean }[];
   tables: Table[];
   completeness: CompletenessRow[];
+  /** The responses the headline figures are drawn from (the same ones as the tables). */
+  overview?: OverviewResponses;
   /** Set for roles below analyst: the rounding rule the report's numbers went through. */
   disclosure?: DisclosureRule;
 }
+
+/** The instrument of the overview's reliable-improvement panel, as on the dashboard's overview. */
+const OVERVIEW_INSTRUMENT = 'PHQ-9';
 
 export type MetricSource = (name: MetricName, filters: MetricFilters) => Promise<MetricResponse>;
 
@@ -36,13 +42,23 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
   const tables: Table[] = [];
+  const byName: Partial<Record<MetricName, MetricResponse>> = {};
+  let symptoms: MetricResponse | null = null;
   for (const name of METRIC_NAMES) {
     if (name === 'symptoms') {
-      for (const instrument of await instrumentsWithBaselines(db, f)) tables.push(tableOf(await metric(name, { ...f, instrument }), names));
+      for (const instrument of await instrumentsWithBaselines(db, f)) {
+        const response = await metric(name, { ...f, instrument });
+        // the overview's improvement panel is the PHQ-9's (the first instrument when the PHQ-9 has no baselines)
+        if (symptoms === null || instrument === OVERVIEW_INSTRUMENT) symptoms = response;
+        tables.push(tableOf(response, names));
+      }
       continue;
     }
-    tables.push(tableOf(await metric(name, f), names));
+    const response = await metric(name, f);
+    byName[name] = response;
+    tables.push(tableOf(response, names));
   }
+  const overview = { ...byName, symptoms } as OverviewResponses;
   return {
     generated_at: now.toISOString(),
     as_of: f.as_of,
@@ -52,6 +68,7 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     suppression: suppressionRule(minCell),
     tracks,
     tables,
+    overview,
     completeness: await completeness(db, f, minCell),
   };
 }
