@@ -1,4 +1,3 @@
-import { isFieldSuppressed, isGroupSuppressed } from './format';
 import type { AttendanceResponse, CompletionResponse, GroupBase, RelapseResponse, RetentionResponse, SymptomsResponse, Track } from './types';
 import type { ChartElement, ChartOptions } from './common';
 import { rateBarsChart, rateRowOf, type RateRow } from './rate-bars';
@@ -38,15 +37,11 @@ function retentionRows(input: OutcomesInput, at: '30' | 'planned', measure: stri
   });
 }
 
-/** (recovered + improved) / paired per track; the API publishes no CI for this share, so none is drawn. */
+/** (recovered + improved) / paired per track, with the Wilson CI the API publishes (`improvement_rate`, `improvement_ci`). */
 function improvementRows(input: OutcomesInput): RateRow[] {
   return input.symptoms.groups.map((raw) => {
-    const g = label(raw, input.tracks);
-    if (isGroupSuppressed(raw) || !('classes' in raw)) return rateRowOf(g, 'Reliable improvement', {}, []);
-    const c = raw.classes;
-    const withheld = ['paired', 'classes', 'recovered', 'improved'].some((f) => isFieldSuppressed(raw, f)) || c.improved === null;
-    const rate = withheld || !raw.paired || c.improved === null ? null : ((c.recovered ?? 0) + c.improved) / raw.paired;
-    return { ...rateRowOf(g, 'Reliable improvement', { rate, numerator: null, denominator: raw.paired }, []), suppressed: withheld };
+    const s = 'improvement_rate' in raw ? raw : undefined;
+    return rateRowOf(label(raw, input.tracks), 'Reliable improvement', { rate: s?.improvement_rate, ci: s?.improvement_ci, denominator: s?.paired }, ['improvement_rate', 'paired', 'classes']);
   });
 }
 

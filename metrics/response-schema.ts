@@ -74,6 +74,7 @@ const symptomsGroup = z.strictObject({
   key, n: z.number(), with_baseline: num, paired: num, completeness: num,
   baseline_mean: num, followup_mean: num, change_mean: num, change_ci: interval, cohens_d: num, rc_threshold: num,
   classes: changeClasses,
+  improvement_rate: num, improvement_ci: interval,
   response_rate: num, response_ci: interval, remission_rate: num, remission_ci: interval,
   trajectory: z.array(trajectoryPoint),
   scatter: z.array(scatterCell),

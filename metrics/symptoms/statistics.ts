@@ -108,8 +108,14 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
   const d = cohensD(s.change.mean, s.baseline.sd);
   const rc = rcThreshold({ reliableChangePoints: ins.reliable_change_points, reliability: ins.reliability, normSd: ins.norm_sd, baselineSd: s.baseline.sd });
   const rcFromSample = ins.reliable_change_points === null && ins.norm_sd === null;
-  if (!show) cells.hide('baseline_mean', 'followup_mean', 'change_mean', 'change_ci', 'cohens_d', 'classes', 'response_rate', 'response_ci', 'remission_rate', 'remission_ci', ...(rcFromSample ? ['rc_threshold'] : []));
-  const classes = show ? shownClasses(classCounts(input.pairs, ins, rc), ins, s.paired, cells) : shownClasses(null, ins, 0, cells);
+  if (!show) cells.hide('baseline_mean', 'followup_mean', 'change_mean', 'change_ci', 'cohens_d', 'classes', 'improvement_rate', 'improvement_ci', 'response_rate', 'response_ci', 'remission_rate', 'remission_ci', ...(rcFromSample ? ['rc_threshold'] : []));
+  const counts = show ? classCounts(input.pairs, ins, rc) : null;
+  const classes = show ? shownClasses(counts, ins, s.paired, cells) : shownClasses(null, ins, 0, cells);
+  // Reliable improvement: recovered + improved over the paired episodes, with its Wilson CI (exact counts, then suppressed).
+  // A withheld class would come back from the share and the classes shown (recovered + improved = rate × paired), so it hides the share too.
+  const classHidden = (['recovered', 'improved', 'unchanged', 'deteriorated'] as const).some((c) => cells.isHidden(`classes.${c}`));
+  if (counts !== null && classHidden) cells.hide('improvement_rate', 'improvement_ci');
+  const improvement = counts !== null && !classHidden ? cells.rate(['improvement_rate', 'improvement_ci'], counts.recovered + counts.improved, s.paired) : { rate: null, ci: null };
   const responders = countWhere(input.pairs, (p) => p.followup <= RESPONSE_FRACTION * p.baseline);
   const response = show && !ins.higher_is_better ? cells.rate(['response_rate', 'response_ci'], responders, s.paired) : { rate: null, ci: null };
   const remitted = ins.remission_below === null ? 0 : countWhere(input.pairs, (p) => p.followup < (ins.remission_below ?? -Infinity));
@@ -123,6 +129,7 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
     cohens_d: show ? d : null,
     rc_threshold: show || !rcFromSample ? rc : null,
     classes,
+    improvement_rate: improvement.rate, improvement_ci: improvement.ci,
     response_rate: response.rate, response_ci: response.ci,
     remission_rate: remission.rate, remission_ci: remission.ci,
     trajectory: trajectory(input.trajectory, cells),

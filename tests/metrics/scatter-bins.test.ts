@@ -49,3 +49,24 @@ describe('scatterBins', () => {
     expect(cells.list()).toContain('scatter_bins');
   });
 });
+
+describe('reliable improvement share', () => {
+  const phq9 = { code: 'PHQ-9', higher_is_better: false, reliable_change_points: 6, reliability: null, norm_sd: null, clinical_cutoff: 10, remission_below: 5, min_score: 0, max_score: 27 };
+  it('is (recovered + improved) / paired with its Wilson CI (Wilson 1927; 45 of 84: centre 0.53416, half-width 0.10431, so 0.42985–0.63847 by hand)', async () => {
+    const { symptomsGroup } = await import('../../metrics/symptoms/statistics');
+    // 30 recovered (15 → 4), 15 improved (9 → 2), 39 unchanged (12 → 12): 45 of 84
+    const g = symptomsGroup({ pairs: [{ grp: 'day', baseline: 15, followup: 4, n: 30 }, { grp: 'day', baseline: 9, followup: 2, n: 15 }, { grp: 'day', baseline: 12, followup: 12, n: 39 }], withBaseline: 90, trajectory: [] }, phq9, { track: 'day' }, 90, 11);
+    expect(g.improvement_rate).toBeCloseTo(45 / 84, 12);
+    expect(g.improvement_ci?.[0]).toBeCloseTo(0.42985, 4);
+    expect(g.improvement_ci?.[1]).toBeCloseTo(0.63847, 4);
+  });
+
+  it('is withheld when a class is, so that the class cannot come back from it', async () => {
+    const { symptomsGroup } = await import('../../metrics/symptoms/statistics');
+    // improved = 5 < 11 is withheld; recovered + improved = 35 would give it back
+    const g = symptomsGroup({ pairs: [{ grp: 'day', baseline: 15, followup: 4, n: 30 }, { grp: 'day', baseline: 9, followup: 2, n: 5 }, { grp: 'day', baseline: 12, followup: 12, n: 49 }], withBaseline: 90, trajectory: [] }, phq9, { track: 'day' }, 90, 11);
+    expect(g.classes.improved).toBeNull();
+    expect(g.improvement_rate).toBeNull();
+    expect(g.suppressed).toContain('improvement_rate');
+  });
+});
