@@ -7,7 +7,8 @@ import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metric
 import { listTracks } from '../../warehouse/catalog';
 import type { DB } from '../../warehouse/db-types';
 import type { OverviewResponses } from './figures';
-import { tableOf, type Table } from './model';
+import { MEASURE_NAMES, MEASURES, type MeasureName, type MeasureResponse } from '../../metrics/measures/index';
+import { measureTableOf, tableOf, type Table } from './model';
 
 /** Everything the program-effectiveness report shows, for one scope and one as-of date. */
 export interface ReportData {
@@ -20,6 +21,8 @@ export interface ReportData {
   /** The tracks covered (the user's scope, or every track). */
   tracks: { track_code: string; name: string; level_of_care: string | null; active: boolean }[];
   tables: Table[];
+  /** "Standard measures": every registered measure by track, with its rate, definition and source. */
+  measures: Table[];
   completeness: CompletenessRow[];
   /** The responses the headline figures are drawn from (the same ones as the tables). */
   overview?: OverviewResponses;
@@ -31,13 +34,17 @@ export interface ReportData {
 const OVERVIEW_INSTRUMENT = 'PHQ-9';
 
 export type MetricSource = (name: MetricName, filters: MetricFilters) => Promise<MetricResponse>;
+/** One standard measure for the report's filters (grouped by track), as the measure endpoint answers it. */
+export type MeasureSource = (name: MeasureName, filters: MetricFilters) => Promise<MeasureResponse>;
 
 /**
  * Gathers every metric by track (symptoms once per instrument that has baselines in
  * scope). `metric` computes one response for the given filters and min cell, through
  * the API's cache, so the report equals what the metric endpoints answer.
  */
-export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, now: Date = new Date()): Promise<ReportData> {
+export async function gatherReport(
+  db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, measure: MeasureSource, now: Date = new Date(),
+): Promise<ReportData> {
   const f: MetricFilters = { ...filters, group_by: 'track' };
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
@@ -59,6 +66,10 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     tables.push(tableOf(response, names));
   }
   const overview = { ...byName, symptoms } as OverviewResponses;
+  const measures: Table[] = [];
+  for (const name of MEASURE_NAMES) {
+    if (MEASURES[name]) measures.push(measureTableOf(await measure(name, f), names));
+  }
   return {
     generated_at: now.toISOString(),
     as_of: f.as_of,
@@ -69,6 +80,7 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     tracks,
     tables,
     overview,
+    measures,
     completeness: await completeness(db, f, minCell),
   };
 }

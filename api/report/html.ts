@@ -123,6 +123,7 @@ ${data.disclosure ? disclosureHtml(data.disclosure) : ''}
 </section>
 ${figuresHtml(figures, data.min_cell)}
 ${data.tables.map(tableHtml).join('\n')}
+${data.measures.length ? `<section><h2>Standard measures</h2><p>Named measures as funders and accreditors define them, adapted to the program's records; each table states its definition, its source and how it differs from the official specification. Each is selected by its index date.</p></section>\n${data.measures.map(tableHtml).join('\n')}` : ''}
 ${completenessHtml(data.completeness)}
 <footer class="fine"><h2>References</h2><ul>
 <li>Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. J Am Stat Assoc. 1958;53:457–481 (retention and time to relapse).</li>

@@ -7,6 +7,7 @@ import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 import { SpcResponseSchema } from '../../metrics/spc/schema';
+import { MeasureResponseSchema } from '../../metrics/measures/schema';
 
 /**
  * The dashboard's tests and chart snapshots are drawn from tests/fixtures/api, so every
@@ -30,6 +31,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'compare-race.json': EquityComparisonSchema,
   'compare-ethnicity.json': EquityComparisonSchema,
   'spc-completion.json': SpcResponseSchema,
+  'measure-dep-rem-6.json': MeasureResponseSchema,
+  'measure-dep-resp-6-age.json': MeasureResponseSchema,
 };
 
 describe('API fixtures of the dashboard tests', () => {

@@ -43,6 +43,7 @@ export const PAGE_CHARTS = {
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],
   attendance: ['attendance-by-week', 'iet', 'p-chart'],
   qi: ['spc'],
+  measures: ['measure-dep-rem-6', 'measure-labels-dep-rem-6', 'measure-dep-resp-6', 'measure-labels-dep-resp-6'],
 } as const;
 
 export type PageName = keyof typeof PAGE_CHARTS;

@@ -2,6 +2,7 @@ import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
+import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import { qiPage } from './qi';
 import type { PageContext, PageModule } from './page';
@@ -30,4 +31,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   attendance: runner(attendancePage),
   qi: runner(qiPage),
   compare: runner(comparePage),
+  measures: runner(measuresPage),
 };
