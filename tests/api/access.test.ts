@@ -49,6 +49,7 @@ const ROUTES: RouteCase[] = [
   { name: 'audit', request: { url: '/api/v1/audit' }, allowed: ['admin'] },
   { name: 'ingest', request: { method: 'POST', url: '/api/v1/ingest/tracks', payload: TRACKS_CSV, headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'ingest sites', request: { method: 'POST', url: '/api/v1/ingest/sites', payload: 'site_code,name\nnorth,North clinic\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
+  { name: 'ingest followups', request: { method: 'POST', url: '/api/v1/ingest/followups', payload: 'patient_id,interview_type,interviewed_on,status\nP-unknown,intake,2026-01-05,refused\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'sign out', request: { method: 'DELETE', url: '/api/v1/session' }, allowed: ALL },
 ];
 

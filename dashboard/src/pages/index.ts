@@ -2,6 +2,7 @@ import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
+import { followupPage } from './followup';
 import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import { qiPage } from './qi';
@@ -32,4 +33,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   qi: runner(qiPage),
   compare: runner(comparePage),
   measures: runner(measuresPage),
+  followup: runner(followupPage),
 };
