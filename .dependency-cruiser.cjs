@@ -8,7 +8,7 @@
  * rejecting a bad arrow. Type-only imports count (tsPreCompilationDeps): a type is an
  * arrow too, except where a rule says it is the one arrow allowed.
  */
-const LAYERS = ['bin', 'tools', 'ingest', 'warehouse', 'metrics', 'api', 'dashboard'];
+const LAYERS = ['bin', 'tools', 'ingest', 'warehouse', 'metrics', 'api', 'charts', 'dashboard'];
 const folder = (...names) => `^(${names.join('|')})/`;
 const others = (...allowed) => LAYERS.filter((l) => !allowed.includes(l));
 
@@ -69,6 +69,20 @@ module.exports = {
       severity: 'error',
       from: { path: BROWSER_SHARED },
       to: { path: folder(...LAYERS) },
+    },
+    {
+      name: 'charts-are-pure',
+      comment: 'charts/ holds the chart functions the dashboard draws in the browser and the printable report draws on the server: pure functions of API responses, reading the response types only (type-only imports), never a server module or the dashboard.',
+      severity: 'error',
+      from: { path: folder('charts') },
+      to: { path: folder(...others('charts')), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'charts-read-response-types-only',
+      comment: 'The chart functions know the API contract (metrics and api schemas, as types), not the warehouse, ingest, the CLI, the generator or the dashboard.',
+      severity: 'error',
+      from: { path: folder('charts') },
+      to: { path: folder('warehouse', 'ingest', 'bin', 'tools', 'dashboard') },
     },
     {
       name: 'nothing-imports-bin',

@@ -25,7 +25,7 @@ export default tseslint.config(
     // ingest/warehouse → metrics → api → dashboard): a value import would ship server code,
     // zod included, to the browser. The one exception is the shared CSV cell writer, which
     // imports nothing (docs/security.md "CSV exports").
-    files: ['dashboard/src/**'],
+    files: ['dashboard/src/**', 'charts/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{ regex: '^(\\.\\./)+((bin|ingest|warehouse|api)/|metrics/(?!csv-cell$))', allowTypeImports: true, message: 'the dashboard may import server modules with `import type` only' }],

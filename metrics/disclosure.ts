@@ -178,6 +178,7 @@ function attendance(g: AttendanceGroup): AttendanceGroup {
 function symptoms(g: SymptomsGroup): SymptomsGroup {
   const completeness = roundedRate(g.completeness, g.with_baseline).rate;
   const response = roundedRate(g.response_rate, g.paired);
+  const improvement = roundedRate(g.improvement_rate, g.paired);
   const remission = roundedRate(g.remission_rate, g.paired);
   return {
     ...g,
@@ -185,9 +186,11 @@ function symptoms(g: SymptomsGroup): SymptomsGroup {
     baseline_mean: fix(g.baseline_mean), followup_mean: fix(g.followup_mean), change_mean: fix(g.change_mean),
     change_ci: fixPair(g.change_ci), cohens_d: fix(g.cohens_d, 2), rc_threshold: fix(g.rc_threshold),
     classes: { recovered: r5(g.classes.recovered), improved: r5(g.classes.improved), unchanged: r5(g.classes.unchanged), deteriorated: r5(g.classes.deteriorated) },
+    improvement_rate: improvement.rate, improvement_ci: improvement.ci,
     response_rate: response.rate, response_ci: response.ci, remission_rate: remission.rate, remission_ci: remission.ci,
     trajectory: g.trajectory.map((p) => ({ week: p.week, n: r5(p.n), mean: fix(p.mean), lower: fix(p.lower), upper: fix(p.upper) })),
     scatter: g.scatter.map((c) => ({ ...c, n: roundToBase(c.n) })).filter((c) => c.n > 0),
+    scatter_bins: g.scatter_bins.map((c) => ({ ...c, n: r5(c.n) })),
   };
 }
 

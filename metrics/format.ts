@@ -13,7 +13,7 @@ import type { MetricResponse } from './types';
 type Cell = string | number | boolean | null;
 type Flat = Map<string, Cell>;
 
-const SERIES = new Set(['curve', 'by_week', 'trajectory', 'scatter', 'key', 'suppressed']);
+const SERIES = new Set(['curve', 'by_week', 'trajectory', 'scatter', 'scatter_bins', 'key', 'suppressed']);
 
 /** Interval fields ([lo, hi] or null) keep their two columns even when null. */
 const INTERVAL = /(_ci|_iqr)$/;

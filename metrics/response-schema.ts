@@ -67,14 +67,18 @@ const attendanceGroup = z.strictObject({
 
 const trajectoryPoint = z.strictObject({ week: z.number(), n: num, mean: num, lower: num, upper: num });
 const scatterCell = z.strictObject({ baseline: z.number(), followup: z.number(), n: z.number() });
+/** Paired episodes per (baseline band, follow-up band): the binned scatter, published when exact pairs would reveal small cells. */
+const scatterBin = z.strictObject({ baseline: z.tuple([z.number(), z.number()]), followup: z.tuple([z.number(), z.number()]), n: num });
 const changeClasses = z.strictObject({ recovered: num, improved: num, unchanged: num, deteriorated: num });
 const symptomsGroup = z.strictObject({
   key, n: z.number(), with_baseline: num, paired: num, completeness: num,
   baseline_mean: num, followup_mean: num, change_mean: num, change_ci: interval, cohens_d: num, rc_threshold: num,
   classes: changeClasses,
+  improvement_rate: num, improvement_ci: interval,
   response_rate: num, response_ci: interval, remission_rate: num, remission_ci: interval,
   trajectory: z.array(trajectoryPoint),
   scatter: z.array(scatterCell),
+  scatter_bins: z.array(scatterBin),
   suppressed: suppressedList,
 });
 
@@ -165,6 +169,7 @@ export type AttendanceWeek = z.infer<typeof attendanceWeek>;
 export type AttendanceGroup = z.infer<typeof attendanceGroup>;
 export type TrajectoryPoint = z.infer<typeof trajectoryPoint>;
 export type ScatterCell = z.infer<typeof scatterCell>;
+export type ScatterBin = z.infer<typeof scatterBin>;
 export type ChangeClasses = z.infer<typeof changeClasses>;
 export type SymptomsGroup = z.infer<typeof symptomsGroup>;
 export type RelapseWeek = z.infer<typeof relapseWeek>;

@@ -9,7 +9,7 @@ export { METRIC_NAMES } from './metric-names';
 export type {
   AttendanceGroup, AttendanceResponse, AttendanceWeek, ChangeClasses, CompletionGroup, CompletionResponse, EchoedFilters,
   GroupKey, GroupOf, Interval, KmFields, LogRankOut, MetricName, MetricResponse, RelapseGroup, RelapseResponse, RelapseWeek,
-  RetentionGroup, RetentionResponse, ScatterCell, SelfReport, SuppressedGroup, SurvivalPoint, SymptomsGroup, SymptomsResponse,
+  RetentionGroup, RetentionResponse, ScatterBin, ScatterCell, SelfReport, SuppressedGroup, SurvivalPoint, SymptomsGroup, SymptomsResponse,
   TrajectoryPoint,
 } from './response-schema';
 

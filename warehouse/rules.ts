@@ -86,3 +86,14 @@ export const MATURITY_GRACE_DAYS = 30;
  * IOP_SPC_TARGETS overrides them (warehouse/config.ts).
  */
 export const SPC_TARGET_DEFAULTS: Readonly<Record<string, number>> = { completion: 0.377, 'positive-discharge': 0.555 };
+
+/**
+ * docs/metrics.md "Symptom change": the severity bands of the binned baseline × follow-up counts
+ * (`scatter_bins`): bands of SEVERITY_BAND_POINTS points from the instrument's minimum, which are the
+ * published PHQ-9 (Kroenke, Spitzer & Williams 2001: 0–4, 5–9, 10–14, 15–19, 20–27) and GAD-7
+ * (Spitzer et al. 2006: 0–4, 5–9, 10–14, 15–21) severity bands; an instrument with a wider range gets
+ * wider bands (a multiple of SEVERITY_BAND_POINTS) so there are at most SEVERITY_MAX_BANDS, and a last
+ * band narrower than the others joins the one before it.
+ */
+export const SEVERITY_BAND_POINTS = 5;
+export const SEVERITY_MAX_BANDS = 6;

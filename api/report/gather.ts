@@ -6,6 +6,7 @@ import { suppressionRule } from '../../metrics/response';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { listTracks } from '../../warehouse/catalog';
 import type { DB } from '../../warehouse/db-types';
+import type { OverviewResponses } from './figures';
 import { MEASURE_NAMES, MEASURES, type MeasureName, type MeasureResponse } from '../../metrics/measures/index';
 import { measureTableOf, tableOf, type Table } from './model';
 
@@ -23,9 +24,14 @@ export interface ReportData {
   /** "Standard measures": every registered measure by track, with its rate, definition and source. */
   measures: Table[];
   completeness: CompletenessRow[];
+  /** The responses the headline figures are drawn from (the same ones as the tables). */
+  overview?: OverviewResponses;
   /** Set for roles below analyst: the rounding rule the report's numbers went through. */
   disclosure?: DisclosureRule;
 }
+
+/** The instrument of the overview's reliable-improvement panel, as on the dashboard's overview. */
+const OVERVIEW_INSTRUMENT = 'PHQ-9';
 
 export type MetricSource = (name: MetricName, filters: MetricFilters) => Promise<MetricResponse>;
 /** One standard measure for the report's filters (grouped by track), as the measure endpoint answers it. */
@@ -43,13 +49,23 @@ export async function gatherReport(
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
   const tables: Table[] = [];
+  const byName: Partial<Record<MetricName, MetricResponse>> = {};
+  let symptoms: MetricResponse | null = null;
   for (const name of METRIC_NAMES) {
     if (name === 'symptoms') {
-      for (const instrument of await instrumentsWithBaselines(db, f)) tables.push(tableOf(await metric(name, { ...f, instrument }), names));
+      for (const instrument of await instrumentsWithBaselines(db, f)) {
+        const response = await metric(name, { ...f, instrument });
+        // the overview's improvement panel is the PHQ-9's (the first instrument when the PHQ-9 has no baselines)
+        if (symptoms === null || instrument === OVERVIEW_INSTRUMENT) symptoms = response;
+        tables.push(tableOf(response, names));
+      }
       continue;
     }
-    tables.push(tableOf(await metric(name, f), names));
+    const response = await metric(name, f);
+    byName[name] = response;
+    tables.push(tableOf(response, names));
   }
+  const overview = { ...byName, symptoms } as OverviewResponses;
   const measures: Table[] = [];
   for (const name of MEASURE_NAMES) {
     if (MEASURES[name]) measures.push(measureTableOf(await measure(name, f), names));
@@ -63,6 +79,7 @@ export async function gatherReport(
     suppression: suppressionRule(minCell),
     tracks,
     tables,
+    overview,
     measures,
     completeness: await completeness(db, f, minCell),
   };

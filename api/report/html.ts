@@ -1,5 +1,6 @@
 import type { CompletenessRow } from '../../metrics/completeness';
 import type { DisclosureRule } from '../../metrics/disclosure';
+import type { ReportFigure } from './figures';
 import type { ReportData } from './gather';
 import { formatCell, formatInterval, MISSING, SUPPRESSED } from './format';
 import type { Table } from './model';
@@ -32,10 +33,17 @@ thead th { background: var(--band); font-weight: 600; font-size: .9em; }
 .definition li { margin: 0 0 .2rem; }
 .suppressed-row td { color: var(--muted); font-style: italic; }
 section { break-inside: avoid-page; }
+.figure-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: .5rem 1.5rem; }
+figure { margin: 0; break-inside: avoid; }
+figure figcaption { font-weight: 600; margin: .25rem 0; }
+figure svg { max-width: 100%; height: auto; display: block; }
+h2 + table, h2 + p { break-before: avoid; }
 @page { size: auto; margin: 16mm 14mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9.5pt; }
-  h2 { break-after: avoid-page; }
+  h2 { break-after: avoid-page; page-break-after: avoid; }
+  .figure-grid { grid-template-columns: 1fr 1fr; }
+  section.tables-start { break-before: page; }
   table { break-inside: auto; }
   tr { break-inside: avoid; }
   thead { display: table-header-group; }
@@ -89,7 +97,15 @@ function disclosureHtml(rule: DisclosureRule): string {
     + `dates are taken in whole months: ${escapeHtml(rule.dates)}. Source: ${escapeHtml(rule.source)}.</p>`;
 }
 
-export function renderReportHtml(data: ReportData): string {
+/** The headline figures: the overview's small multiples, drawn by the dashboard's chart functions (api/report/figures.ts). */
+function figuresHtml(figures: readonly ReportFigure[], minCell: number): string {
+  if (figures.length === 0) return '';
+  return `<section class="figures"><h2>Headline outcomes</h2>
+<p class="note">One bar per track with its 95% confidence interval (the black whisker); “&lt;${minCell}” marks a value withheld for privacy, “n/a” one that cannot be estimated. The tables below give every figure.</p>
+<div class="figure-grid">${figures.map((f) => `<figure data-figure="${escapeHtml(f.name)}"><figcaption>${escapeHtml(f.title)}</figcaption>${f.svg}</figure>`).join('\n')}</div></section>`;
+}
+
+export function renderReportHtml(data: ReportData, figures: readonly ReportFigure[] = []): string {
   const scope = data.tracks.map((t) => `${t.name} (${t.track_code})`).join(', ') || 'no tracks';
   const window = data.from || data.to ? `${data.from ?? 'first'} to ${data.to ?? 'last'}` : 'all admissions';
   const rule = typeof data.suppression.rule === 'string' ? data.suppression.rule : '';
@@ -101,13 +117,23 @@ export function renderReportHtml(data: ReportData): string {
 <dt>Minimum cell size</dt><dd>${data.min_cell}</dd><dt>Generated</dt><dd>${escapeHtml(data.generated_at)}</dd></dl>
 <p><strong>Tracks:</strong> ${escapeHtml(scope)}</p></header>
 <section><h2>About this report</h2>
-<p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with published definitions (each section states the definition it used; the full definitions, formulas and citations are in the project's metrics documentation, docs/metrics.md). Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
+<p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with published definitions: each section states, in plain sentences, the definition it used, and the references at the end give the source of each method. Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
 <p><strong>Small-cell suppression.</strong> ${escapeHtml(rule)}. A suppressed value is shown as “${SUPPRESSED}”; “${MISSING}” means there was nothing to compute. Source: ${escapeHtml(String(data.suppression.source ?? ''))}.</p>
 ${data.disclosure ? disclosureHtml(data.disclosure) : ''}
 </section>
+${figuresHtml(figures, data.min_cell)}
 ${data.tables.map(tableHtml).join('\n')}
-${data.measures.length ? `<section><h2>Standard measures</h2><p>Named measures as funders and accreditors define them, adapted to the program's records (definitions, sources and differences from the official specifications: docs/measures.md). Each is selected by its index date.</p></section>\n${data.measures.map(tableHtml).join('\n')}` : ''}
+${data.measures.length ? `<section><h2>Standard measures</h2><p>Named measures as funders and accreditors define them, adapted to the program's records; each table states its definition, its source and how it differs from the official specification. Each is selected by its index date.</p></section>\n${data.measures.map(tableHtml).join('\n')}` : ''}
 ${completenessHtml(data.completeness)}
-<footer class="fine"><p>References: Kaplan &amp; Meier (1958); Greenwood (1926); Wilson (1927); Jacobson &amp; Truax (1991) for reliable change; NCQA HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), adapted; SAMHSA TEDS-D discharge conventions; CMS cell size suppression policy.</p></footer>
+<footer class="fine"><h2>References</h2><ul>
+<li>Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. J Am Stat Assoc. 1958;53:457–481 (retention and time to relapse).</li>
+<li>Greenwood M. The natural duration of cancer. Reports on Public Health and Medical Subjects 33. London: HMSO; 1926 (their confidence intervals).</li>
+<li>Wilson EB. Probable inference, the law of succession, and statistical inference. J Am Stat Assoc. 1927;22:209–212 (intervals of rates).</li>
+<li>Jacobson NS, Truax P. Clinical significance: a statistical approach to defining meaningful change in psychotherapy research. J Consult Clin Psychol. 1991;59:12–19 (reliable change).</li>
+<li>Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. J Gen Intern Med. 2001;16:606–613.</li>
+<li>NCQA. HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), adapted to the program's sessions.</li>
+<li>SAMHSA. Treatment Episode Data Set – Discharges (TEDS-D): discharge reasons and completion.</li>
+<li>CMS. Cell size suppression policy: counts of 1 to 10 are not published.</li>
+</ul></footer>
 </body></html>`;
 }

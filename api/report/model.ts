@@ -78,7 +78,7 @@ export const MEASURES: Record<MetricName, Measure[]> = {
     m('engagement_rate', 'Engagement (IET)', 'rate', 'engagement_ci')],
   symptoms: [m('with_baseline', 'With baseline', 'count'), m('paired', 'Paired', 'count'), m('completeness', 'Follow-up completeness', 'rate'),
     m('baseline_mean', 'Mean baseline', 'number'), m('followup_mean', 'Mean follow-up', 'number'), m('change_mean', 'Mean change', 'number', 'change_ci'),
-    m('cohens_d', "Cohen's d", 'number'), m('classes.recovered', 'Recovered', 'count'), m('classes.improved', 'Improved', 'count'),
+    m('cohens_d', "Cohen's d", 'number'), m('improvement_rate', 'Reliable improvement', 'rate', 'improvement_ci'), m('classes.recovered', 'Recovered', 'count'), m('classes.improved', 'Improved', 'count'),
     m('classes.unchanged', 'Unchanged', 'count'), m('classes.deteriorated', 'Deteriorated', 'count'),
     m('response_rate', 'Response', 'rate', 'response_ci'), m('remission_rate', 'Remission', 'rate', 'remission_ci')],
   relapse: [m('n', 'Episodes', 'count'), m('tests', 'Tests counted', 'count'), m('abstinence_rate', 'Negative tests', 'rate', 'abstinence_ci'),

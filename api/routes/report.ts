@@ -13,6 +13,7 @@ import { userOf } from '../plugins/auth';
 import { sendSerialized } from '../send';
 import { renderReportCsv } from '../report/csv';
 import { gatherReport, protectReport } from '../report/gather';
+import { reportFigures } from '../report/figures';
 import { renderReportHtml } from '../report/html';
 import { AUTH_ERRORS } from '../schemas/common';
 
@@ -59,7 +60,8 @@ const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
     if (format === 'csv') {
       return sendSerialized(reply as FastifyReply, 'text/csv; charset=utf-8', renderReportCsv(data), `iop-report-${data.as_of}.csv`);
     }
-    return sendSerialized(reply as FastifyReply, 'text/html; charset=utf-8', renderReportHtml(data));
+    const figures = data.overview ? await reportFigures(data.overview, data.tracks) : [];
+    return sendSerialized(reply as FastifyReply, 'text/html; charset=utf-8', renderReportHtml(data, figures));
   });
 };
 export default reportRoutes;

@@ -1,5 +1,5 @@
 import type {
-  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses, Track,
+  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses, SpcResponse, SpcSeriesName, Track,
 } from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
@@ -30,6 +30,8 @@ export interface Api {
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
+  /** `GET /spc/{series}` (docs/metrics.md "SPC charts"). */
+  spc(series: SpcSeriesName, params: URLSearchParams): Promise<SpcResponse>;
   /** `GET /measures/{name}` (docs/measures.md). */
   measure(name: MeasureName, params: URLSearchParams): Promise<MeasureResponse>;
   /** The per-episode rows of a measure as CSV (`rows=true&format=csv`; admins and analysts only, audited). */
@@ -140,6 +142,10 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     compare: (outcome, params) => {
       const qs = params.toString();
       return request('GET', `/compare/${outcome}${qs ? `?${qs}` : ''}`);
+    },
+    spc: (series, params) => {
+      const qs = params.toString();
+      return request('GET', `/spc/${series}${qs ? `?${qs}` : ''}`);
     },
     measure: (name, params) => {
       const qs = params.toString();

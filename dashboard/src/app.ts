@@ -112,8 +112,9 @@ export function startApp(env: AppEnv): Promise<void> {
     const filters = filterBar(doc, state, {
       tracks: session.tracks,
       instruments: session.instruments,
-      showInstrument: state.page === 'symptoms' || state.page === 'compare',
+      showInstrument: state.page === 'symptoms' || state.page === 'compare' || (state.page === 'qi' && state.spcSeries === 'remission'),
       compare: state.page === 'compare',
+      qi: state.page === 'qi',
       onChange: (next) => void go(session, next, 'replace'),
     });
     root.replaceChildren(header(session, state), filters, content);

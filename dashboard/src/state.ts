@@ -1,9 +1,9 @@
-import type { CompareOutcome, CompareUnit, GroupBy, Period } from './types';
+import type { CompareOutcome, CompareUnit, GroupBy, Period, SpcSeriesName } from './types';
 
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
 
-export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare', 'measures', 'followup'] as const;
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'qi', 'compare', 'measures', 'followup'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
@@ -15,6 +15,10 @@ export const DEFAULT_INSTRUMENT = 'PHQ-9';
  */
 export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence', 'dep-rem-6', 'dep-rem-12', 'dep-resp-6'];
 export const COMPARE_UNITS: readonly CompareUnit[] = ['track', 'site', 'clinician'];
+/** The series of `GET /spc/{series}` (docs/metrics.md "SPC charts"); the type ties the list to the API's. */
+export const SPC_SERIES: readonly SpcSeriesName[] = ['completion', 'positive-discharge', 'attendance', 'no-show', 'engagement', 'remission', 'length-of-stay', 'wait-days'];
+export const SPC_PERIODS = ['month', 'quarter'] as const;
+export type SpcPeriod = (typeof SPC_PERIODS)[number];
 
 export interface ViewState {
   page: Page;
@@ -28,6 +32,11 @@ export interface ViewState {
   /** The Compare page's outcome and unit (`outcome`, `by` in the URL). */
   compareOutcome: CompareOutcome;
   compareBy: CompareUnit;
+  /** The QI page's chart: series, period, Laney p′ and change dates (`series`, `spc_period`, `laney`, `split` in the URL). */
+  spcSeries: SpcSeriesName;
+  spcPeriod: SpcPeriod;
+  laney: boolean;
+  splits: string[];
 }
 
 export const DEFAULT_STATE: ViewState = Object.freeze({
@@ -41,6 +50,10 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   instrument: DEFAULT_INSTRUMENT,
   compareOutcome: 'completion',
   compareBy: 'track',
+  spcSeries: 'completion',
+  spcPeriod: 'month',
+  laney: false,
+  splits: [],
 }) as ViewState;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -69,6 +82,10 @@ export function parseState(search: string): ViewState {
     instrument: q.get('instrument')?.trim() || DEFAULT_STATE.instrument,
     compareOutcome: oneOf(COMPARE_OUTCOMES, q.get('outcome'), DEFAULT_STATE.compareOutcome),
     compareBy: oneOf(COMPARE_UNITS, q.get('by'), DEFAULT_STATE.compareBy),
+    spcSeries: oneOf(SPC_SERIES, q.get('series'), DEFAULT_STATE.spcSeries),
+    spcPeriod: oneOf(SPC_PERIODS, q.get('spc_period'), DEFAULT_STATE.spcPeriod),
+    laney: q.get('laney') === 'true',
+    splits: [...new Set(q.getAll('split').filter((d) => DATE.test(d)))].sort(),
   };
 }
 
@@ -85,6 +102,10 @@ export function stateToSearch(state: ViewState): string {
   if (state.instrument !== DEFAULT_STATE.instrument) q.set('instrument', state.instrument);
   if (state.compareOutcome !== DEFAULT_STATE.compareOutcome) q.set('outcome', state.compareOutcome);
   if (state.compareBy !== DEFAULT_STATE.compareBy) q.set('by', state.compareBy);
+  if (state.spcSeries !== DEFAULT_STATE.spcSeries) q.set('series', state.spcSeries);
+  if (state.spcPeriod !== DEFAULT_STATE.spcPeriod) q.set('spc_period', state.spcPeriod);
+  if (state.laney) q.set('laney', 'true');
+  for (const d of state.splits) q.append('split', d);
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
@@ -111,5 +132,19 @@ export function compareParams(state: ViewState, by: string): URLSearchParams {
   if (state.asOf) q.set('as_of', state.asOf);
   q.set('instrument', state.instrument);
   q.set('by', by);
+  return q;
+}
+
+/** The filters of an SPC chart (docs/metrics.md "SPC charts"): tracks, dates, as_of, the period, Laney, split dates and, for remission, the instrument. */
+export function spcParams(state: ViewState): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const t of state.tracks) q.append('track', t);
+  if (state.from) q.set('from', state.from);
+  if (state.to) q.set('to', state.to);
+  if (state.asOf) q.set('as_of', state.asOf);
+  q.set('period', state.spcPeriod);
+  if (state.laney) q.set('laney', 'true');
+  for (const d of state.splits) q.append('split', d);
+  if (state.spcSeries === 'remission') q.set('instrument', state.instrument);
   return q;
 }

@@ -3,7 +3,7 @@
 // written once. Only `export type` here, so no zod and no server module reaches the browser
 // bundle (eslint's no-restricted-imports allows the dashboard type imports of server modules only).
 
-import type { KmFields, MetricName, MetricResponse, RetentionGroup, SuppressedGroup } from '../../metrics/response-schema';
+import type { MetricName, MetricResponse } from '../../metrics/response-schema';
 
 export type {
   AttendanceResponse, AttendanceWeek, CompletionResponse, KmFields, MetricName, MetricResponse, RelapseResponse,
@@ -22,12 +22,6 @@ export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/com
 export type { MeasureGroup, MeasureResponse, MeasureRow } from '../../metrics/measures/schema';
 export type { MeasureName } from '../../metrics/measures/spec';
 
-/** A rate or count that small-cell suppression may have replaced by null. */
-export type Maybe<T> = T | null;
-/** A confidence interval; the bounds of a median's interval may each be missing. */
-export type Interval = NonNullable<KmFields['median_ci']>;
-
-/** What every group, suppressed whole or not, lets a reader see: its key, its size and what is suppressed. */
-export type GroupBase = Pick<SuppressedGroup, 'key'> & Partial<Pick<RetentionGroup, 'n' | 'suppressed'>>;
+export type { GroupBase, Interval, Maybe } from '../../charts/types';
 
 export type MetricResponses = { [M in MetricName]: MetricResponse<M> };

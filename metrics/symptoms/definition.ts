@@ -1,6 +1,7 @@
 import {
-  BASELINE_FROM, BASELINE_TO, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, LAST_WEEK, RESPONSE_FRACTION,
+  BASELINE_FROM, BASELINE_TO, FOLLOWUP_AFTER_DISCHARGE, FOLLOWUP_MIN_GAP, LAST_WEEK, RESPONSE_FRACTION, SEVERITY_BAND_POINTS, SEVERITY_MAX_BANDS,
 } from '../../warehouse/rules';
+import { severityBands } from './bands';
 import { AS_OF, daysFromAdmission, intervalWords, list, percent, suppressionText, weeksWords } from '../definition-text';
 import { suppressionRule } from '../response';
 import type { InstrumentRow } from './facts';
@@ -30,12 +31,20 @@ function symptomsRules(ins: InstrumentRow, minCell: number) {
       classes: ['recovered', 'improved', 'unchanged', 'deteriorated'],
       recovered: 'reliable improvement from the clinical side of clinical_cutoff (>= cutoff when lower is better) to the healthy side',
     },
+    improvement: '(recovered + improved) / paired: reliable improvement, with its Wilson CI',
     response: ins.higher_is_better ? 'not defined for instruments where higher is better' : `followup <= ${RESPONSE_FRACTION} * baseline`,
     response_fraction: RESPONSE_FRACTION,
     remission: ins.remission_below === null ? 'not defined: the instrument has no remission_below' : 'followup < remission_below',
     rates_ci: { level: 0.95, method: 'wilson', continuity_correction: false, denominator: 'paired episodes' },
     trajectory: { week: 'floor((administered_on - admitted_on) / 7)', weeks: [0, LAST_WEEK] as [number, number], unit: 'episodes (each contributes its mean score in the week, to 0.0001 point)', ci: '95% t-interval' },
     scatter: 'paired episodes counted per (baseline, followup); cells with n of 1 to min_cell - 1 dropped under suppression',
+    scatter_bins: {
+      bands: severityBands(ins.min_score, ins.max_score),
+      band_points: SEVERITY_BAND_POINTS,
+      max_bands: SEVERITY_MAX_BANDS,
+      counts: 'paired episodes per (baseline band, followup band), every cell listed; a cell of 1 to min_cell - 1 is null, with a complementary cell when only one would be',
+      source: 'PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006) severity bands',
+    },
     suppression: suppressionRule(minCell),
   };
 }
@@ -78,11 +87,13 @@ export function symptomsText(d: SymptomsRules) {
     completeness: 'Completeness = paired episodes / episodes with a baseline.',
     change: 'Change = follow-up − baseline; its mean carries a 95% t-interval, and Cohen’s d is the mean change over the sample SD of the paired baselines.',
     reliable_change: reliableChangeWords(d),
+    improvement: 'Reliable improvement: the share of paired episodes that recovered or improved reliably, with its 95% Wilson interval.',
     response: d.higher_is_better ? 'Response is not defined for an instrument where higher is better.' : `Response: a follow-up at most ${percent(d.response_fraction)} of the baseline.`,
     remission: d.remission_below === null ? 'Remission is not defined: the instrument has no remission threshold.' : `Remission: a follow-up below ${d.remission_below}.`,
     rates_ci: `Rates are over the paired episodes, each with a ${intervalWords(d.rates_ci)}.`,
     trajectory: `Trajectory: the mean score in each week since admission (${weeksWords(d.trajectory.weeks)}), each episode contributing its mean score in the week, with a 95% t-interval.`,
     scatter: `Scatter: paired episodes counted per (baseline, follow-up) pair${d.suppression.min_cell > 1 ? `; pairs of fewer than ${d.suppression.min_cell} episodes are left out` : ''}.`,
+    scatter_bins: `Binned counts: paired episodes per baseline band × follow-up band, the bands ${list(d.scatter_bins.bands.map(([a, b]) => `${a}–${b}`), 'and')} (bands of ${d.scatter_bins.band_points} points, at most ${d.scatter_bins.max_bands}: the PHQ-9 and GAD-7 severity bands); every cell is listed${d.suppression.min_cell > 1 ? `, and a cell of fewer than ${d.suppression.min_cell} episodes is withheld (with a second one when the total would give it back)` : ''}.`,
     suppression: suppressionText(d.suppression),
   };
 }

@@ -2,8 +2,10 @@ import { RESPONSE_FRACTION } from '../../warehouse/rules';
 import { Cells, withSuppressed } from '../cells';
 import { cohensD } from '../stats/effect-size';
 import { classify, rcThreshold, type ChangeClass } from '../stats/reliable-change';
+import { suppressCounts } from '../stats/suppression';
 import { meanWithTInterval, summaryFromSums } from '../stats/t-interval';
-import type { ChangeClasses, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
+import { bandIndex, severityBands } from './bands';
+import type { ChangeClasses, ScatterBin, ScatterCell, SymptomsGroup, TrajectoryPoint } from '../types';
 import type { InstrumentRow, PairCountRow, TrajectoryRow } from './facts';
 
 interface PairSums {
@@ -66,6 +68,27 @@ function scatter(pairs: readonly PairCountRow[], cells: Cells): ScatterCell[] {
   return kept;
 }
 
+/**
+ * Paired episodes counted per (baseline band, follow-up band) of the instrument's severity bands, every
+ * cell listed (zeros too). A cell of 1 to min_cell − 1 is null, and so is a second one when only one
+ * would be, so that the paired total cannot give it back (complementary suppression).
+ */
+export function scatterBins(pairs: readonly PairCountRow[], ins: Pick<InstrumentRow, 'min_score' | 'max_score'>, paired: number | null, cells: Cells): ScatterBin[] {
+  const bands = severityBands(ins.min_score, ins.max_score);
+  const counts: Record<string, number> = {};
+  for (let b = 0; b < bands.length; b++) for (let f = 0; f < bands.length; f++) counts[`${b}:${f}`] = 0;
+  for (const p of pairs) {
+    const k = `${bandIndex(bands, p.baseline)}:${bandIndex(bands, p.followup)}`;
+    counts[k] = (counts[k] ?? 0) + p.n;
+  }
+  const hidden = suppressCounts(counts, paired, cells.minCell);
+  if (hidden.size > 0) cells.hide('scatter_bins');
+  return Object.entries(counts).map(([k, n]) => {
+    const [b, f] = k.split(':').map(Number) as [number, number];
+    return { baseline: bands[b] as [number, number], followup: bands[f] as [number, number], n: hidden.has(k) ? null : n };
+  });
+}
+
 export interface SymptomsInput {
   pairs: readonly PairCountRow[];
   withBaseline: number;
@@ -85,8 +108,14 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
   const d = cohensD(s.change.mean, s.baseline.sd);
   const rc = rcThreshold({ reliableChangePoints: ins.reliable_change_points, reliability: ins.reliability, normSd: ins.norm_sd, baselineSd: s.baseline.sd });
   const rcFromSample = ins.reliable_change_points === null && ins.norm_sd === null;
-  if (!show) cells.hide('baseline_mean', 'followup_mean', 'change_mean', 'change_ci', 'cohens_d', 'classes', 'response_rate', 'response_ci', 'remission_rate', 'remission_ci', ...(rcFromSample ? ['rc_threshold'] : []));
-  const classes = show ? shownClasses(classCounts(input.pairs, ins, rc), ins, s.paired, cells) : shownClasses(null, ins, 0, cells);
+  if (!show) cells.hide('baseline_mean', 'followup_mean', 'change_mean', 'change_ci', 'cohens_d', 'classes', 'improvement_rate', 'improvement_ci', 'response_rate', 'response_ci', 'remission_rate', 'remission_ci', ...(rcFromSample ? ['rc_threshold'] : []));
+  const counts = show ? classCounts(input.pairs, ins, rc) : null;
+  const classes = show ? shownClasses(counts, ins, s.paired, cells) : shownClasses(null, ins, 0, cells);
+  // Reliable improvement: recovered + improved over the paired episodes, with its Wilson CI (exact counts, then suppressed).
+  // A withheld class would come back from the share and the classes shown (recovered + improved = rate × paired), so it hides the share too.
+  const classHidden = (['recovered', 'improved', 'unchanged', 'deteriorated'] as const).some((c) => cells.isHidden(`classes.${c}`));
+  if (counts !== null && classHidden) cells.hide('improvement_rate', 'improvement_ci');
+  const improvement = counts !== null && !classHidden ? cells.rate(['improvement_rate', 'improvement_ci'], counts.recovered + counts.improved, s.paired) : { rate: null, ci: null };
   const responders = countWhere(input.pairs, (p) => p.followup <= RESPONSE_FRACTION * p.baseline);
   const response = show && !ins.higher_is_better ? cells.rate(['response_rate', 'response_ci'], responders, s.paired) : { rate: null, ci: null };
   const remitted = ins.remission_below === null ? 0 : countWhere(input.pairs, (p) => p.followup < (ins.remission_below ?? -Infinity));
@@ -100,9 +129,11 @@ export function symptomsGroup(input: SymptomsInput, ins: InstrumentRow, key: Sym
     cohens_d: show ? d : null,
     rc_threshold: show || !rcFromSample ? rc : null,
     classes,
+    improvement_rate: improvement.rate, improvement_ci: improvement.ci,
     response_rate: response.rate, response_ci: response.ci,
     remission_rate: remission.rate, remission_ci: remission.ci,
     trajectory: trajectory(input.trajectory, cells),
     scatter: scatter(input.pairs, cells),
+    scatter_bins: paired === null ? [] : scatterBins(input.pairs, ins, s.paired, cells),
   }, cells);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportFigures } from '../../api/report/figures';
 import { renderReportHtml } from '../../api/report/html';
 import { tableOf } from '../../api/report/model';
 import { suppressionRule } from '../../metrics/response';
@@ -12,7 +13,7 @@ import type { MetricResponse } from '../../metrics/types';
  * p-value below 0.001 as "p < 0.001". Drawn from the dashboard fixtures, which parse with
  * the response schemas (tests/dashboard/fixtures.test.ts), so no database is needed.
  */
-const load = <M extends 'retention' | 'attendance'>(name: M): MetricResponse<M> =>
+const load = <M extends 'retention' | 'attendance' | 'completion' | 'symptoms' | 'relapse'>(name: M): MetricResponse<M> =>
   JSON.parse(readFileSync(path.join(import.meta.dirname, `../fixtures/api/${name}.json`), 'utf8')) as MetricResponse<M>;
 
 function report(...responses: MetricResponse[]): string {
@@ -39,5 +40,29 @@ describe('the printable report', () => {
     expect(report(small)).toContain('df = 5, p &#60; 0.001.');
     expect(tableOf(small, new Map()).note).toBe('Log-rank test across tracks: χ² = 31.20, df = 5, p < 0.001.');
     expect(tableOf(load('retention'), new Map()).note).toBe('Log-rank test across tracks: χ² = 4.21, df = 1, p = 0.040.');
+  });
+
+  it('draws the overview’s headline figures as static SVG with the dashboard’s own chart functions, "<11" markers included', async () => {
+    const overview = { retention: load('retention'), completion: load('completion'), symptoms: load('symptoms'), relapse: load('relapse'), attendance: load('attendance') };
+    const figures = await reportFigures(overview, [{ track_code: 'day', name: 'Day IOP' }]);
+    expect(figures.map((f) => f.name)).toEqual(['overview-retention-30', 'overview-retention-planned', 'overview-completion', 'overview-improvement', 'overview-abstinence', 'overview-engagement']);
+    for (const f of figures) {
+      expect(f.svg.startsWith('<svg')).toBe(true);
+      expect(f.svg).toContain('xmlns="http://www.w3.org/2000/svg"');
+      expect(f.svg).toContain('Day IOP');
+      // weekend is withheld whole in every fixture: its row keeps a "<11" marker
+      expect(f.svg).toMatch(/class="suppressed-marker"[^]*&lt;11/);
+      expect(f.svg).not.toContain('<script');
+    }
+    const html = renderReportHtml({
+      generated_at: '2026-12-06T00:00:00.000Z', as_of: '2026-11-23', from: null, to: null, min_cell: 11, suppression: suppressionRule(11),
+      tracks: [], tables: [tableOf(overview.retention, new Map())], measures: [], completeness: [],
+    }, figures);
+    expect(html.match(/<figure data-figure=/g)).toHaveLength(6);
+    expect(html).toContain('<h2>Headline outcomes</h2>');
+    // citations, not the project's internal file names
+    expect(html).not.toMatch(/docs\/|\.md\b|\.ts\b/);
+    expect(html).toContain('Kaplan EL, Meier P.');
+    expect(await reportFigures({ ...overview, symptoms: null }, [])).toHaveLength(5);
   });
 });

@@ -37,6 +37,10 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
       const by = params.get('by');
       return by === 'race' ? fixtures.compareRace() : by === 'ethnicity' ? fixtures.compareEthnicity() : fixtures.compareClinician();
     },
+    spc: async (series, params) => {
+      h.metricCalls.push(`spc/${series}?${params.toString()}`);
+      return fixtures.spcCompletion();
+    },
     measure: async (name, params) => {
       h.metricCalls.push(`measures/${name}?${params.toString()}`);
       if (name === 'noms') return fixtures.noms();
@@ -114,6 +118,7 @@ describe('dashboard app wiring (fake API)', () => {
       ['symptoms', ['trajectory', 'jt-classes', 'jt-scatter']],
       ['relapse', ['abstinence-by-week', 'relapse-rate', 'km-relapse']],
       ['attendance', ['attendance-by-week', 'iet', 'p-chart']],
+      ['qi', ['spc']],
     ];
     for (const [page, charts] of pages) {
       const h = await boot(analyst, `?page=${page}`);
@@ -154,6 +159,34 @@ describe('dashboard app wiring (fake API)', () => {
     groupBy.dispatchEvent(new Event('change'));
     await settle();
     expect(h.urls.at(-1)).toEqual(['replace', '?page=relapse&track=evening&group_by=sex']);
+  });
+
+  it('QI page: the series, period, Laney and change dates go to GET /spc/{series} and into the URL', async () => {
+    const h = await boot(analyst, '?page=qi&track=day');
+    await signIn(h.root, 'right');
+    expect(h.metricCalls.at(-1)).toBe('spc/completion?track=day&period=month');
+    expect(h.root.querySelector('[data-testid="filter-group-by"]')).toBeNull();
+    const series = byTestId<HTMLSelectElement>(h.root, 'filter-series');
+    series.value = 'no-show';
+    series.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('spc/no-show?track=day&period=month');
+    const laney = byTestId<HTMLInputElement>(h.root, 'filter-laney');
+    laney.checked = true;
+    laney.dispatchEvent(new Event('change'));
+    await settle();
+    const split = byTestId<HTMLInputElement>(h.root, 'filter-split');
+    split.value = '2026-01-01, 2025-06-01';
+    split.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('spc/no-show?track=day&period=month&laney=true&split=2025-06-01&split=2026-01-01');
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=qi&track=day&series=no-show&laney=true&split=2025-06-01&split=2026-01-01']);
+    const bad = byTestId<HTMLInputElement>(h.root, 'filter-split');
+    bad.value = '2026-13-01';
+    bad.dispatchEvent(new Event('change'));
+    await settle();
+    expect(byTestId(h.root, 'filter-split-error').textContent).toBe('Not a date (YYYY-MM-DD): 2026-13-01');
+    expect(h.metricCalls.at(-1)).toContain('split=2026-01-01');
   });
 
   it('offers a viewer only its own tracks and drops others from a shared link', async () => {

@@ -47,6 +47,14 @@ const cases: [string, (groups: GroupBase[]) => Element][] = [
   ],
 ];
 
+const fixtureGroups: Record<string, GroupBase[]> = {
+  'km-retention': fixtures.retention().groups,
+  'km-relapse': fixtures.relapse().groups,
+  'trajectory': fixtures.symptoms().groups,
+  'abstinence-by-week': fixtures.relapse().groups,
+  'attendance-by-week': fixtures.attendance().groups,
+};
+
 describe('empty and fully suppressed data', () => {
   for (const [name, draw] of cases) {
     it(`${name} renders an empty-state message for no groups`, () => {
@@ -57,19 +65,37 @@ describe('empty and fully suppressed data', () => {
     });
   }
 
-  // The rate bars keep a suppressed group's row with its "<11" marker instead (docs/metrics.md "Small-cell suppression").
-  const marksInPlace = new Set(['overview', 'iet', 'relapse-rate']);
-  for (const [name, draw] of cases.filter(([n]) => !marksInPlace.has(n))) {
+  // Suppression is always visible (docs/metrics.md "Small-cell suppression"): the bar charts keep a suppressed group's
+  // row with its "<11" marker; the line and curve charts name it under the chart, "<11" with the rule as a tooltip.
+  const barsInPlace = new Set(['overview', 'iet', 'relapse-rate', 'discharge-reasons', 'jt-classes']);
+  const namedUnder = new Set(['km-retention', 'km-relapse', 'trajectory', 'abstinence-by-week', 'attendance-by-week']);
+  for (const [name, draw] of cases.filter(([n]) => !barsInPlace.has(n) && !namedUnder.has(n))) {
     it(`${name} renders an empty-state message when every group is suppressed`, () => {
       expect(draw(allSuppressed).classList.contains('empty-state')).toBe(true);
     });
   }
 
-  for (const [name, draw] of cases.filter(([n]) => n === 'iet' || n === 'relapse-rate')) {
+  for (const [name, draw] of cases.filter(([n]) => barsInPlace.has(n) && n !== 'overview')) {
     it(`${name} marks every group suppressed in place when every group is suppressed`, () => {
       const el = draw(allSuppressed);
       expect(el.classList.contains('empty-state')).toBe(false);
-      expect([...el.querySelectorAll('.suppressed-marker text')].map((t) => t.firstChild?.textContent)).toContain('<11');
+      const markers = [...el.querySelectorAll('.suppressed-marker text')];
+      expect(markers.map((t) => t.firstChild?.textContent)).toContain('<11');
+      expect(markers[0]?.querySelector('title')?.textContent).toMatch(/^weekend(, [A-Za-z]+)?: Suppressed/);
+    });
+  }
+
+  for (const [name, draw] of cases.filter(([n]) => namedUnder.has(n))) {
+    it(`${name} names a group suppressed whole under the chart, "<11" with the rule as its tooltip`, () => {
+      const el = draw(allSuppressed);
+      expect(el.querySelector('.empty-state')).not.toBeNull();
+      const note = el.querySelector('.suppressed-note');
+      expect(note?.textContent).toBe('Not drawn, withheld under the small-cell rule (<11): weekend.');
+      expect(note?.querySelector('abbr.suppressed')?.getAttribute('title')).toMatch(/^Suppressed: this cell rests on a count between 1 and 10/);
+      // beside drawn groups too
+      const mixed = draw([...(fixtureGroups[name] ?? []), ...allSuppressed]);
+      expect(mixed.querySelector('.empty-state')).toBeNull();
+      expect(mixed.querySelector('.suppressed-note')?.textContent).toContain('weekend');
     });
   }
 

@@ -6,6 +6,7 @@ import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
+import { SpcResponseSchema } from '../../metrics/spc/schema';
 import { MeasureResponseSchema } from '../../metrics/measures/schema';
 
 /**
@@ -29,6 +30,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'compare-clinician.json': AdjustedComparisonSchema,
   'compare-race.json': EquityComparisonSchema,
   'compare-ethnicity.json': EquityComparisonSchema,
+  'spc-completion.json': SpcResponseSchema,
   'followup-6m.json': MeasureResponseSchema,
   'followup-6m-monthly.json': MeasureResponseSchema,
   'noms.json': MeasureResponseSchema,

@@ -9,6 +9,7 @@ import type {
   MeasureResponse,
   RelapseResponse,
   RetentionResponse,
+  SpcResponse,
   SymptomsResponse,
   Track,
 } from '../../dashboard/src/types';
@@ -27,6 +28,8 @@ export const fixtures = {
   attendance: () => load<AttendanceResponse>('attendance.json'),
   symptoms: () => load<SymptomsResponse>('symptoms.json'),
   relapse: () => load<RelapseResponse>('relapse.json'),
+  /** Written by the product's SPC engine and definition (metrics/stats/spc.ts): two phases, a shift, a sigma signal, a suppressed and two immature months. */
+  spcCompletion: () => load<SpcResponse>('spc-completion.json'),
   tracks: () => load<Track[]>('tracks.json'),
   instruments: () => load<Instrument[]>('instruments.json'),
   /** Real API answers on the seeded program (tests/api/compare-fixtures.test.ts keeps them current). */

@@ -101,3 +101,16 @@ describe('Kaplan–Meier median labels never overlap', () => {
     expect(rowsOf.size).toBe(shown.length);
   });
 });
+
+describe('reliable improvement panel', () => {
+  it('draws the API’s improvement_rate with its Wilson CI, and marks a withheld one', () => {
+    const data = input();
+    const panel = outcomePanels(data).find((p) => p.name === 'overview-improvement');
+    const day = data.symptoms.groups.find((g) => g.key.track === 'day');
+    if (!panel || !day || !('improvement_ci' in day) || !day.improvement_ci) throw new Error('fixture lacks the day improvement CI');
+    const row = panel.rows.find((r) => r.group === 'Day IOP');
+    expect(row?.rate).toBe(day.improvement_rate);
+    expect([row?.lower, row?.upper]).toEqual(day.improvement_ci);
+    expect(panel.rows.find((r) => r.group.startsWith('Evening'))?.suppressed).toBe(true);
+  });
+});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COMPARE_OUTCOMES as API_COMPARE_OUTCOMES, COMPARE_UNITS as API_COMPARE_UNITS } from '../../metrics/compare/request';
-import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, stateToSearch, type ViewState } from '../../dashboard/src/state';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, SPC_PERIODS, SPC_SERIES, spcParams, stateToSearch, type ViewState } from '../../dashboard/src/state';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 const code = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
@@ -17,6 +17,10 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
   instrument: fc.constantFrom('PHQ-9', 'GAD-7', 'PCL-5', 'AUDIT-C'),
   compareOutcome: fc.constantFrom(...COMPARE_OUTCOMES),
   compareBy: fc.constantFrom(...COMPARE_UNITS),
+  spcSeries: fc.constantFrom(...SPC_SERIES),
+  spcPeriod: fc.constantFrom(...SPC_PERIODS),
+  laney: fc.boolean(),
+  splits: fc.uniqueArray(day, { maxLength: 3 }).map((d) => d.sort()),
 });
 
 describe('view state ↔ URL', () => {
@@ -51,5 +55,12 @@ describe('view state ↔ URL', () => {
   it('turns a view into the API filters of docs/cli.md', () => {
     const s: ViewState = { ...DEFAULT_STATE, tracks: ['day', 'evening'], to: '2026-03-31', groupBy: 'period', period: 'quarter' };
     expect(metricParams(s, { instrument: 'PHQ-9' }).toString()).toBe('track=day&track=evening&to=2026-03-31&group_by=period&period=quarter&instrument=PHQ-9');
+  });
+
+  it('turns the QI page’s view into the SPC filters (split repeats; the instrument only for remission)', () => {
+    const s: ViewState = { ...DEFAULT_STATE, page: 'qi', tracks: ['day'], spcSeries: 'remission', spcPeriod: 'quarter', laney: true, splits: ['2025-06-01', '2026-01-01'] };
+    expect(spcParams(s).toString()).toBe('track=day&period=quarter&laney=true&split=2025-06-01&split=2026-01-01&instrument=PHQ-9');
+    expect(stateToSearch(s)).toBe('?page=qi&track=day&series=remission&spc_period=quarter&laney=true&split=2025-06-01&split=2026-01-01');
+    expect(spcParams({ ...s, spcSeries: 'completion' }).has('instrument')).toBe(false);
   });
 });

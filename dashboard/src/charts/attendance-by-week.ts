@@ -9,12 +9,15 @@ export function attendanceWeekRows(data: AttendanceResponse): BandRow[] {
       ? []
       : (g.by_week ?? []).map((w) => {
           const scheduled = w.attended !== null && w.no_show !== null ? w.attended + w.no_show : null;
-          return { group: groupLabel(g.key), week: w.week, value: w.attendance_rate, lower: w.lower, upper: w.upper, n: scheduled };
+          // A null rate is withheld unless the week simply had no scheduled session.
+          const suppressed = w.attendance_rate === null && scheduled !== 0;
+          return { group: groupLabel(g.key), week: w.week, value: w.attendance_rate, lower: w.lower, upper: w.upper, n: scheduled, suppressed };
         }),
   );
 }
 
-/** Attended / (attended + no-show) per week in program, with Wilson 95% CIs. */
+/** Attended / (attended + no-show) per week in program, with Wilson 95% CIs; withheld weeks and groups marked. */
 export function attendanceByWeekChart(data: AttendanceResponse, opts: ChartOptions = {}): ChartElement {
-  return bandLineChart(attendanceWeekRows(data), { ...opts, yLabel: '↑ Sessions attended (%)', percent: true, yDomain: [0, 1] });
+  const hiddenGroups = data.groups.filter(isGroupSuppressed).map((g) => groupLabel(g.key));
+  return bandLineChart(attendanceWeekRows(data), { ...opts, yLabel: '↑ Sessions attended (%)', percent: true, yDomain: [0, 1], minCell: data.min_cell, hiddenGroups });
 }

@@ -1,51 +1,8 @@
 import * as Plot from '@observablehq/plot';
-import type { PlotOptions } from '@observablehq/plot';
-import { OKABE_ITO } from '../palette';
+import { suppressedText, suppressionExplanation } from '../format';
 
-export interface ChartOptions {
-  /** Width in px; fixed by default so the same input always draws the same SVG. */
-  width?: number;
-  /** The document to draw into (jsdom in tests); window.document otherwise. */
-  document?: Document;
-  /** Accessible name of the chart (becomes aria-label). */
-  ariaLabel?: string;
-  /** One-sentence text alternative (becomes aria-description). */
-  ariaDescription?: string;
-}
-
-export type ChartElement = SVGElement | HTMLElement;
-
-export const DEFAULT_WIDTH = 720;
-
-export function baseOptions(opts: ChartOptions): PlotOptions {
-  const base: PlotOptions = {
-    width: opts.width ?? DEFAULT_WIDTH,
-    style: { fontSize: '12px', overflow: 'visible' },
-  };
-  if (opts.document) base.document = opts.document;
-  if (opts.ariaLabel) base.ariaLabel = opts.ariaLabel;
-  if (opts.ariaDescription) base.ariaDescription = opts.ariaDescription;
-  return base;
-}
-
-export function colourScale(domain: readonly string[], legend = domain.length > 1): PlotOptions['color'] {
-  return { type: 'ordinal', domain: [...domain], range: OKABE_ITO, legend };
-}
-
-/** Shown instead of a chart when there is nothing to draw, so a page never goes blank. */
-export function emptyState(message: string, doc: Document = document): HTMLElement {
-  const p = doc.createElement('p');
-  p.className = 'empty-state';
-  p.setAttribute('role', 'status');
-  p.textContent = message;
-  return p;
-}
-
-export const NO_DATA = 'No data for these filters (or every group is suppressed under the small-cell rule).';
-
-export function isNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
+export { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
+import { baseOptions, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
 
 export interface TableRow {
   /** The row header (first column). */
@@ -86,16 +43,50 @@ export function dataTable(
   return table;
 }
 
+
+/**
+ * Says, inside the chart's figure, which groups are not drawn because the small-cell rule withheld
+ * them: "<min_cell" with the rule as a tooltip, so a group is never silently missing
+ * (docs/metrics.md "Small-cell suppression"). The chart itself is returned when none is.
+ */
+export function withSuppressedGroups(chart: ChartElement, groups: readonly string[], minCell: number, doc: Document = document): ChartElement {
+  if (groups.length === 0) return chart;
+  let figure: ChartElement;
+  if (chart.nodeName.toLowerCase() === 'figure') figure = chart;
+  else {
+    figure = doc.createElement('figure');
+    figure.append(chart);
+  }
+  const note = doc.createElement('p');
+  note.className = 'suppressed-note';
+  note.title = suppressionExplanation(minCell);
+  note.setAttribute('aria-label', `${groups.join(', ')}: suppressed. ${suppressionExplanation(minCell)}`);
+  const mark = doc.createElement('abbr');
+  mark.className = 'suppressed';
+  mark.title = suppressionExplanation(minCell);
+  mark.textContent = suppressedText(minCell);
+  note.append(`Not drawn, withheld under the small-cell rule (`, mark, `): ${groups.join(', ')}.`);
+  figure.append(note);
+  return figure;
+}
+
 /**
  * 100% stacked horizontal bars, one bar per group, the parts in `order` with their colours: the shape of the
  * discharge-reason and Jacobson–Truax class charts.
  */
 export function shareBars<T extends { group: string; count: number }>(
   rows: readonly T[],
-  spec: { part: keyof T & string; order: readonly string[]; colours: readonly string[]; xLabel: string; title: (d: T) => string },
+  spec: {
+    part: keyof T & string; order: readonly string[]; colours: readonly string[]; xLabel: string; title: (d: T) => string;
+    /** Groups the small-cell rule withheld whole: they keep their row, a grey band marked "<min_cell" with the rule as its tooltip. */
+    hidden?: readonly string[]; minCell?: number;
+  },
   opts: ChartOptions,
 ): ChartElement {
-  const groups = [...new Set(rows.map((r) => r.group))];
+  const hidden = [...(spec.hidden ?? [])];
+  const groups = [...new Set([...rows.map((r) => r.group), ...hidden])];
+  const minCell = spec.minCell ?? 11;
+  const why = (g: string) => `${g}: ${suppressionExplanation(minCell)}`;
   return Plot.plot({
     ...baseOptions(opts),
     height: 60 + 36 * groups.length,
@@ -105,6 +96,8 @@ export function shareBars<T extends { group: string; count: number }>(
     color: { type: 'ordinal', domain: [...spec.order], range: [...spec.colours], legend: true },
     marks: [
       Plot.barX(rows, Plot.stackX({ x: 'count', y: 'group', fill: spec.part, offset: 'normalize', order: [...spec.order], title: spec.title })),
+      Plot.barX(hidden, { x1: 0, x2: 0.12, y: (g: string) => g, fill: SUPPRESSED_FILL, title: why, className: 'suppressed-band' }),
+      Plot.text(hidden, { x: 0, y: (g: string) => g, text: () => suppressedText(minCell), textAnchor: 'start', dx: 4, fill: '#333', title: why, ariaLabel: why, className: 'suppressed-marker' }),
       Plot.ruleX([0]),
     ],
   });

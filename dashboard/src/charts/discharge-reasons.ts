@@ -41,7 +41,8 @@ export function reasonRows(data: CompletionResponse): ReasonRow[] {
 /** Discharge reasons as 100% stacked bars, one bar per group. */
 export function dischargeReasonsChart(data: CompletionResponse, opts: ChartOptions = {}): ChartElement {
   const rows = reasonRows(data);
-  if (rows.length === 0) return emptyState(NO_DATA, opts.document);
+  const hidden = data.groups.filter(isGroupSuppressed).map((g) => groupLabel(g.key));
+  if (rows.length === 0 && hidden.length === 0) return emptyState(NO_DATA, opts.document);
   const reasons = [...new Set(rows.map((r) => r.reason))].sort((a, b) => reasonRank(a) - reasonRank(b));
   const colours = reasons.map((r, i) => (r === SUPPRESSED ? '#DDDDDD' : (OKABE_ITO[i % OKABE_ITO.length] ?? '#777')));
   return shareBars(
@@ -52,6 +53,7 @@ export function dischargeReasonsChart(data: CompletionResponse, opts: ChartOptio
       colours,
       xLabel: 'Share of discharged episodes (%) →',
       title: (d: ReasonRow) => `${d.group}: ${d.reason.replaceAll('_', ' ')} ${d.count}`,
+      hidden, minCell: data.min_cell,
     },
     opts,
   );

@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { ciText, num, suppressedText } from '../format';
 import { ALERT, NEUTRAL } from '../palette';
 import type { AdjustedComparison, ComparisonUnit } from '../types';
-import { baseOptions, dataTable, DEFAULT_WIDTH, emptyState, isNumber, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, dataTable, DEFAULT_WIDTH, emptyState, isNumber, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
 
 // The funnel plot of docs/comparisons.md "Funnel limits": O/E against E, with the 95% and
 // 99.8% limits drawn from `funnel.curve` and each published unit as a labelled dot.
@@ -98,7 +98,8 @@ const HEIGHT = 380;
 export function funnelChart(data: AdjustedComparison, opts: ChartOptions = {}): ChartElement {
   const dots: Dot[] = data.units.filter(isShown).flatMap((u) =>
     isNumber(u.expected) && isNumber(u.oe) && u.position ? [{ unit: u.key, expected: u.expected, oe: u.oe, position: u.position }] : []);
-  if (dots.length === 0 || data.funnel.curve.length === 0) return emptyState('No unit can be drawn: the model was not fitted, or every unit is suppressed under the small-cell rule.', opts.document);
+  const hidden = data.units.filter((u) => !isShown(u)).map((u) => u.key);
+  if (dots.length === 0 || data.funnel.curve.length === 0) return withSuppressedGroups(emptyState('No unit can be drawn: the model was not fitted, or every unit is suppressed under the small-cell rule.', opts.document), hidden, data.min_cell, opts.document);
   const width = opts.width ?? DEFAULT_WIDTH;
   const xMax = 1.05 * Math.max(...dots.map((d) => d.expected), ...data.funnel.curve.map((c) => c.expected));
   // The limits flare at small E; the y axis follows the units and the 95% limits at the smallest unit.
@@ -119,7 +120,7 @@ export function funnelChart(data: AdjustedComparison, opts: ChartOptions = {}): 
     Plot.line(curve, { x: 'expected', y, stroke: NEUTRAL, strokeWidth: 1, strokeDasharray: dashed ? '4,3' : undefined, clip: true });
   const title = (d: Dot) => `${d.unit}: O/E ${d.oe.toFixed(2)}, expected ${d.expected.toFixed(1)} (${POSITION_LABELS[d.position]})`;
   const present = POSITION_ORDER.filter((p) => dots.some((d) => d.position === p));
-  return Plot.plot({
+  return withSuppressedGroups(Plot.plot({
     ...baseOptions({ ...opts, width }),
     height: HEIGHT,
     marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
@@ -134,7 +135,7 @@ export function funnelChart(data: AdjustedComparison, opts: ChartOptions = {}): 
       Plot.text(labels, { x: 'expected', y: 'labelY', text: 'unit', textAnchor: 'start', dx: 8, fontSize: 12, fill: 'black' }),
       Plot.text(['95% limits (dashed), 99.8% limits (solid)'], { frameAnchor: 'top-right', dy: -14, fontSize: 11, fill: NEUTRAL }),
     ],
-  });
+  }), hidden, data.min_cell, opts.document);
 }
 
 /** Every unit in the API's order, the suppressed ones in place: what the dots stand for, and what could not be drawn. */

@@ -39,7 +39,8 @@ export function classRows(data: SymptomsResponse): ClassRow[] {
 /** Jacobson–Truax classes as 100% stacked bars, one per group. */
 export function jtClassesChart(data: SymptomsResponse, opts: ChartOptions = {}): ChartElement {
   const rows = classRows(data).filter((r) => r.count > 0);
-  if (rows.length === 0) return emptyState(NO_DATA, opts.document);
+  const hidden = data.groups.filter(isGroupSuppressed).map((g) => groupLabel(g.key));
+  if (rows.length === 0 && hidden.length === 0) return emptyState(NO_DATA, opts.document);
   const domain = [...JT_CLASSES, SUPPRESSED].filter((c) => rows.some((r) => r.class === c));
   return shareBars(
     rows,
@@ -49,6 +50,7 @@ export function jtClassesChart(data: SymptomsResponse, opts: ChartOptions = {}):
       colours: domain.map((c) => CLASS_COLOURS[c] ?? '#777'),
       xLabel: 'Share of paired episodes (%) →',
       title: (d: ClassRow) => `${d.group}: ${d.class} ${d.count}${d.paired === null ? '' : ` of ${d.paired} paired`}`,
+      hidden, minCell: data.min_cell,
     },
     opts,
   );

@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed, pValue, shownGroups } from '../format';
 import type { GroupBase, KmFields, LogRank, SuppressedGroup } from '../types';
-import { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
 
 export interface KmRow {
   group: string;
@@ -15,6 +15,7 @@ export interface KmRow {
 }
 
 export interface KmData {
+  min_cell?: number;
   groups: readonly (SuppressedGroup | (GroupBase & KmFields))[];
   log_rank?: LogRank | null;
 }
@@ -85,7 +86,9 @@ function medianLabel(m: { median_days: number }): string {
 /** Kaplan–Meier step curves with log-scale 95% CI bands, medians marked at S = 0.5. */
 export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
   const rows = kmRows(data);
-  if (rows.length === 0) return emptyState(NO_DATA, opts.document);
+  const hidden = data.groups.filter(isGroupSuppressed).map((g) => groupLabel(g.key));
+  const minCell = data.min_cell ?? 11;
+  if (rows.length === 0) return withSuppressedGroups(emptyState(NO_DATA, opts.document), hidden, minCell, opts.document);
   const groups = [...new Set(rows.map((r) => r.group))];
   const medians = kmMedians(data);
   const width = opts.width ?? DEFAULT_WIDTH;
@@ -94,7 +97,7 @@ export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
   const xMax = Number([...(Plot.scale({ x: { domain: [0, Math.max(1, ...rows.map((r) => r.day))], nice: true } }).domain ?? [])].at(-1) ?? 1);
   const labelRows = medianLabelRows(medians, (width - marginLeft - marginRight) / xMax);
   const labelled = medians.map((m, i) => ({ ...m, row: labelRows[i] ?? 0 }));
-  return Plot.plot({
+  return withSuppressedGroups(Plot.plot({
     ...baseOptions(opts),
     height: 320,
     marginLeft,
@@ -113,5 +116,5 @@ export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
         Plot.text(labelled.filter((m) => m.row === row), { x: 'median_days', y: 'survival', text: medianLabel, dy: -12 - LABEL_ROW_PX * row, fill: 'group' })),
       Plot.ruleY([0]),
     ],
-  });
+  }), hidden, minCell, opts.document);
 }

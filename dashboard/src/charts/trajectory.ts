@@ -7,7 +7,7 @@ export function trajectoryRows(data: SymptomsResponse): BandRow[] {
   return data.groups.flatMap((g) =>
     isGroupSuppressed(g)
       ? []
-      : (g.trajectory ?? []).map((t) => ({ group: groupLabel(g.key), week: t.week, value: t.mean, lower: t.lower, upper: t.upper, n: t.n })),
+      : (g.trajectory ?? []).map((t) => ({ group: groupLabel(g.key), week: t.week, value: t.mean, lower: t.lower, upper: t.upper, n: t.n, suppressed: t.mean === null && t.n !== 0 })),
   );
 }
 
@@ -18,6 +18,8 @@ export function trajectoryChart(data: SymptomsResponse, opts: ChartOptions & { i
   const domain: [number, number] | undefined = opts.instrument ? [opts.instrument.min_score, opts.instrument.max_score] : undefined;
   return bandLineChart(trajectoryRows(data), {
     ...opts,
+    minCell: data.min_cell,
+    hiddenGroups: data.groups.filter(isGroupSuppressed).map((g) => groupLabel(g.key)),
     yLabel: `↑ Mean ${code} score (points; ${better})`,
     ...(domain ? { yDomain: domain } : {}),
   });

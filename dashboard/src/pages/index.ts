@@ -5,6 +5,7 @@ import { comparePage } from './compare';
 import { followupPage } from './followup';
 import { measuresPage } from './measures';
 import { overviewPage } from './overview';
+import { qiPage } from './qi';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
 import { retentionPage } from './retention';
@@ -29,6 +30,7 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   symptoms: runner(symptomsPage),
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
+  qi: runner(qiPage),
   compare: runner(comparePage),
   measures: runner(measuresPage),
   followup: runner(followupPage),

@@ -17,7 +17,7 @@ function panelDefinition(panel: OutcomePanel, d: OverviewData): string {
     case 'overview-completion':
       return sentences(d.completion.definition.text, ['completion_rate', 'ci']);
     case 'overview-improvement':
-      return `Reliable improvement: (recovered + improved) / paired episodes; no interval is drawn because the API publishes none for this share. ${sentences(d.symptoms.definition.text, ['reliable_change'])}`;
+      return sentences(d.symptoms.definition.text, ['improvement', 'reliable_change']);
     case 'overview-abstinence':
       return sentences(d.relapse.definition.text, ['abstinence_rate', 'ci']);
     default:

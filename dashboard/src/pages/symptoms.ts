@@ -1,6 +1,6 @@
 import { completenessList } from '../charts/completeness';
 import { classRows, jtClassesChart } from '../charts/jt-classes';
-import { jtScatterChart, scatterRows } from '../charts/jt-scatter';
+import { jtScatterChart, jtScatterRows, usesBins } from '../charts/jt-scatter';
 import { trajectoryChart, trajectoryRows } from '../charts/trajectory';
 import { jtClassesDefinition, jtScatterDefinition, trajectoryDefinition } from '../chart-definitions';
 import { metricParams } from '../state';
@@ -42,11 +42,13 @@ export const symptomsPage: PageModule<SymptomsResponse> = {
       }),
       chartCard(doc, {
         name: 'jt-scatter',
-        title: `Baseline vs follow-up ${code} score`,
-        howTo: `Points ${better === 'lower' ? 'below' : 'above'} the grey band improved reliably; points past the cutoff line on the follow-up axis ended in the healthy range.`,
+        title: usesBins(data) ? `Baseline vs follow-up ${code} severity band` : `Baseline vs follow-up ${code} score`,
+        howTo: usesBins(data)
+          ? `Exact score pairs would reveal small cells, so episodes are counted by severity band: cells ${better === 'lower' ? 'below' : 'above'} the dashed diagonal moved to a better band.`
+          : `Points ${better === 'lower' ? 'below' : 'above'} the grey band improved reliably; points past the cutoff line on the follow-up axis ended in the healthy range.`,
         definition: jtScatterDefinition(data),
         chart: jtScatterChart(data, opts),
-        rows: scatterRows(data),
+        rows: jtScatterRows(data),
         aside: aside(),
       }),
     );

@@ -1,4 +1,5 @@
-import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, type ViewState } from '../state';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, SPC_PERIODS, SPC_SERIES, type ViewState } from '../state';
+import { SPC_SERIES_LABELS } from '../charts/spc-chart';
 import type { Instrument, Track } from '../types';
 import { h } from './dom';
 
@@ -8,6 +9,8 @@ export interface FilterOptions {
   showInstrument: boolean;
   /** The Compare page picks an outcome and a unit instead of a grouping. */
   compare?: boolean;
+  /** The QI page picks a series, its period, Laney p′ and change dates instead of a grouping. */
+  qi?: boolean;
   onChange: (next: ViewState) => void;
 }
 
@@ -46,6 +49,33 @@ function trackBoxes(doc: Document, state: ViewState, opts: FilterOptions): HTMLE
   return h(doc, 'fieldset', { class: 'filter tracks', 'data-testid': 'filter-tracks' }, h(doc, 'legend', {}, 'Tracks (none = all)'), ...boxes);
 }
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Change dates typed as a list ("2026-01-01, 2026-06-01"): the valid ones, sorted and unique; the rest are reported beside the field. */
+export function parseSplits(text: string): { dates: string[]; rejected: string[] } {
+  const parts = text.split(/[\s,;]+/).filter((p) => p !== '');
+  const ok = (p: string) => DATE.test(p) && !Number.isNaN(Date.parse(`${p}T00:00:00Z`)) && new Date(`${p}T00:00:00Z`).toISOString().startsWith(p);
+  return { dates: [...new Set(parts.filter(ok))].sort(), rejected: parts.filter((p) => !ok(p)) };
+}
+
+function qiControls(doc: Document, state: ViewState, change: (patch: Partial<ViewState>) => void): HTMLElement[] {
+  const laney = h(doc, 'input', { id: 'filter-laney', type: 'checkbox', checked: state.laney, 'data-testid': 'filter-laney' }) as HTMLInputElement;
+  laney.addEventListener('change', () => change({ laney: laney.checked }));
+  const split = h(doc, 'input', { id: 'filter-split', type: 'text', value: state.splits.join(', '), placeholder: 'YYYY-MM-DD, …', size: 24, 'data-testid': 'filter-split', 'aria-describedby': 'filter-split-error' }) as HTMLInputElement;
+  const error = h(doc, 'span', { id: 'filter-split-error', class: 'error', role: 'status', 'data-testid': 'filter-split-error' });
+  split.addEventListener('change', () => {
+    const { dates, rejected } = parseSplits(split.value);
+    error.textContent = rejected.length > 0 ? `Not a date (YYYY-MM-DD): ${rejected.join(', ')}` : '';
+    if (rejected.length === 0) change({ splits: dates });
+  });
+  return [
+    select(doc, 'filter-series', 'Series', SPC_SERIES.map((s) => [s, SPC_SERIES_LABELS[s]]), state.spcSeries, (v) => change({ spcSeries: SPC_SERIES.find((x) => x === v) ?? 'completion' })),
+    select(doc, 'filter-spc-period', 'Period', SPC_PERIODS.map((p) => [p, p]), state.spcPeriod, (v) => change({ spcPeriod: SPC_PERIODS.find((x) => x === v) ?? 'month' })),
+    h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: 'filter-laney' }, 'Laney p′'), laney),
+    h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: 'filter-split' }, 'Change dates (phases)'), split, error),
+  ];
+}
+
 /** The filter bar; every control writes a new ViewState and leaves refetching to the caller. */
 export function filterBar(doc: Document, state: ViewState, opts: FilterOptions): HTMLElement {
   const change = (patch: Partial<ViewState>) => opts.onChange({ ...state, ...patch });
@@ -55,7 +85,9 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
     dateInput(doc, 'filter-to', 'Admitted to', state.to, (to) => change({ to })),
     dateInput(doc, 'filter-as-of', 'As of', state.asOf, (asOf) => change({ asOf })),
   ];
-  if (opts.compare) {
+  if (opts.qi) {
+    controls.push(...qiControls(doc, state, change));
+  } else if (opts.compare) {
     controls.push(
       select(doc, 'filter-outcome', 'Outcome', COMPARE_OUTCOMES.map((o) => [o, OUTCOME_LABELS[o] ?? o]), state.compareOutcome, (o) => change({ compareOutcome: COMPARE_OUTCOMES.find((x) => x === o) ?? 'completion' })),
       select(doc, 'filter-by', 'Compare by', COMPARE_UNITS.map((u) => [u, UNIT_LABELS[u] ?? u]), state.compareBy, (u) => change({ compareBy: COMPARE_UNITS.find((x) => x === u) ?? 'track' })),
@@ -63,7 +95,7 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
   } else {
     controls.push(select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => change({ groupBy: GROUP_BYS.find((x) => x === g) ?? 'track' })));
   }
-  if (state.groupBy === 'period' && !opts.compare) {
+  if (state.groupBy === 'period' && !opts.compare && !opts.qi) {
     controls.push(select(doc, 'filter-period', 'Period', PERIODS.map((p) => [p, p]), state.period ?? 'quarter', (p) => change({ period: PERIODS.find((x) => x === p) ?? null })));
   }
   if (opts.showInstrument) {
