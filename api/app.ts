@@ -24,6 +24,7 @@ import metricRoutes from './routes/metrics';
 import qualityRoutes from './routes/quality';
 import reportRoutes from './routes/report';
 import sessionRoutes from './routes/session';
+import progressRoutes from './routes/progress';
 import spcRoutes from './routes/spc';
 import './types';
 
@@ -81,6 +82,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(metricRoutes);
   await routes.register(spcRoutes);
   await routes.register(compareRoutes);
+  await routes.register(progressRoutes);
   await routes.register(reportRoutes);
   await routes.register(lineageRoutes);
   await routes.register(jobRoutes);

@@ -125,3 +125,29 @@ export function scopeFilters(user: AuthUser, parsed: MetricFilters, configuredMi
     disclosure,
   };
 }
+
+/**
+ * Who may read which episode-level rows of the expected-recovery model (docs/security.md
+ * "Roles"): the alerts list and one episode's scores. Viewers never reach here (route
+ * access `episodes`). A site-scoped account is refused, as for the metrics; a
+ * track-scoped one sees its tracks; a clinician sees only its own caseload, and naming
+ * another clinician is 403.
+ */
+export function scopeProgressRequest(user: AuthUser, requested: { track: readonly string[] | null; clinician: readonly string[] | null }): { track: string[] | null; clinician: string[] | null } {
+  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and alerts cannot be limited to a site yet`);
+  const tracks = scopeTracks(user, requested.track);
+  if (!tracks.ok) throw forbidden(`Track ${tracks.outside.join(', ')} is outside your scope`);
+  const own = caseloadOf(user).caseload;
+  if (own === undefined) return { track: tracks.tracks, clinician: requested.clinician ? [...requested.clinician] : null };
+  const others = (requested.clinician ?? []).filter((c) => c !== own);
+  if (others.length > 0) throw forbidden(`Clinician ${others.join(', ')} is outside your caseload`);
+  return { track: tracks.tracks, clinician: [own] };
+}
+
+/** Whether the user may read this episode's rows (scopeProgressRequest's rules for one episode). */
+export function mayReadEpisode(user: AuthUser, episode: { track_code: string; clinician_id: string | null }): boolean {
+  if (user.sites !== null) return false;
+  if (user.tracks !== null && !user.tracks.includes(episode.track_code)) return false;
+  const own = caseloadOf(user).caseload;
+  return own === undefined || episode.clinician_id === own;
+}
