@@ -82,3 +82,10 @@ export const MATURITY_GRACE_DAYS = 30;
  * IOP_SPC_TARGETS overrides them (warehouse/config.ts).
  */
 export const SPC_TARGET_DEFAULTS: Readonly<Record<string, number>> = { completion: 0.377, 'positive-discharge': 0.555 };
+
+/**
+ * docs/progress.md "Stored fits": `iop refresh` refits the expected-recovery model of an
+ * instrument only when at least this many episodes have a score of it (fewer give
+ * unstable random-effect variances and so unreliable bands).
+ */
+export const PROGRESS_REFIT_MIN_EPISODES = 30;
