@@ -1,4 +1,7 @@
-import type { AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, Track } from './types';
+import type {
+  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, ProgressAlertsResponse,
+  ProgressBandsResponse, ProgressEpisodeResponse, Track,
+} from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
 // arguments"), so tests drive it with a fake and the page with window.fetch.
@@ -28,6 +31,12 @@ export interface Api {
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
+  /** `GET /progress/bands` (docs/progress.md): every role. */
+  progressBands(instrument: string): Promise<ProgressBandsResponse>;
+  /** `GET /progress/alerts`: admin, analyst and clinicians (their own caseload). */
+  progressAlerts(params: URLSearchParams): Promise<ProgressAlertsResponse>;
+  /** `GET /progress/episodes/{id}`: as the alerts. */
+  progressEpisode(id: string, params: URLSearchParams): Promise<ProgressEpisodeResponse>;
   signIn(username: string, password: string): Promise<void>;
   useToken(token: string): void;
   signOut(): Promise<void>;
@@ -131,6 +140,9 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
       const qs = params.toString();
       return request('GET', `/compare/${outcome}${qs ? `?${qs}` : ''}`);
     },
+    progressBands: (instrument) => request('GET', `/progress/bands?${new URLSearchParams({ instrument }).toString()}`),
+    progressAlerts: (params) => request('GET', `/progress/alerts?${params.toString()}`),
+    progressEpisode: (id, params) => request('GET', `/progress/episodes/${encodeURIComponent(id)}?${params.toString()}`),
     signIn: async (username, password) => {
       tokens.set(null);
       await request<unknown>('POST', '/session', { username, password });

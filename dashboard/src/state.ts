@@ -3,7 +3,7 @@ import type { CompareOutcome, CompareUnit, GroupBy, Period } from './types';
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
 
-export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare'] as const;
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare', 'progress'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
@@ -25,6 +25,8 @@ export interface ViewState {
   /** The Compare page's outcome and unit (`outcome`, `by` in the URL). */
   compareOutcome: CompareOutcome;
   compareBy: CompareUnit;
+  /** The Progress page's episode view (`episode` in the URL), or null for the list. */
+  episode: string | null;
 }
 
 export const DEFAULT_STATE: ViewState = Object.freeze({
@@ -38,6 +40,7 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   instrument: DEFAULT_INSTRUMENT,
   compareOutcome: 'completion',
   compareBy: 'track',
+  episode: null,
 }) as ViewState;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -66,6 +69,7 @@ export function parseState(search: string): ViewState {
     instrument: q.get('instrument')?.trim() || DEFAULT_STATE.instrument,
     compareOutcome: oneOf(COMPARE_OUTCOMES, q.get('outcome'), DEFAULT_STATE.compareOutcome),
     compareBy: oneOf(COMPARE_UNITS, q.get('by'), DEFAULT_STATE.compareBy),
+    episode: q.get('episode')?.trim().slice(0, 64) || null,
   };
 }
 
@@ -82,6 +86,7 @@ export function stateToSearch(state: ViewState): string {
   if (state.instrument !== DEFAULT_STATE.instrument) q.set('instrument', state.instrument);
   if (state.compareOutcome !== DEFAULT_STATE.compareOutcome) q.set('outcome', state.compareOutcome);
   if (state.compareBy !== DEFAULT_STATE.compareBy) q.set('by', state.compareBy);
+  if (state.episode) q.set('episode', state.episode);
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
@@ -108,5 +113,14 @@ export function compareParams(state: ViewState, by: string): URLSearchParams {
   if (state.asOf) q.set('as_of', state.asOf);
   q.set('instrument', state.instrument);
   q.set('by', by);
+  return q;
+}
+
+/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, as_of and the instrument. */
+export function progressParams(state: ViewState): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const t of state.tracks) q.append('track', t);
+  if (state.asOf) q.set('as_of', state.asOf);
+  q.set('instrument', state.instrument);
   return q;
 }

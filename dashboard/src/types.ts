@@ -19,6 +19,9 @@ export type {
   AdjustedComparison, CompareModel, ComparisonResponse, ComparisonUnit, EquityComparison, EquityGroupRow,
 } from '../../metrics/compare/schema';
 export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/compare/request';
+export type {
+  InstrumentInfo as ProgressInstrument, ProgressAlert, ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, ProgressFitInfo,
+} from '../../metrics/progress/schema';
 
 /** A rate or count that small-cell suppression may have replaced by null. */
 export type Maybe<T> = T | null;

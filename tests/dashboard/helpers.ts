@@ -6,6 +6,9 @@ import type {
   CompletionResponse,
   EquityComparison,
   Instrument,
+  ProgressAlertsResponse,
+  ProgressBandsResponse,
+  ProgressEpisodeResponse,
   RelapseResponse,
   RetentionResponse,
   SymptomsResponse,
@@ -32,6 +35,11 @@ export const fixtures = {
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),
   compareEthnicity: () => load<EquityComparison>('compare-ethnicity.json'),
+  /** Real API answers on the seeded program with a PHQ-9 fit (tests/api/progress-fixtures.test.ts keeps them current). */
+  progressBands: () => load<ProgressBandsResponse>('progress-bands.json'),
+  progressBandsViewer: () => load<ProgressBandsResponse>('progress-bands-viewer.json'),
+  progressAlerts: () => load<ProgressAlertsResponse>('progress-alerts.json'),
+  progressEpisode: () => load<ProgressEpisodeResponse>('progress-episode.json'),
 };
 
 /**

@@ -16,6 +16,7 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
   instrument: fc.constantFrom('PHQ-9', 'GAD-7', 'PCL-5', 'AUDIT-C'),
   compareOutcome: fc.constantFrom(...COMPARE_OUTCOMES),
   compareBy: fc.constantFrom(...COMPARE_UNITS),
+  episode: fc.option(code, { nil: null }),
 });
 
 describe('view state ↔ URL', () => {

@@ -3,6 +3,7 @@ import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
 import { overviewPage } from './overview';
+import { progressPage } from './progress';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
 import { retentionPage } from './retention';
@@ -28,4 +29,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
   compare: runner(comparePage),
+  progress: runner(progressPage),
 };
