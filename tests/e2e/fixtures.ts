@@ -42,6 +42,8 @@ export const PAGE_CHARTS = {
   symptoms: ['trajectory', 'jt-classes', 'jt-scatter'],
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],
   attendance: ['attendance-by-week', 'iet', 'p-chart'],
+  // The not-on-track list beside it is a table (tests/dashboard/app.test.ts covers it).
+  progress: ['progress-bands'],
 } as const;
 
 export type PageName = keyof typeof PAGE_CHARTS;

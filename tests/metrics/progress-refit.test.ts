@@ -42,3 +42,16 @@ describe('iop refresh refits the progress models', () => {
     expect(all[1]?.data_version).not.toBe(all[0]?.data_version);
   });
 });
+
+describe('docs/progress.md states the rules as the code has them', () => {
+  it('the refit minimum, the tolerance level, the last modelled week', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { TOLERANCE_LEVEL } = await import('../../metrics/progress/expected');
+    const { LAST_WEEK } = await import('../../warehouse/rules');
+    const doc = readFileSync(new URL('../../docs/progress.md', import.meta.url), 'utf8');
+    expect(doc).toContain(`at least ${PROGRESS_REFIT_MIN_EPISODES} scored episodes`);
+    expect(doc).toContain(`${TOLERANCE_LEVEL * 100}% limit`);
+    expect(doc).toContain(`After the last modelled week\n  (${LAST_WEEK})`);
+    expect(doc).toContain(`weeks 0–${LAST_WEEK}`);
+  });
+});
