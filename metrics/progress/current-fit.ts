@@ -6,7 +6,7 @@ import { rcThreshold } from '../stats/reliable-change';
 import { hasBands } from './bands';
 import type { TimeScale } from './episode-sums';
 import type { ExpectedPoint } from './expected';
-import { fitProgressModel, instrumentCutoffs, knownInstruments, ProgressModelError, type ProgressModel } from './model';
+import { fitProgressModel, knownInstruments, ProgressModelError, type ProgressModel } from './model';
 import type { InstrumentInfo, ProgressFitInfo } from './schema';
 
 /**
