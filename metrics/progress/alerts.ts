@@ -8,8 +8,9 @@ import { TOLERANCE_LEVEL, type ExpectedPoint } from './expected';
 import type { ProgressAlert, ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse } from './schema';
 
 /**
- * Not-on-track alerts (docs/progress.md "Alerts"). An episode open as of as_of is not on
- * track when its latest score (on or before as_of) is
+ * Not-on-track alerts (docs/progress.md "Alerts"). An episode open as of as_of, with a
+ * baseline and a score after its baseline day, is not on track when its latest score (on
+ * or before as_of) is
  * - worse than its baseline band's 80% limit at that week (above the upper limit when
  *   lower is better, below the lower limit when higher is better; the limits clipped to
  *   the instrument's range, so a score can never pass a limit at the end of the scale), or
@@ -107,8 +108,14 @@ export async function progressAlerts(db: Kysely<DB>, fit: CurrentFit, s: AlertSc
   const opts = { cutoffs: fit.cutoffs, bandsInModel: fit.info.bands, expected: fit.expected, rc: fit.instrument.rc };
   const alerts: ProgressAlert[] = [];
   let judged = 0;
+  let withoutFollowup = 0;
   for (const r of rows) {
     if (r.baseline === null || r.baseline_on === null) continue;
+    // Only the baseline day is scored: the episode has no trajectory to judge yet.
+    if (r.latest_on <= r.baseline_on) {
+      withoutFollowup++;
+      continue;
+    }
     judged++;
     const j = judge({ baseline: r.baseline, latest: r.latest, day: r.day }, opts);
     if (j.reasons.length === 0) continue;
@@ -123,7 +130,8 @@ export async function progressAlerts(db: Kysely<DB>, fit: CurrentFit, s: AlertSc
     as_of: s.as_of,
     filters: { track: s.track ? [...s.track] : null, clinician: s.clinician ? [...s.clinician] : null },
     open_episodes_judged: judged,
-    open_episodes_without_baseline: rows.length - judged,
+    open_episodes_without_followup: withoutFollowup,
+    open_episodes_without_baseline: rows.length - judged - withoutFollowup,
     alerts,
   };
 }
@@ -162,7 +170,7 @@ export async function progressEpisode(db: Kysely<DB>, fit: CurrentFit, e: Episod
   const band = base && fit.info.bands ? bandOf(base.score, fit.cutoffs) : null;
   let alert: ProgressAlert | null = null;
   const latest = scores.length ? scores.reduce((worst, x) => (x.administered_on > worst.administered_on || (x.administered_on === worst.administered_on && (higher ? x.score < worst.score : x.score > worst.score)) ? x : worst)) : undefined;
-  if (open && base && latest) {
+  if (open && base && latest && latest.administered_on > base.administered_on) {
     const j = judge({ baseline: base.score, latest: latest.score, day: latest.day }, { cutoffs: fit.cutoffs, bandsInModel: fit.info.bands, expected: fit.expected, rc: fit.instrument.rc });
     if (j.reasons.length) {
       alert = {

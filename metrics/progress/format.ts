@@ -60,7 +60,7 @@ export function formatAlerts(a: ProgressAlertsResponse): string {
   const head = [
     `Not-on-track episodes, ${a.instrument.code}, open as of ${a.as_of}`,
     fitLine(a.fit),
-    `RC: ${a.instrument.rc === null ? 'none in the catalog (only the band rule applies)' : `${a.instrument.rc} points`}; ${a.open_episodes_judged} open episodes judged, ${a.open_episodes_without_baseline} without a baseline not judged`,
+    `RC: ${a.instrument.rc === null ? 'none in the catalog (only the band rule applies)' : `${a.instrument.rc} points`}; ${a.open_episodes_judged} open episodes judged; not judged: ${a.open_episodes_without_followup} scored only on their baseline day, ${a.open_episodes_without_baseline} without a baseline`,
     '',
   ];
   if (a.alerts.length === 0) return [...head, 'No episode is off track.'].join('\n');

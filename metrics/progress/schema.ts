@@ -111,8 +111,10 @@ export const ProgressAlertsResponseSchema = z.strictObject({
   fit: ProgressFitInfoSchema,
   as_of: z.string(),
   filters: z.strictObject({ track: z.array(z.string()).nullable(), clinician: z.array(z.string()).nullable() }),
-  /** Open episodes as of as_of with a baseline and a score of the instrument: those judged. */
+  /** Open episodes as of as_of with a baseline and a later score of the instrument: those judged. */
   open_episodes_judged: z.number().int(),
+  /** Open episodes scored only on their baseline day so far: nothing to judge yet. */
+  open_episodes_without_followup: z.number().int(),
   /** Open episodes with scores but no baseline (days −14…+7): the rules cannot judge them. */
   open_episodes_without_baseline: z.number().int(),
   alerts: z.array(ProgressAlertSchema),
@@ -139,7 +141,7 @@ export const ProgressEpisodeResponseSchema = z.strictObject({
   expected: z.array(ExpectedPointSchema),
   /** The score at which the reliable-worsening rule fires (baseline ± RC); null without baseline or RC. */
   rc_threshold: z.number().nullable(),
-  /** The alert as of as_of, when the episode is open and not on track; else null. */
+  /** The alert as of as_of, when the episode is open, scored after its baseline and not on track; else null. */
   alert: ProgressAlertSchema.nullable(),
 });
 

@@ -63,6 +63,8 @@ const CASES: Case[] = [
   { id: 'A-rc-1', clinician: 'c2', admitted: LONG, instrument: 'LOW', scores: [[0, 8], [130, 13]] },
   // discharged before as_of: never listed, whatever its scores
   { id: 'A-closed', clinician: 'c1', admitted: ADM, discharged: '2026-02-20', instrument: 'LOW', scores: [[0, 20], [28, 27]] },
+  // scored only on its baseline day (27, above week 0's upper limit of 22.5): no trajectory yet, not judged
+  { id: 'A-baseonly', clinician: 'c1', admitted: ADM, instrument: 'LOW', scores: [[0, 27]] },
   // no baseline (first score on day 10): not judged
   { id: 'A-nobase', clinician: 'c1', admitted: ADM, instrument: 'LOW', scores: [[10, 27]] },
   // HIGH, clinical band (baseline 40): week 2 lower limit 45.5; 45 is below it, 46 is not
@@ -119,8 +121,9 @@ describe('the alert rules, hand-built', () => {
     // After the last modelled week there is no band limit; the worsening is exactly RC.
     expect(a.alerts[1]).toMatchObject({ band: 'subclinical', week: 18, expected_upper: null, worsening: 6 });
     expect(a.instrument).toEqual({ code: 'LOW', min_score: 0, max_score: 27, higher_is_better: false, rc: 6 });
-    // Judged: every open LOW episode with a baseline (not A-closed, not A-nobase).
+    // Judged: every open LOW episode with a baseline and a later score (not A-closed, A-baseonly, A-nobase).
     expect(a.open_episodes_judged).toBe(5);
+    expect(a.open_episodes_without_followup).toBe(1);
     expect(a.open_episodes_without_baseline).toBe(1);
     expect(a.fit).toMatchObject({ source: 'stored', time: 'log', bands: true });
     expect(a.fit.data_version).toBe(a.fit.current_data_version);
@@ -162,6 +165,12 @@ describe('the episode view', () => {
     expect(e.expected.every((x) => x.band === 'clinical')).toBe(true);
     expect(e.rc_threshold).toBe(26);
     expect(e.alert?.reasons).toEqual(['above_band']);
+  });
+
+  it('an episode scored only on its baseline day has no alert, whatever its score', async () => {
+    const e = (await get(`/api/v1/progress/episodes/A-baseonly?instrument=LOW&as_of=${PROGRESS_AS_OF}`, users.admin)).json() as ProgressEpisodeResponse;
+    expect(e.episode).toMatchObject({ baseline: 27, band: 'clinical' });
+    expect(e.alert).toBeNull();
   });
 
   it('higher is better: the RC threshold is baseline − RC', async () => {

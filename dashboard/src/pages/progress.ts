@@ -62,7 +62,7 @@ export const progressPage: PageModule<ProgressData> = {
         name: 'progress-alerts',
         title: `Not on track: ${code}`,
         howTo: `Open episodes whose latest score is ${worse} limit of their band, or at least ${a.instrument.rc ?? 'RC'} points worse than baseline. Open an episode to see its scores against its band.`,
-        definition: `docs/progress.md "Alerts". ${a.open_episodes_without_baseline} open episodes without a baseline score are not judged. ${fitNote(a.fit)}`,
+        definition: `docs/progress.md "Alerts". Not judged: ${a.open_episodes_without_followup} open episodes scored only on their baseline day, ${a.open_episodes_without_baseline} without a baseline score. ${fitNote(a.fit)}`,
         chart: alertsTable(a, (id) => stateToSearch({ ...ctx.state, episode: id }) || '?', doc),
         rows: alertsRows(a),
       }));
