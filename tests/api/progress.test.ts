@@ -284,7 +284,7 @@ describe('the CLI', () => {
     const bad = iop(t.url, ['progress', 'alerts', '--as-of', 'tomorrow']);
     expect(bad.status).toBe(64);
     expect(bad.stderr).toContain('--as-of "tomorrow"');
-  });
+  }, 180_000);
 
   it('wrote the CLI reads to the audit log', async () => {
     const rows = await sql<{ route: string; params: Record<string, unknown> }>`
@@ -308,5 +308,5 @@ describe('iop users add --role clinician', () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ username: 'clara', role: 'clinician', clinician_id: 'c2' });
     const row = await t.wh.db.selectFrom('users').select(['role', 'clinician_id']).where('username', '=', 'clara').executeTakeFirstOrThrow();
     expect(row).toEqual({ role: 'clinician', clinician_id: 'c2' });
-  });
+  }, 180_000);
 });

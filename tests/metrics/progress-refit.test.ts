@@ -40,7 +40,7 @@ describe('iop refresh refits the progress models', () => {
     const all = await fits();
     expect(all).toHaveLength(2);
     expect(all[1]?.data_version).not.toBe(all[0]?.data_version);
-  });
+  }, 240_000);
 });
 
 describe('docs/progress.md states the rules as the code has them', () => {
