@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { readDataVersion } from '../../ingest/lineage';
+import { readDataVersion } from '../../warehouse/data-version';
 import type { DB } from '../../warehouse/db-types';
 import { latestProgressFit, saveProgressFit } from '../../warehouse/progress-fits';
 import { rcThreshold } from '../stats/reliable-change';

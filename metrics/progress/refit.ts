@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { readDataVersion } from '../../ingest/lineage';
+import { readDataVersion } from '../../warehouse/data-version';
 import type { DB } from '../../warehouse/db-types';
 import { latestProgressFit } from '../../warehouse/progress-fits';
 import { PROGRESS_REFIT_MIN_EPISODES } from '../../warehouse/rules';
