@@ -44,6 +44,8 @@ const ROUTES: RouteCase[] = [
   { name: 'compare by race', request: { url: `/api/v1/compare/engagement?as_of=${AS_OF}&by=race` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'spc', request: { url: `/api/v1/spc/completion?as_of=${AS_OF}` }, allowed: ALL },
+  { name: 'measures', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&any_diagnosis=true` }, allowed: ALL },
+  { name: 'measure rows', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&rows=true` }, allowed: ['admin', 'analyst'] },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'progress bands', request: { url: '/api/v1/progress/bands?instrument=PHQ-9' }, allowed: ALL },
   { name: 'progress alerts', request: { url: `/api/v1/progress/alerts?as_of=${AS_OF}` }, allowed: ['admin', 'analyst', 'clinician'] },
@@ -55,6 +57,7 @@ const ROUTES: RouteCase[] = [
   { name: 'audit', request: { url: '/api/v1/audit' }, allowed: ['admin'] },
   { name: 'ingest', request: { method: 'POST', url: '/api/v1/ingest/tracks', payload: TRACKS_CSV, headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'ingest sites', request: { method: 'POST', url: '/api/v1/ingest/sites', payload: 'site_code,name\nnorth,North clinic\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
+  { name: 'ingest followups', request: { method: 'POST', url: '/api/v1/ingest/followups', payload: 'patient_id,interview_type,interviewed_on,status\nP-unknown,intake,2026-01-05,refused\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'sign out', request: { method: 'DELETE', url: '/api/v1/session' }, allowed: ALL },
 ];
 

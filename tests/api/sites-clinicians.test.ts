@@ -102,8 +102,8 @@ describe('users scoped by sites', () => {
     expect(await get('/api/v1/me', users.analyst)).toMatchObject({ sites: null });
   });
 
-  it('refuses metrics, the report, comparisons and SPC charts (403) rather than answering them for every site', async () => {
-    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}`, `/api/v1/report?as_of=${AS_OF}`,
+  it('refuses metrics, the report, comparisons, SPC charts and measures (403) rather than answering them for every site', async () => {
+    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}`, `/api/v1/report?as_of=${AS_OF}`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}`,
       `/api/v1/compare/completion?as_of=${AS_OF}`, `/api/v1/compare/completion?as_of=${AS_OF}&by=race`, `/api/v1/spc/completion?as_of=${AS_OF}`]) {
       const res = await app.inject({ url, headers: bearer(northAnalyst) });
       expect(res.statusCode, url).toBe(403);

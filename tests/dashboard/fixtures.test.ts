@@ -6,6 +6,7 @@ import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
+import { MeasureResponseSchema } from '../../metrics/measures/schema';
 import { ProgressAlertsResponseSchema, ProgressBandsResponseSchema, ProgressEpisodeResponseSchema } from '../../metrics/progress/schema';
 
 /**
@@ -29,6 +30,11 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'compare-clinician.json': AdjustedComparisonSchema,
   'compare-race.json': EquityComparisonSchema,
   'compare-ethnicity.json': EquityComparisonSchema,
+  'followup-6m.json': MeasureResponseSchema,
+  'followup-6m-monthly.json': MeasureResponseSchema,
+  'noms.json': MeasureResponseSchema,
+  'measure-dep-rem-6.json': MeasureResponseSchema,
+  'measure-dep-resp-6-age.json': MeasureResponseSchema,
   'progress-bands.json': ProgressBandsResponseSchema,
   'progress-bands-viewer.json': ProgressBandsResponseSchema,
   'progress-alerts.json': ProgressAlertsResponseSchema,

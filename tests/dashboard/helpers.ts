@@ -6,6 +6,7 @@ import type {
   CompletionResponse,
   EquityComparison,
   Instrument,
+  MeasureResponse,
   ProgressAlertsResponse,
   ProgressBandsResponse,
   ProgressEpisodeResponse,
@@ -35,6 +36,12 @@ export const fixtures = {
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),
   compareEthnicity: () => load<EquityComparison>('compare-ethnicity.json'),
+  /** Real CLI answers on the generated demo cohort (2,000 episodes, seed 2026, as of 2026-06-30; min_cell 11). */
+  followupMonthly: () => load<MeasureResponse>('followup-6m-monthly.json'),
+  followup: () => load<MeasureResponse>('followup-6m.json'),
+  noms: () => load<MeasureResponse>('noms.json'),
+  measureRem6: () => load<MeasureResponse>('measure-dep-rem-6.json'),
+  measureResp6Age: () => load<MeasureResponse>('measure-dep-resp-6-age.json'),
   /** Real API answers on the seeded program with a PHQ-9 fit (tests/api/progress-fixtures.test.ts keeps them current). */
   progressBands: () => load<ProgressBandsResponse>('progress-bands.json'),
   progressBandsViewer: () => load<ProgressBandsResponse>('progress-bands-viewer.json'),

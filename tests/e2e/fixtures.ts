@@ -42,6 +42,9 @@ export const PAGE_CHARTS = {
   symptoms: ['trajectory', 'jt-classes', 'jt-scatter'],
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],
   attendance: ['attendance-by-week', 'iet', 'p-chart'],
+  measures: ['measure-dep-rem-6', 'measure-labels-dep-rem-6', 'measure-dep-resp-6', 'measure-labels-dep-resp-6'],
+  // The label breakdown of the Follow-up page is a table (tests/dashboard/followup.test.ts), not a chart.
+  followup: ['followup-rate', 'noms'],
   // The not-on-track list beside it is a table (tests/dashboard/app.test.ts covers it).
   progress: ['progress-bands'],
 } as const;

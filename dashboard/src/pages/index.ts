@@ -2,6 +2,8 @@ import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
+import { followupPage } from './followup';
+import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import { progressPage } from './progress';
 import type { PageContext, PageModule } from './page';
@@ -29,5 +31,7 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
   compare: runner(comparePage),
+  measures: runner(measuresPage),
+  followup: runner(followupPage),
   progress: runner(progressPage),
 };
