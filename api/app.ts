@@ -26,6 +26,7 @@ import metricRoutes from './routes/metrics';
 import qualityRoutes from './routes/quality';
 import reportRoutes from './routes/report';
 import sessionRoutes from './routes/session';
+import progressRoutes from './routes/progress';
 import spcRoutes from './routes/spc';
 import './types';
 
@@ -84,6 +85,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(spcRoutes);
   await routes.register(compareRoutes);
   await routes.register(measureRoutes);
+  await routes.register(progressRoutes);
   await routes.register(reportRoutes);
   await routes.register(lineageRoutes);
   await routes.register(jobRoutes);

@@ -12,6 +12,7 @@ import { benchDashboard } from './stages/dashboard';
 import { benchExports } from './stages/exports';
 import { benchFhir } from './stages/fhir';
 import { benchMetrics } from './stages/metrics';
+import { benchProgress } from './stages/progress';
 import { benchRefresh } from './stages/refresh';
 
 /**
@@ -24,7 +25,7 @@ import { benchRefresh } from './stages/refresh';
  * database, then writes the growth report (bench/growth.ts); `--growth-report <scales>`
  * only writes the report, from the latest results of each scale.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo', 'exports', 'compare'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo', 'exports', 'progress', 'compare'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -69,6 +70,7 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     if (only.has('fhir')) await benchFhir(ctx);
     if (only.has('demo')) await benchDemo(ctx);
     if (only.has('exports')) await benchExports(ctx);
+    if (only.has('progress')) await benchProgress(ctx);
     // Last: it reassigns episodes.clinician_id (bench/stages/compare.ts).
     if (only.has('compare')) await benchCompare(ctx);
     const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';

@@ -80,6 +80,11 @@ export interface MetricFilters {
   substance: string | null;
   min_cell: number | null;
   missing_as_positive: boolean;
+  /**
+   * Not a user filter: the clinician whose caseload (episodes with this clinician_id) a
+   * clinician user is limited to, set only by api/auth/scope.ts `scopeFilters`.
+   */
+  caseload?: string | null;
 }
 
 export interface FilterErrorDetail {

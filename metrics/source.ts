@@ -26,12 +26,14 @@ export type { MetricSource } from './family';
  * track or admission period (the rollups' keys) and as_of falls on or after the latest
  * discharge in the model, so every discharged episode the rollups hold is closed as of
  * as_of, with the figures they store, and every open one open. (A later discharge, or an
- * as_of in the past, reads every episode from the model.)
+ * as_of in the past, reads every episode from the model.) A clinician user's caseload
+ * is never read through the rollups, which hold no clinician.
  */
 export async function metricSource(db: Kysely<DB>, name: MetricName, f: MetricFilters): Promise<MetricSource> {
   const family = FAMILIES[name];
   if (family.modelHolds && !family.modelHolds(f)) return 'facts';
-  const byRollupKey = ROLLUP_GROUPS.has(f.group_by);
+  // The rollups hold no clinician, so a clinician user's caseload is read per episode.
+  const byRollupKey = ROLLUP_GROUPS.has(f.group_by) && !f.caseload;
   const state = await readModelStateAndSettled(db, byRollupKey);
   if (!modelsCurrent(state, family.dependsOn, f.as_of)) return 'facts';
   return byRollupKey && (state.settled === null || state.settled <= f.as_of) ? 'rollup' : 'model';

@@ -586,6 +586,7 @@ export interface Tracks {
 }
 
 export interface Users {
+  clinician_id: string | null;
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
   password_hash: string | null;

@@ -97,3 +97,10 @@ export const SPC_TARGET_DEFAULTS: Readonly<Record<string, number>> = { completio
  */
 export const SEVERITY_BAND_POINTS = 5;
 export const SEVERITY_MAX_BANDS = 6;
+
+/**
+ * docs/progress.md "Stored fits": `iop refresh` refits the expected-recovery model of an
+ * instrument only when at least this many episodes have a score of it (fewer give
+ * unstable random-effect variances and so unreliable bands).
+ */
+export const PROGRESS_REFIT_MIN_EPISODES = 30;

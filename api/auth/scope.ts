@@ -62,7 +62,9 @@ export function effectiveMinCell(role: Role, requested: number | null, configure
 
 /** Which roles may call a route (the route table of api/README.md). */
 export const ACCESS = {
-  read: ['admin', 'analyst', 'viewer'],
+  read: ['admin', 'analyst', 'viewer', 'clinician'],
+  /** Episode-level rows of the expected-recovery model (alerts, an episode's scores): never viewers. */
+  episodes: ['admin', 'analyst', 'clinician'],
   lineage: ['admin', 'analyst'],
   admin: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -75,7 +77,7 @@ export type Access = keyof typeof ACCESS;
  */
 export function allows(access: Access, user: AuthUser): boolean {
   if (!(ACCESS[access] as readonly Role[]).includes(user.role)) return false;
-  return access === 'read' || (user.tracks === null && user.sites === null);
+  return access === 'read' || access === 'episodes' || (user.tracks === null && user.sites === null);
 }
 
 /**
@@ -92,11 +94,23 @@ export function scopedMetricRequest(user: AuthUser, raw: unknown, configuredMinC
 }
 
 /**
+ * A clinician user's caseload (docs/security.md "Roles"): the clinician role reads only
+ * the episodes whose clinician_id is its own; every other role has no caseload limit.
+ * A clinician account without a clinician id (refused by the users table) sees nothing.
+ */
+export function caseloadOf(user: AuthUser): { caseload: string } | Record<string, never> {
+  if (user.role !== 'clinician') return {};
+  if (!user.clinician_id) throw forbidden('Your clinician account names no clinician');
+  return { caseload: user.clinician_id };
+}
+
+/**
  * The access rules every aggregate route applies to its parsed metric filters (the
  * metrics, the report, compare, spc): a site-scoped account is refused until the metrics
  * can be limited to a site, tracks are scoped (403 outside the user's tracks), the min
- * cell is floored by role, and for roles below analyst the dates snap to whole months
- * (`disclosure`: the caller then protects the answer with metrics/disclosure.ts).
+ * cell is floored by role, a clinician is limited to its caseload, and for roles below
+ * analyst the dates snap to whole months (`disclosure`: the caller then protects the
+ * answer with metrics/disclosure.ts).
  */
 export function scopeFilters(user: AuthUser, parsed: MetricFilters, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
   // The metrics cannot yet be limited to sites (no site filter): refused, never answered for every site.
@@ -104,10 +118,36 @@ export function scopeFilters(user: AuthUser, parsed: MetricFilters, configuredMi
   const scope = scopeTracks(user, parsed.track);
   if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
   const disclosure = needsDisclosureControl(user.role);
-  const filters: MetricFilters = { ...parsed, track: scope.tracks, min_cell: null };
+  const filters: MetricFilters = { ...parsed, track: scope.tracks, min_cell: null, ...caseloadOf(user) };
   return {
     filters: disclosure ? snapToMonths(filters) : filters,
     minCell: effectiveMinCell(user.role, parsed.min_cell, configuredMinCell),
     disclosure,
   };
+}
+
+/**
+ * Who may read which episode-level rows of the expected-recovery model (docs/security.md
+ * "Roles"): the alerts list and one episode's scores. Viewers never reach here (route
+ * access `episodes`). A site-scoped account is refused, as for the metrics; a
+ * track-scoped one sees its tracks; a clinician sees only its own caseload, and naming
+ * another clinician is 403.
+ */
+export function scopeProgressRequest(user: AuthUser, requested: { track: readonly string[] | null; clinician: readonly string[] | null }): { track: string[] | null; clinician: string[] | null } {
+  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and alerts cannot be limited to a site yet`);
+  const tracks = scopeTracks(user, requested.track);
+  if (!tracks.ok) throw forbidden(`Track ${tracks.outside.join(', ')} is outside your scope`);
+  const own = caseloadOf(user).caseload;
+  if (own === undefined) return { track: tracks.tracks, clinician: requested.clinician ? [...requested.clinician] : null };
+  const others = (requested.clinician ?? []).filter((c) => c !== own);
+  if (others.length > 0) throw forbidden(`Clinician ${others.join(', ')} is outside your caseload`);
+  return { track: tracks.tracks, clinician: [own] };
+}
+
+/** Whether the user may read this episode's rows (scopeProgressRequest's rules for one episode). */
+export function mayReadEpisode(user: AuthUser, episode: { track_code: string; clinician_id: string | null }): boolean {
+  if (user.sites !== null) return false;
+  if (user.tracks !== null && !user.tracks.includes(episode.track_code)) return false;
+  const own = caseloadOf(user).caseload;
+  return own === undefined || episode.clinician_id === own;
 }

@@ -8,7 +8,7 @@ const meRoutes: FastifyPluginAsyncZod = async (fastify) => {
     schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }, { session: [] }], querystring: NoQuery, response: { 200: MeSchema, ...AUTH_ERRORS } },
   }, async (request) => {
     const user = userOf(request);
-    return { username: user.username, role: user.role, tracks: user.tracks === null ? null : [...user.tracks], sites: user.sites === null ? null : [...user.sites] };
+    return { username: user.username, role: user.role, tracks: user.tracks === null ? null : [...user.tracks], sites: user.sites === null ? null : [...user.sites], ...(user.clinician_id ? { clinician_id: user.clinician_id } : {}) };
   });
 };
 export default meRoutes;

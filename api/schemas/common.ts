@@ -16,6 +16,7 @@ export const MeSchema = z.strictObject({
   role: z.enum(ROLES),
   tracks: z.array(z.string()).nullable(),
   sites: z.array(z.string()).nullable().describe('the sites the user is limited to; null: every site'),
+  clinician_id: z.string().optional().describe('clinician users only: the clinician whose caseload the user reads'),
 }).meta({ id: 'Me' });
 export type Me = z.infer<typeof MeSchema>;
 export type ApiErrorBody = z.infer<typeof ErrorSchema>;

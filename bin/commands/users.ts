@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { createUser, ROLES, UserExistsError, type Role } from '../../api/auth/users';
+import { createUser, ROLES, UnknownClinicianError, UserExistsError, type Role } from '../../api/auth/users';
 import { withWarehouse, type CliContext } from '../context';
 import { FailureError, UsageError } from '../errors';
 
@@ -8,6 +8,7 @@ interface AddFlags {
   role?: string;
   tracks?: string;
   sites?: string;
+  clinician?: string;
   passwordStdin?: boolean;
   json?: boolean;
 }
@@ -24,7 +25,7 @@ function isRole(s: string): s is Role {
 }
 
 /**
- * `iop users add <name> --role admin|analyst|viewer [--tracks a,b] [--sites a,b] [--password-stdin] [--json]`
+ * `iop users add <name> --role admin|analyst|viewer|clinician [--tracks a,b] [--sites a,b] [--clinician ID] [--password-stdin] [--json]`
  * (docs/cli.md): creates the user and prints its API token once; only the token's
  * SHA-256 and the password's scrypt hash are stored.
  */
@@ -44,6 +45,7 @@ export function registerUsers(program: Command, ctx: CliContext): void {
     .option('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--tracks <codes>', 'comma-separated track codes the user may see (required for viewers)')
     .option('--sites <codes>', 'comma-separated site codes the user may see')
+    .option('--clinician <id>', 'for --role clinician: the clinician whose caseload the user reads (must be in the warehouse)')
     .option('--password-stdin', 'read a dashboard sign-in password (at least 12 characters) from standard input')
     .option('--json', 'print {"username", "role", "tracks", "sites", "token"} as one JSON document')
     .action(async (name: string, o: AddFlags) => {
@@ -53,15 +55,16 @@ export function registerUsers(program: Command, ctx: CliContext): void {
       const password = o.passwordStdin ? await readStdin() : null;
       const created = await withWarehouse(ctx, async (wh) => {
         try {
-          return await createUser(wh.db, { username: name, role: o.role as Role, tracks, sites, password });
+          return await createUser(wh.db, { username: name, role: o.role as Role, tracks, sites, clinician_id: o.clinician ?? null, password });
         } catch (e) {
           if (e instanceof ZodError) throw new UsageError(e.issues.map((i) => i.message).join('; '));
+          if (e instanceof UnknownClinicianError) throw new UsageError(e.message);
           if (e instanceof UserExistsError) throw new FailureError(e.message);
           throw e;
         }
       }, 2);
-      if (o.json) return ctx.out(JSON.stringify({ username: created.username, role: created.role, tracks: created.tracks, sites: created.sites, token: created.token }));
-      const scope = [created.tracks && `tracks: ${created.tracks.join(', ')}`, created.sites && `sites: ${created.sites.join(', ')}`].filter(Boolean).join('; ');
+      if (o.json) return ctx.out(JSON.stringify({ username: created.username, role: created.role, tracks: created.tracks, sites: created.sites, ...(created.clinician_id ? { clinician_id: created.clinician_id } : {}), token: created.token }));
+      const scope = [created.clinician_id && `clinician: ${created.clinician_id}`, created.tracks && `tracks: ${created.tracks.join(', ')}`, created.sites && `sites: ${created.sites.join(', ')}`].filter(Boolean).join('; ');
       ctx.out([
         `created ${created.role} ${created.username}${scope ? ` (${scope})` : ''}`,
         'API token (shown once; store it now):',

@@ -1,5 +1,6 @@
 import type {
-  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses, SpcResponse, SpcSeriesName, Track,
+  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses,
+  ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, SpcResponse, SpcSeriesName, Track,
 } from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
@@ -36,6 +37,12 @@ export interface Api {
   measure(name: MeasureName, params: URLSearchParams): Promise<MeasureResponse>;
   /** The per-episode rows of a measure as CSV (`rows=true&format=csv`; admins and analysts only, audited). */
   measureRowsCsv(name: MeasureName, params: URLSearchParams): Promise<string>;
+  /** `GET /progress/bands` (docs/progress.md): every role. */
+  progressBands(instrument: string): Promise<ProgressBandsResponse>;
+  /** `GET /progress/alerts`: admin, analyst and clinicians (their own caseload). */
+  progressAlerts(params: URLSearchParams): Promise<ProgressAlertsResponse>;
+  /** `GET /progress/episodes/{id}`: as the alerts. */
+  progressEpisode(id: string, params: URLSearchParams): Promise<ProgressEpisodeResponse>;
   signIn(username: string, password: string): Promise<void>;
   useToken(token: string): void;
   signOut(): Promise<void>;
@@ -157,6 +164,9 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
       q.set('format', 'csv');
       return requestText('GET', `/measures/${name}?${q.toString()}`);
     },
+    progressBands: (instrument) => request('GET', `/progress/bands?${new URLSearchParams({ instrument }).toString()}`),
+    progressAlerts: (params) => request('GET', `/progress/alerts?${params.toString()}`),
+    progressEpisode: (id, params) => request('GET', `/progress/episodes/${encodeURIComponent(id)}?${params.toString()}`),
     signIn: async (username, password) => {
       tokens.set(null);
       await request<unknown>('POST', '/session', { username, password });

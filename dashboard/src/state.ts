@@ -3,7 +3,7 @@ import type { CompareOutcome, CompareUnit, GroupBy, Period, SpcSeriesName } from
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
 
-export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'qi', 'compare', 'measures', 'followup'] as const;
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'qi', 'compare', 'measures', 'followup', 'progress'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
@@ -37,6 +37,8 @@ export interface ViewState {
   spcPeriod: SpcPeriod;
   laney: boolean;
   splits: string[];
+  /** The Progress page's episode view (`episode` in the URL), or null for the list. */
+  episode: string | null;
 }
 
 export const DEFAULT_STATE: ViewState = Object.freeze({
@@ -54,6 +56,7 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   spcPeriod: 'month',
   laney: false,
   splits: [],
+  episode: null,
 }) as ViewState;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -86,6 +89,7 @@ export function parseState(search: string): ViewState {
     spcPeriod: oneOf(SPC_PERIODS, q.get('spc_period'), DEFAULT_STATE.spcPeriod),
     laney: q.get('laney') === 'true',
     splits: [...new Set(q.getAll('split').filter((d) => DATE.test(d)))].sort(),
+    episode: q.get('episode')?.trim().slice(0, 64) || null,
   };
 }
 
@@ -106,6 +110,7 @@ export function stateToSearch(state: ViewState): string {
   if (state.spcPeriod !== DEFAULT_STATE.spcPeriod) q.set('spc_period', state.spcPeriod);
   if (state.laney) q.set('laney', 'true');
   for (const d of state.splits) q.append('split', d);
+  if (state.episode) q.set('episode', state.episode);
   const s = q.toString();
   return s === '' ? '' : `?${s}`;
 }
@@ -146,5 +151,14 @@ export function spcParams(state: ViewState): URLSearchParams {
   if (state.laney) q.set('laney', 'true');
   for (const d of state.splits) q.append('split', d);
   if (state.spcSeries === 'remission') q.set('instrument', state.instrument);
+  return q;
+}
+
+/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, as_of and the instrument. */
+export function progressParams(state: ViewState): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const t of state.tracks) q.append('track', t);
+  if (state.asOf) q.set('as_of', state.asOf);
+  q.set('instrument', state.instrument);
   return q;
 }

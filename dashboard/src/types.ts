@@ -21,6 +21,9 @@ export type {
 export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/compare/request';
 export type { MeasureGroup, MeasureResponse, MeasureRow } from '../../metrics/measures/schema';
 export type { MeasureName } from '../../metrics/measures/spec';
+export type {
+  InstrumentInfo as ProgressInstrument, ProgressAlert, ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, ProgressFitInfo,
+} from '../../metrics/progress/schema';
 
 export type { GroupBase, Interval, Maybe } from '../../charts/types';
 

@@ -39,7 +39,7 @@ export function measureEpisodes(ctx: MeasureContext): RawBuilder<unknown> {
       e.first_contact_on, e.evaluated_on, coalesce(e.diagnoses, '{}'::text[]) as diagnoses, e.planned_weeks, e.primary_substance,
       p.birth_year, p.sex, p.race, p.ethnicity
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where ${requestScope({ ...f, from: null, to: null }, sql`e.track_code`, sql`e.admitted_on`)}
+    where ${requestScope({ ...f, from: null, to: null }, sql`e.track_code`, sql`e.admitted_on`, sql`e.episode_id`)}
   )`;
 }
 

@@ -45,7 +45,7 @@ export function scopedModel(f: MetricFilters, model: ModelTable = 'episode_outco
 export function scopeConditions(f: MetricFilters, alias: string, oneInstrument: boolean): RawBuilder<unknown> {
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   return sql`${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
-      and ${requestScope(f, col('track_code'), col('admitted_on'))}`;
+      and ${requestScope(f, col('track_code'), col('admitted_on'), col('episode_id'))}`;
 }
 
 /**

@@ -22,7 +22,7 @@ export function scopedEpisodes(f: MetricFilters): RawBuilder<unknown> {
       case when ${dischargedByAsOf} then e.discharged_on else ${asOf} end as ends_on,
       ${groupExpression(f.group_by, f.period, FACT_COLUMNS)} as grp
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where ${requestScope(f, sql`e.track_code`, sql`e.admitted_on`)}
+    where ${requestScope(f, sql`e.track_code`, sql`e.admitted_on`, sql`e.episode_id`)}
   )`;
 }
 
@@ -35,15 +35,26 @@ export function inTracks(trackCode: RawBuilder<unknown>, tracks: readonly string
 }
 
 /**
- * The episodes a request covers, on any row carrying a track and an admission date (the
- * facts, the models, the rollups): admitted by as_of, in the request's tracks and in its
- * from–to admission range.
+ * A clinician user's caseload (`caseload`, set by api/auth/scope.ts): true without one,
+ * else the episode's primary clinician is that clinician. Read from `episodes` by id, so
+ * it holds on the facts and on the per-episode models alike (the rollups have no
+ * clinician: metrics/source.ts never sends a caseload request to them).
  */
-export function requestScope(f: MetricFilters, trackCode: RawBuilder<unknown>, admittedOn: RawBuilder<unknown>): RawBuilder<unknown> {
+export function inCaseload(episodeId: RawBuilder<unknown>, caseload: string | null | undefined): RawBuilder<unknown> {
+  return caseload ? sql`${episodeId} in (select c.episode_id from episodes c where c.clinician_id = ${caseload})` : sql`true`;
+}
+
+/**
+ * The episodes a request covers, on any row carrying a track, an admission date and an
+ * episode id (the facts, the per-episode models): admitted by as_of, in the request's
+ * tracks, in its from–to admission range and in a clinician user's caseload.
+ */
+export function requestScope(f: MetricFilters, trackCode: RawBuilder<unknown>, admittedOn: RawBuilder<unknown>, episodeId: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`${admittedOn} <= ${f.as_of}::date
       and ${inTracks(trackCode, f.track)}
       and ${f.from ? sql`${admittedOn} >= ${f.from}::date` : sql`true`}
-      and ${f.to ? sql`${admittedOn} <= ${f.to}::date` : sql`true`}`;
+      and ${f.to ? sql`${admittedOn} <= ${f.to}::date` : sql`true`}
+      and ${inCaseload(episodeId, f.caseload)}`;
 }
 
 const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };

@@ -7,16 +7,21 @@ import { bearer, createTestUsers, testApp, type TestUsers } from './helpers';
 
 const t = useTestDatabase();
 let app: FastifyInstance;
-let users: TestUsers;
+let users: TestUsers & { clinician: string };
 
 beforeAll(async () => {
   await seedProgram(t.wh.db);
-  users = await createTestUsers(t.wh);
+  // A clinician user for c1, whose caseload is the day track's first episode.
+  await t.wh.db.insertInto('clinicians').values({ clinician_id: 'c1', name: 'Ada' }).execute();
+  await t.wh.db.updateTable('episodes').set({ clinician_id: 'c1' }).where('episode_id', '=', 'E0000').execute();
+  const { createUser } = await import('../../api/auth/users');
+  const clinician = await createUser(t.wh.db, { username: 'cleo', role: 'clinician', tracks: null, clinician_id: 'c1', password: null });
+  users = { ...(await createTestUsers(t.wh)), clinician: clinician.token };
   app = await testApp(t.wh);
 });
 afterAll(async () => app?.close());
 
-type Role = 'admin' | 'analyst' | 'viewer';
+type Role = 'admin' | 'analyst' | 'viewer' | 'clinician';
 interface RouteCase {
   name: string;
   request: InjectOptions;
@@ -24,7 +29,7 @@ interface RouteCase {
 }
 
 const TRACKS_CSV = 'track_code,name,level_of_care,active\nday,Day IOP,iop,true\n';
-const ALL: readonly Role[] = ['admin', 'analyst', 'viewer'];
+const ALL: readonly Role[] = ['admin', 'analyst', 'viewer', 'clinician'];
 
 // Every /api/v1 route (api/README.md) with the roles that may call it (api/README.md).
 const ROUTES: RouteCase[] = [
@@ -42,6 +47,9 @@ const ROUTES: RouteCase[] = [
   { name: 'measures', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&any_diagnosis=true` }, allowed: ALL },
   { name: 'measure rows', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&rows=true` }, allowed: ['admin', 'analyst'] },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
+  { name: 'progress bands', request: { url: '/api/v1/progress/bands?instrument=PHQ-9' }, allowed: ALL },
+  { name: 'progress alerts', request: { url: `/api/v1/progress/alerts?as_of=${AS_OF}` }, allowed: ['admin', 'analyst', 'clinician'] },
+  { name: 'progress episode (the clinician\'s own)', request: { url: '/api/v1/progress/episodes/E0000' }, allowed: ['admin', 'analyst', 'clinician'] },
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },
   { name: 'rejects', request: { url: '/api/v1/rejects' }, allowed: ['admin', 'analyst'] },
   { name: 'quality', request: { url: `/api/v1/quality?as_of=${AS_OF}` }, allowed: ['admin', 'analyst'] },

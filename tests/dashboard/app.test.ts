@@ -48,6 +48,20 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
       return name === 'dep-rem-6' ? fixtures.measureRem6() : { ...fixtures.measureRem6(), measure: name };
     },
     measureRowsCsv: async () => 'episode_id\r\n',
+    progressBands: async (instrument) => {
+      h.metricCalls.push(`progress/bands?instrument=${instrument}`);
+      return me.role === 'viewer' ? fixtures.progressBandsViewer() : fixtures.progressBands();
+    },
+    progressAlerts: async (params) => {
+      h.metricCalls.push(`progress/alerts?${params.toString()}`);
+      if (me.role === 'viewer') throw new ApiError(403, 'forbidden');
+      return fixtures.progressAlerts();
+    },
+    progressEpisode: async (id, params) => {
+      h.metricCalls.push(`progress/episodes/${id}?${params.toString()}`);
+      if (me.role === 'viewer') throw new ApiError(403, 'forbidden');
+      return fixtures.progressEpisode();
+    },
     signIn: async (username, password) => {
       if (password !== 'right') throw new ApiError(401, 'invalid credentials');
       session = username !== '';
@@ -207,5 +221,48 @@ describe('dashboard app wiring (fake API)', () => {
     await startApp({ doc: document, root, api, search: () => '?from=2026-05-01&to=2026-01-01', navigate: () => undefined, print: () => undefined });
     expect(byTestId(root, 'error').textContent).toMatch(/400: from must not be after to/);
     byTestId(root, 'nav-overview');
+  });
+});
+
+describe('the Progress page (fake API)', () => {
+  const clinician: Me = { username: 'cleo', role: 'clinician', tracks: null, sites: null, clinician_id: 'c1' };
+  const viewer: Me = { username: 'vic', role: 'viewer', tracks: ['day'], sites: null };
+
+  it('shows a clinician the bands and its alerts, each alert linking to its episode view', async () => {
+    const h = await boot(clinician, '?page=progress');
+    await signIn(h.root, 'right');
+    expect(byTestId(h.root, 'chart-progress-bands').querySelector('svg')).not.toBeNull();
+    const table = byTestId(h.root, 'alerts-table');
+    const alerts = fixtures.progressAlerts().alerts;
+    expect(table.querySelectorAll('tbody tr')).toHaveLength(alerts.length);
+    const first = alerts[0];
+    if (!first) throw new Error('the alerts fixture has no alert');
+    const link = byTestId<HTMLAnchorElement>(table, `alert-${first.episode_id}`);
+    expect(link.getAttribute('href')).toBe(`?page=progress&episode=${first.episode_id}`);
+    expect(h.metricCalls).toContain('progress/alerts?instrument=PHQ-9');
+    expect(h.metricCalls.some((c) => c.startsWith('progress/episodes/'))).toBe(false);
+  });
+
+  it('draws the episode against its band with the RC threshold line', async () => {
+    const h = await boot(clinician, '?page=progress&episode=E0000');
+    await signIn(h.root, 'right');
+    const card = byTestId(h.root, 'chart-progress-episode');
+    const svg = card.querySelector('svg');
+    expect(svg).not.toBeNull();
+    const e = fixtures.progressEpisode();
+    // one dot per score, and the RC line labelled
+    expect(card.querySelectorAll('circle')).toHaveLength(e.scores.length);
+    expect(card.textContent).toContain('RC threshold');
+    expect(byTestId<HTMLAnchorElement>(h.root, 'progress-back').getAttribute('href')).toBe('?page=progress');
+    expect(h.metricCalls).toContain('progress/episodes/E0000?instrument=PHQ-9');
+  });
+
+  it('shows a viewer the bands only: no alerts asked for, no episode view', async () => {
+    const h = await boot(viewer, '?page=progress&episode=E0000');
+    await signIn(h.root, 'right');
+    expect(byTestId(h.root, 'chart-progress-bands').querySelector('svg')).not.toBeNull();
+    expect(h.root.querySelector('[data-testid="chart-progress-alerts"]')).toBeNull();
+    expect(h.root.querySelector('[data-testid="chart-progress-episode"]')).toBeNull();
+    expect(h.metricCalls.filter((c) => c.startsWith('progress/alerts') || c.startsWith('progress/episodes'))).toEqual([]);
   });
 });

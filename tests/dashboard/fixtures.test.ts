@@ -8,6 +8,7 @@ import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 import { SpcResponseSchema } from '../../metrics/spc/schema';
 import { MeasureResponseSchema } from '../../metrics/measures/schema';
+import { ProgressAlertsResponseSchema, ProgressBandsResponseSchema, ProgressEpisodeResponseSchema } from '../../metrics/progress/schema';
 
 /**
  * The dashboard's tests and chart snapshots are drawn from tests/fixtures/api, so every
@@ -36,6 +37,10 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'noms.json': MeasureResponseSchema,
   'measure-dep-rem-6.json': MeasureResponseSchema,
   'measure-dep-resp-6-age.json': MeasureResponseSchema,
+  'progress-bands.json': ProgressBandsResponseSchema,
+  'progress-bands-viewer.json': ProgressBandsResponseSchema,
+  'progress-alerts.json': ProgressAlertsResponseSchema,
+  'progress-episode.json': ProgressEpisodeResponseSchema,
 };
 
 describe('API fixtures of the dashboard tests', () => {

@@ -7,6 +7,9 @@ import type {
   EquityComparison,
   Instrument,
   MeasureResponse,
+  ProgressAlertsResponse,
+  ProgressBandsResponse,
+  ProgressEpisodeResponse,
   RelapseResponse,
   RetentionResponse,
   SpcResponse,
@@ -42,6 +45,11 @@ export const fixtures = {
   noms: () => load<MeasureResponse>('noms.json'),
   measureRem6: () => load<MeasureResponse>('measure-dep-rem-6.json'),
   measureResp6Age: () => load<MeasureResponse>('measure-dep-resp-6-age.json'),
+  /** Real API answers on the seeded program with a PHQ-9 fit (tests/api/progress-fixtures.test.ts keeps them current). */
+  progressBands: () => load<ProgressBandsResponse>('progress-bands.json'),
+  progressBandsViewer: () => load<ProgressBandsResponse>('progress-bands-viewer.json'),
+  progressAlerts: () => load<ProgressAlertsResponse>('progress-alerts.json'),
+  progressEpisode: () => load<ProgressEpisodeResponse>('progress-episode.json'),
 };
 
 /**

@@ -21,6 +21,7 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
   spcPeriod: fc.constantFrom(...SPC_PERIODS),
   laney: fc.boolean(),
   splits: fc.uniqueArray(day, { maxLength: 3 }).map((d) => d.sort()),
+  episode: fc.option(code, { nil: null }),
 });
 
 describe('view state ↔ URL', () => {

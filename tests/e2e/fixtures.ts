@@ -46,6 +46,8 @@ export const PAGE_CHARTS = {
   measures: ['measure-dep-rem-6', 'measure-labels-dep-rem-6', 'measure-dep-resp-6', 'measure-labels-dep-resp-6'],
   // The label breakdown of the Follow-up page is a table (tests/dashboard/followup.test.ts), not a chart.
   followup: ['followup-rate', 'noms'],
+  // The not-on-track list beside it is a table (tests/dashboard/app.test.ts covers it).
+  progress: ['progress-bands'],
 } as const;
 
 export type PageName = keyof typeof PAGE_CHARTS;

@@ -14,6 +14,7 @@ import * as m061447 from './2026-12-06T1447-progress-fits';
 import * as m061452 from './2026-12-06T1452-sites-clinicians';
 import * as m061631 from './2026-12-06T1631-followups';
 import * as m061637 from './2026-12-06T1637-model-units';
+import * as m061641 from './2026-12-06T1641-clinician-role';
 import * as m061647 from './2026-12-06T1647-iet-first-contact';
 
 /**
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1452-sites-clinicians': m061452,
   '2026-12-06T1631-followups': m061631,
   '2026-12-06T1637-model-units': m061637,
+  '2026-12-06T1641-clinician-role': m061641,
   '2026-12-06T1647-iet-first-contact': m061647,
 };
 

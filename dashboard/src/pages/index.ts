@@ -5,6 +5,7 @@ import { comparePage } from './compare';
 import { followupPage } from './followup';
 import { measuresPage } from './measures';
 import { overviewPage } from './overview';
+import { progressPage } from './progress';
 import { qiPage } from './qi';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
@@ -34,4 +35,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   compare: runner(comparePage),
   measures: runner(measuresPage),
   followup: runner(followupPage),
+  progress: runner(progressPage),
 };
