@@ -3,8 +3,10 @@ import type { DB } from '../warehouse/db-types';
 import { readModelStateAndSettled } from '../warehouse/models/state';
 import { FAMILIES } from './families';
 import type { MetricSource } from './family';
-import type { MetricFilters } from './filters';
+import { givenListFilters, type MetricFilters } from './filters';
+import { modelColumns } from './sql/model-scope';
 import { ROLLUP_GROUPS } from './sql/rollup';
+import { carries } from './sql/scope';
 import type { MetricName } from './types';
 
 export type { MetricSource } from './family';
@@ -31,7 +33,10 @@ export type { MetricSource } from './family';
 export async function metricSource(db: Kysely<DB>, name: MetricName, f: MetricFilters): Promise<MetricSource> {
   const family = FAMILIES[name];
   if (family.modelHolds && !family.modelHolds(f)) return 'facts';
-  const byRollupKey = ROLLUP_GROUPS.has(f.group_by);
+  const lists = givenListFilters(f);
+  const model = modelColumns('o');
+  if (![...f.group_by, ...lists].every((d) => carries(model, d))) return 'facts';
+  const byRollupKey = lists.length === 0 && f.group_by.every((d) => ROLLUP_GROUPS.has(d));
   const state = await readModelStateAndSettled(db, byRollupKey);
   if (!state || state.stale) return 'facts';
   const current = family.dependsOn.every((col) => {

@@ -32,7 +32,7 @@ export type MetricSource = (name: MetricName, filters: MetricFilters) => Promise
  * the API's cache, so the report equals what the metric endpoints answer.
  */
 export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, now: Date = new Date()): Promise<ReportData> {
-  const f: MetricFilters = { ...filters, group_by: 'track' };
+  const f: MetricFilters = { ...filters, group_by: ['track'] };
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
   const tables: Table[] = [];

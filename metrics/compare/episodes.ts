@@ -5,7 +5,7 @@ import {
 } from '../../warehouse/models/per-episode';
 import { POSITIVE_REASONS } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
-import { scopedEpisodes, UNKNOWN_KEY } from '../sql/scope';
+import { dimensionExpression, FACT_COLUMNS, scopedEpisodes } from '../sql/scope';
 import type { CompareBy, CompareOutcome } from './request';
 
 /**
@@ -26,15 +26,13 @@ export interface CompareEpisodeRow {
   substance: string;
 }
 
-/** The column each unit or equity group reads; a missing value is the key `unknown`. */
-const UNIT_COLUMNS: Record<CompareBy, RawBuilder<string>> = {
-  // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
-  clinician: sql<string>`coalesce(e.clinician_id, ${UNKNOWN_KEY})`,
-  site: sql<string>`coalesce(e.site_code, ${UNKNOWN_KEY})`,
-  track: sql<string>`e.track_code`,
-  race: sql<string>`coalesce(nullif(p.race, ''), ${UNKNOWN_KEY})`,
-  ethnicity: sql<string>`coalesce(nullif(p.ethnicity, ''), ${UNKNOWN_KEY})`,
-};
+/**
+ * The column each unit or equity group reads: the dimension's key as the metrics group by it
+ * (metrics/sql/scope.ts), so a missing value is the key `unknown` and race and ethnicity
+ * are compared lower-cased. Episodes without a primary clinician or site form a unit of
+ * their own, never a silent drop.
+ */
+const unitColumn = (by: CompareBy, f: MetricFilters): RawBuilder<string> => dimensionExpression(by, f.period, FACT_COLUMNS);
 
 /** The first score on the instrument in the baseline window (docs/metrics.md "Symptom change"). */
 function baselineScores(f: MetricFilters): RawBuilder<unknown> {
@@ -102,15 +100,15 @@ function outcomeCte(outcome: CompareOutcome, f: MetricFilters, remissionBelow: n
 export async function compareEpisodes(
   db: Kysely<DB>, outcome: CompareOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
 ): Promise<CompareEpisodeRow[]> {
-  const scope: MetricFilters = { ...f, group_by: 'track' };
+  const scope: MetricFilters = { ...f, group_by: ['track'] };
   const { rows } = await sql<CompareEpisodeRow>`
     with ${scopedEpisodes(scope)},
     base as (
       select s.episode_id, s.admitted_on, s.discharged_on, s.discharge_reason, s.ends_on,
-        ${UNIT_COLUMNS[by]} as unit,
+        ${unitColumn(by, f)} as unit,
         (extract(year from e.admitted_on)::int - p.birth_year) as age,
-        coalesce(p.sex, ${UNKNOWN_KEY}) as sex,
-        coalesce(nullif(lower(e.primary_substance), ''), ${UNKNOWN_KEY}) as substance
+        ${dimensionExpression('sex', f.period, FACT_COLUMNS)} as sex,
+        ${dimensionExpression('substance', f.period, FACT_COLUMNS)} as substance
       from scoped s join episodes e on e.episode_id = s.episode_id left join patients p on p.patient_id = e.patient_id
     ),
     ${baselineScores(f)},
