@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { completeness, instrumentsWithBaselines, type CompletenessRow } from '../../metrics/completeness';
 import { DISCLOSURE_RULE, protectCounts, type DisclosureRule } from '../../metrics/disclosure';
-import type { MetricFilters } from '../../metrics/filters';
+import { echoListFilters, type ListFilter, type MetricFilters } from '../../metrics/filters';
 import { suppressionRule } from '../../metrics/response';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { listTracks } from '../../warehouse/catalog';
@@ -20,6 +20,8 @@ export interface ReportData {
   tracks: { track_code: string; name: string; level_of_care: string | null; active: boolean }[];
   tables: Table[];
   completeness: CompletenessRow[];
+  /** The list filters the report was limited to (a site-scoped account's sites among them); empty when none. */
+  limits: Partial<Record<ListFilter, string[]>>;
   /** Set for roles below analyst: the rounding rule the report's numbers went through. */
   disclosure?: DisclosureRule;
 }
@@ -53,6 +55,7 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     tracks,
     tables,
     completeness: await completeness(db, f, minCell),
+    limits: echoListFilters(f),
   };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFilterError } from '../../metrics/index';
-import { MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
+import { ListFilterShape, MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 import { scopedMetricRequest } from '../auth/scope';
 import { metricBody } from '../cache/cached-metric';
@@ -15,6 +15,7 @@ import { renderReportHtml } from '../report/html';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const ReportQuery = MetricFiltersSchema.pick({ track: true, from: true, to: true, as_of: true, min_cell: true }).extend({
+  ...ListFilterShape,
   format: z.enum(['html', 'csv']).default('html'),
 });
 
