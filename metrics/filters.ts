@@ -194,6 +194,19 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * The message of a zod issue as a person should read it. A repeatable parameter is a
+ * union of one value or a list; zod reports a bad single value as "Invalid input" of the
+ * union, so the message of the single-value branch is the one that says what was expected.
+ */
+export function issueMessage(issue: { code?: string; message: string; errors?: unknown }): string {
+  if (issue.code === 'invalid_union' && Array.isArray(issue.errors)) {
+    const first = (issue.errors[0] as { message?: string }[] | undefined)?.[0]?.message;
+    if (first) return first;
+  }
+  return issue.message;
+}
+
 function fail(details: FilterErrorDetail[]): FilterResult {
   const message = details.map((d) => `${d.param}: ${d.message}`).join('; ');
   return { ok: false, error: { error: `Invalid metric filter: ${message}`, details } };
@@ -207,7 +220,7 @@ export function parseFilters(raw: unknown, now: Date = new Date()): FilterResult
       const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const param = unknownKeys.length > 0 ? unknownKeys.join(',') : String(issue.path[0] ?? '');
       const value = unknownKeys.length > 0 ? undefined : valueAt(raw, issue.path.slice(0, 1));
-      return { param, value, message: unknownKeys.length > 0 ? 'unknown filter' : issue.message };
+      return { param, value, message: unknownKeys.length > 0 ? 'unknown filter' : issueMessage(issue) };
     }));
   }
   const f = parsed.data;
