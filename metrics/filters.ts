@@ -73,10 +73,11 @@ const label = (what: string) =>
   z.string().trim().min(1, `${what} must not be empty`).max(100, `${what} is longer than 100 characters`)
     .regex(/^[^\u0000-\u001f\u007f]+$/, `${what} must not hold control characters`)
     .transform((s) => s.toLowerCase());
+const escapeRe = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** One of `values`, in any case (a pattern, so /openapi.json states the values). */
 const oneOfLower = (what: string, values: readonly string[]) =>
-  z.string().trim().transform((s) => s.toLowerCase())
-    .refine((s) => values.includes(s), `${what} must be one of ${values.join(', ')}`);
-
+  z.string().trim().regex(new RegExp(`^(${values.map(escapeRe).join('|')})$`, 'i'), `${what} must be one of ${values.join(', ')}`)
+    .transform((s) => s.toLowerCase());
 /** The value schema of each list filter. */
 const LIST_FILTER_SCHEMAS = {
   site: listOf(code('site'), 'sites'),
@@ -97,12 +98,15 @@ export const ListFilterShape = Object.fromEntries(
  * `group_by`: one or two dimensions, comma-separated (`track,race`) or repeated; a single
  * value reads as before. Two different dimensions at most.
  */
-const groupByList = z.union([z.string(), z.array(z.string()).max(MAX_GROUP_BY * 2)])
+const dimension = `(${GROUP_BY.join('|')})`;
+const GROUP_BY_MESSAGE = `use one or two of ${GROUP_BY.join('|')}, comma-separated`;
+const groupByItem = z.string().trim().regex(new RegExp(`^${dimension}(,${dimension})?$`), GROUP_BY_MESSAGE);
+const groupByList = z.union([z.string(), z.array(z.string()).max(MAX_GROUP_BY)])
   .transform((v, ctx): GroupBy[] => {
     const items = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim());
     const bad = items.filter((s) => !(GROUP_BY as readonly string[]).includes(s));
     if (bad.length > 0 || items.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `unknown dimension ${bad.map((b) => `'${b}'`).join(', ') || "''"}; use one or two of ${GROUP_BY.join('|')}, comma-separated` });
+      ctx.addIssue({ code: 'custom', message: `unknown dimension ${bad.map((b) => `'${b}'`).join(', ') || "''"}; ${GROUP_BY_MESSAGE}` });
       return z.NEVER;
     }
     if (new Set(items).size !== items.length || items.length > MAX_GROUP_BY) {
@@ -110,8 +114,9 @@ const groupByList = z.union([z.string(), z.array(z.string()).max(MAX_GROUP_BY * 
       return z.NEVER;
     }
     return items as GroupBy[];
-  })
-  .describe(`one or two of ${GROUP_BY.join('|')}, comma-separated (default: track)`);
+  });
+/** As /openapi.json shows it: `track`, `track,race`, or the dimension repeated. */
+const groupByParam = z.union([groupByItem, z.array(groupByItem).max(MAX_GROUP_BY)]).pipe(groupByList);
 
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
@@ -120,7 +125,7 @@ export const MetricFiltersSchema = z.strictObject({
   from: date.optional(),
   to: date.optional(),
   as_of: date.optional(),
-  group_by: groupByList.optional(),
+  group_by: groupByParam.optional(),
   period: z.enum(PERIODS).default('month'),
   instrument: code('instrument').optional(),
   ...ListFilterShape,

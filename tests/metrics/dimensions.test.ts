@@ -209,8 +209,9 @@ describe('bad values: 400 on the API, 64 on the CLI, with the parameter and what
     ['age_band=18-24', 'age_band', /age_band must be one of <18, 18-25, 26-34, 35-44, 45-54, 55-64, 65\+, unknown/],
     ['race=', 'race', /race must not be empty/],
     ['substance=a;b', 'substance', /substance may hold letters/],
-    ['group_by=zip', 'group_by', /unknown dimension 'zip'; use one or two of track\|period/],
-    ['group_by=track,race,sex', 'group_by', /one dimension or two different ones/],
+    ['group_by=zip', 'group_by', /use one or two of track\|period\|sex\|age_band\|substance\|site\|clinician\|race\|ethnicity, comma-separated/],
+    ['group_by=track,race,sex', 'group_by', /use one or two of track/],
+    ['group_by=track&group_by=race&group_by=sex', 'group_by', /group_by/],
     ['group_by=race,race', 'group_by', /one dimension or two different ones/],
   ];
   for (const [query, param, message] of bad) {
