@@ -1,0 +1,13 @@
+import type { MeasureName, MeasureSpec } from './spec';
+
+/**
+ * The registered measures: one line per measure (docs/architecture.md "Adding a standard
+ * measure"). A name of MEASURE_NAMES not registered here answers "measure X is not
+ * available" (CLI exit 64, API 400).
+ */
+export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
+};
+
+export function measureSpec(name: MeasureName): MeasureSpec | null {
+  return MEASURES[name] ?? null;
+}
