@@ -87,15 +87,25 @@ export function inTracks(trackCode: RawBuilder<unknown>, tracks: readonly string
  * the values asked for.
  */
 export function requestScope(f: MetricFilters, c: GroupColumns): RawBuilder<unknown> {
-  const lists = LIST_FILTERS.flatMap((k) => {
-    const values = f[k];
-    return values === null ? [] : [sql`${dimensionExpression(k, f.period, c)} = any(${values}::text[])`];
-  });
   return sql`${c.admitted} <= ${f.as_of}::date
       and ${inTracks(c.track, f.track)}
       and ${f.from ? sql`${c.admitted} >= ${f.from}::date` : sql`true`}
       and ${f.to ? sql`${c.admitted} <= ${f.to}::date` : sql`true`}
-      ${lists.length > 0 ? sql`and ${sql.join(lists, sql` and `)}` : sql``}`;
+      and ${listFilterConditions(f, c)}`;
+}
+
+/**
+ * The list filters alone (site, clinician, sex, age band, race, ethnicity, substance): each
+ * given one holds when the row's key of that dimension is among its values; true when none
+ * is given. For a caller that applies the other parts of the scope its own way (the measures,
+ * whose from/to and age belong to the index date).
+ */
+export function listFilterConditions(f: Pick<MetricFilters, ListFilter | 'period'>, c: GroupColumns): RawBuilder<unknown> {
+  const lists = LIST_FILTERS.flatMap((k) => {
+    const values = f[k];
+    return values === null ? [] : [sql`${dimensionExpression(k, f.period, c)} = any(${values}::text[])`];
+  });
+  return lists.length > 0 ? sql`(${sql.join(lists, sql` and `)})` : sql`true`;
 }
 
 const PERIOD_FORMAT: Record<Period, string> = { month: 'YYYY-MM', quarter: 'YYYY-"Q"Q', year: 'YYYY' };
