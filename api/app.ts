@@ -15,6 +15,7 @@ import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
 import compareRoutes from './routes/compare';
+import measureRoutes from './routes/measures';
 import healthRoutes from './routes/health';
 import ingestRoutes from './routes/ingest';
 import lineageRoutes from './routes/lineage';
@@ -81,6 +82,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(metricRoutes);
   await routes.register(spcRoutes);
   await routes.register(compareRoutes);
+  await routes.register(measureRoutes);
   await routes.register(reportRoutes);
   await routes.register(lineageRoutes);
   await routes.register(jobRoutes);

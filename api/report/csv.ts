@@ -13,7 +13,7 @@ const HEADER = ['section', 'metric', 'instrument', 'track', 'track_name', 'measu
 export function renderReportCsv(data: ReportData): string {
   const records: CsvValue[][] = [HEADER];
   const push = (cells: CsvValue[]) => records.push(cells);
-  for (const table of data.tables) {
+  for (const table of [...data.tables, ...data.measures]) {
     for (const row of table.rows) {
       table.columns.forEach((col, i) => {
         const cell = row.cells[i];

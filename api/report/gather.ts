@@ -6,7 +6,8 @@ import { suppressionRule } from '../../metrics/response';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { listTracks } from '../../warehouse/catalog';
 import type { DB } from '../../warehouse/db-types';
-import { tableOf, type Table } from './model';
+import { MEASURE_NAMES, MEASURES, type MeasureName, type MeasureResponse } from '../../metrics/measures/index';
+import { measureTableOf, tableOf, type Table } from './model';
 
 /** Everything the program-effectiveness report shows, for one scope and one as-of date. */
 export interface ReportData {
@@ -19,6 +20,8 @@ export interface ReportData {
   /** The tracks covered (the user's scope, or every track). */
   tracks: { track_code: string; name: string; level_of_care: string | null; active: boolean }[];
   tables: Table[];
+  /** "Standard measures": every registered measure by track, with its rate, definition and source. */
+  measures: Table[];
   completeness: CompletenessRow[];
   /** The list filters the report was limited to (a site-scoped account's sites among them); empty when none. */
   limits: Partial<Record<ListFilter, string[]>>;
@@ -27,13 +30,17 @@ export interface ReportData {
 }
 
 export type MetricSource = (name: MetricName, filters: MetricFilters) => Promise<MetricResponse>;
+/** One standard measure for the report's filters (grouped by track), as the measure endpoint answers it. */
+export type MeasureSource = (name: MeasureName, filters: MetricFilters) => Promise<MeasureResponse>;
 
 /**
  * Gathers every metric by track (symptoms once per instrument that has baselines in
  * scope). `metric` computes one response for the given filters and min cell, through
  * the API's cache, so the report equals what the metric endpoints answer.
  */
-export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, now: Date = new Date()): Promise<ReportData> {
+export async function gatherReport(
+  db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, measure: MeasureSource, now: Date = new Date(),
+): Promise<ReportData> {
   const f: MetricFilters = { ...filters, group_by: ['track'] };
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
@@ -45,6 +52,10 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     }
     tables.push(tableOf(await metric(name, f), names));
   }
+  const measures: Table[] = [];
+  for (const name of MEASURE_NAMES) {
+    if (MEASURES[name]) measures.push(measureTableOf(await measure(name, f), names));
+  }
   return {
     generated_at: now.toISOString(),
     as_of: f.as_of,
@@ -54,6 +65,7 @@ export async function gatherReport(db: Kysely<DB>, filters: MetricFilters, minCe
     suppression: suppressionRule(minCell),
     tracks,
     tables,
+    measures,
     completeness: await completeness(db, f, minCell),
     limits: echoListFilters(f),
   };

@@ -108,6 +108,7 @@ export function renderReportHtml(data: ReportData): string {
 ${data.disclosure ? disclosureHtml(data.disclosure) : ''}
 </section>
 ${data.tables.map(tableHtml).join('\n')}
+${data.measures.length ? `<section><h2>Standard measures</h2><p>Named measures as funders and accreditors define them, adapted to the program's records (definitions, sources and differences from the official specifications: docs/measures.md). Each is selected by its index date.</p></section>\n${data.measures.map(tableHtml).join('\n')}` : ''}
 ${completenessHtml(data.completeness)}
 <footer class="fine"><p>References: Kaplan &amp; Meier (1958); Greenwood (1926); Wilson (1927); Jacobson &amp; Truax (1991) for reliable change; NCQA HEDIS Initiation and Engagement of Substance Use Disorder Treatment (IET), adapted; SAMHSA TEDS-D discharge conventions; CMS cell size suppression policy.</p></footer>
 </body></html>`;

@@ -1,3 +1,4 @@
+import type { MeasureName, MeasureResponse } from '../../metrics/measures/index';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 
 /**
@@ -30,7 +31,8 @@ export interface Row {
 }
 
 export interface Table {
-  metric: MetricName;
+  /** The metric family, or the standard measure (the report's "Standard measures" section). */
+  metric: MetricName | MeasureName;
   title: string;
   /** symptoms: the instrument; otherwise null. */
   instrument: string | null;
@@ -38,7 +40,7 @@ export interface Table {
   rows: Row[];
   note: string | null;
   /** The response's definition block; the report prints its `text`. */
-  definition: MetricResponse['definition'];
+  definition: { text: Record<string, string> };
 }
 
 type Group = Record<string, unknown>;
@@ -130,6 +132,38 @@ export function tableOf(response: MetricResponse, trackNames: ReadonlyMap<string
     columns: measures.map(({ measure, label, kind }) => ({ measure, label, kind })),
     rows,
     note: noteOf(response),
+    definition: response.definition,
+  };
+}
+
+/** The columns of a standard measure's table (docs/measures.md "The response"). */
+const MEASURE_COLUMNS: Measure[] = [
+  m('initial_population', 'Initial population', 'count'), m('exclusions', 'Excluded', 'count'), m('window_open', 'Window open', 'count'),
+  m('denominator', 'Denominator', 'count'), m('numerator', 'Numerator', 'count'), m('rate', 'Rate', 'rate', 'rate_ci'),
+];
+
+/**
+ * A standard measure as a report table: one row per track, its counts and rate with the
+ * Wilson CI, titled with its name and the published measure it adapts; the definition
+ * sentences are the response's own (`definition.text`).
+ */
+export function measureTableOf(response: MeasureResponse, trackNames: ReadonlyMap<string, string>): Table {
+  const rows = response.groups.map((group): Row => {
+    const g = group as unknown as Group;
+    const track = String((g.key as Record<string, unknown> | undefined)?.track ?? '');
+    const whole = !('initial_population' in g);
+    const cells = MEASURE_COLUMNS.map((ms) => (whole ? { value: null, lower: null, upper: null, suppressed: true } : cellOf(g, ms)));
+    return { track, name: trackNames.get(track) ?? track, suppressed: whole, cells };
+  });
+  return {
+    metric: response.measure,
+    title: `${response.measure}: ${response.definition.source}`,
+    instrument: null,
+    columns: MEASURE_COLUMNS.map(({ measure, label, kind }) => ({ measure, label, kind })),
+    rows,
+    note: `Source: ${response.definition.source} (program adaptation; docs/measures.md). Episodes are selected by their index date; `
+      + 'excluded episodes and those whose outcome window is still open are outside the denominator.'
+      + (response.notes.length ? ` ${response.notes.join('; ')}.` : ''),
     definition: response.definition,
   };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFilterError } from '../../metrics/index';
+import { computeMeasure, MEASURES, type MeasureName } from '../../metrics/measures/index';
+import { protectMeasure } from '../../metrics/measures/protect';
 import { ListFilterShape, MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 import { scopedMetricRequest } from '../auth/scope';
@@ -41,9 +43,15 @@ const reportRoutes: FastifyPluginAsyncZod = async (fastify) => {
     const { filters, minCell, disclosure } = scopedMetricRequest(user, raw, fastify.config.minCell);
     const metric = async (name: MetricName, f: MetricFilters) =>
       JSON.parse(await metricBody(fastify.metricCache, fastify.wh.db, name, f, minCell, disclosure)) as MetricResponse;
+    const measure = async (name: MeasureName, f: MetricFilters) => {
+      const spec = MEASURES[name];
+      if (!spec) throw new Error(`measure ${name} is not registered`);
+      const response = await computeMeasure(fastify.wh.db, { spec, ctx: { filters: f, options: { any_diagnosis: false, holidays: [] } }, rows: false, format: 'json' }, minCell);
+      return disclosure ? protectMeasure(response) : response;
+    };
     let data;
     try {
-      data = await gatherReport(fastify.wh.db, filters, minCell, metric);
+      data = await gatherReport(fastify.wh.db, filters, minCell, metric, measure);
       if (disclosure) data = protectReport(data);
     } catch (e) {
       if (e instanceof MetricFilterError) throw new HttpError(400, e.body.error, e.body.details);

@@ -7,6 +7,7 @@ import { registerDemo } from './demo';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
+import { registerMeasures } from './measures';
 import { registerMetrics } from './metrics';
 import { registerMigrate } from './migrate';
 import { registerProgress } from './progress';
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerMetrics(program, ctx);
   registerSpc(program, ctx);
   registerCompare(program, ctx);
+  registerMeasures(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);
   registerJobs(program, ctx);

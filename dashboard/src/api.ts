@@ -1,4 +1,6 @@
-import type { AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, Me, MetricName, MetricResponses, Track } from './types';
+import type {
+  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses, Track,
+} from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
 // arguments"), so tests drive it with a fake and the page with window.fetch.
@@ -28,6 +30,10 @@ export interface Api {
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
+  /** `GET /measures/{name}` (docs/measures.md). */
+  measure(name: MeasureName, params: URLSearchParams): Promise<MeasureResponse>;
+  /** The per-episode rows of a measure as CSV (`rows=true&format=csv`; admins and analysts only, audited). */
+  measureRowsCsv(name: MeasureName, params: URLSearchParams): Promise<string>;
   signIn(username: string, password: string): Promise<void>;
   useToken(token: string): void;
   signOut(): Promise<void>;
@@ -97,6 +103,11 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
   }
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await requestText(method, path, body);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  async function requestText(method: string, path: string, body?: unknown): Promise<string> {
     let res: Response;
     try {
       res = await fetchFn(`${base}${path}`, {
@@ -114,9 +125,8 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
       session?.set(false);
     }
     if (!res.ok) throw await errorFrom(res);
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    if (res.status === 204) return '';
+    return res.text();
   }
 
   return {
@@ -130,6 +140,16 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     compare: (outcome, params) => {
       const qs = params.toString();
       return request('GET', `/compare/${outcome}${qs ? `?${qs}` : ''}`);
+    },
+    measure: (name, params) => {
+      const qs = params.toString();
+      return request('GET', `/measures/${name}${qs ? `?${qs}` : ''}`);
+    },
+    measureRowsCsv: (name, params) => {
+      const q = new URLSearchParams(params);
+      q.set('rows', 'true');
+      q.set('format', 'csv');
+      return requestText('GET', `/measures/${name}?${q.toString()}`);
     },
     signIn: async (username, password) => {
       tokens.set(null);

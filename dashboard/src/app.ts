@@ -121,7 +121,7 @@ export function startApp(env: AppEnv): Promise<void> {
     try {
       const view = await PAGE_RUNNERS[state.page].load(api, state);
       if (mine !== generation) return;
-      content.replaceChildren(view({ doc, state, tracks: session.tracks, instruments: session.instruments }));
+      content.replaceChildren(view({ doc, state, tracks: session.tracks, instruments: session.instruments, role: session.me.role }));
     } catch (err) {
       if (mine !== generation) return;
       if (err instanceof ApiError && err.status === 401) return boot('Your session has ended; please sign in again.');

@@ -19,6 +19,8 @@ export type {
   AdjustedComparison, CompareModel, ComparisonResponse, ComparisonUnit, EquityComparison, EquityGroupRow,
 } from '../../metrics/compare/schema';
 export type { CompareOutcome, CompareUnit, EquityGroup } from '../../metrics/compare/request';
+export type { MeasureGroup, MeasureResponse, MeasureRow } from '../../metrics/measures/schema';
+export type { MeasureName } from '../../metrics/measures/spec';
 
 /** A rate or count that small-cell suppression may have replaced by null. */
 export type Maybe<T> = T | null;

@@ -1,3 +1,4 @@
+import { DEP_REM_12, DEP_REM_6, DEP_RESP_6 } from './depression';
 import type { MeasureName, MeasureSpec } from './spec';
 
 /**
@@ -6,6 +7,9 @@ import type { MeasureName, MeasureSpec } from './spec';
  * available" (CLI exit 64, API 400).
  */
 export const MEASURES: Partial<Record<MeasureName, MeasureSpec>> = {
+  'dep-rem-6': DEP_REM_6,
+  'dep-rem-12': DEP_REM_12,
+  'dep-resp-6': DEP_RESP_6,
 };
 
 export function measureSpec(name: MeasureName): MeasureSpec | null {

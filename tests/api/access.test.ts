@@ -39,6 +39,8 @@ const ROUTES: RouteCase[] = [
   { name: 'compare by race', request: { url: `/api/v1/compare/engagement?as_of=${AS_OF}&by=race` }, allowed: ALL },
   { name: 'report', request: { url: `/api/v1/report?as_of=${AS_OF}` }, allowed: ALL },
   { name: 'spc', request: { url: `/api/v1/spc/completion?as_of=${AS_OF}` }, allowed: ALL },
+  { name: 'measures', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&any_diagnosis=true` }, allowed: ALL },
+  { name: 'measure rows', request: { url: `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&rows=true` }, allowed: ['admin', 'analyst'] },
   { name: 'report csv', request: { url: `/api/v1/report?as_of=${AS_OF}&format=csv` }, allowed: ALL },
   { name: 'batches', request: { url: '/api/v1/batches' }, allowed: ['admin', 'analyst'] },
   { name: 'rejects', request: { url: '/api/v1/rejects' }, allowed: ['admin', 'analyst'] },

@@ -146,7 +146,7 @@ describe('OpenAPI', () => {
     expect(ops).toEqual([
       'DELETE /api/v1/session', 'GET /api/health', 'GET /api/v1/audit', 'GET /api/v1/batches', 'GET /api/v1/clinicians', 'GET /api/v1/compare/{outcome}', 'GET /api/v1/instruments', 'GET /api/v1/jobs', 'GET /api/v1/me',
       'GET /api/v1/metrics/attendance', 'GET /api/v1/metrics/completion', 'GET /api/v1/metrics/relapse', 'GET /api/v1/metrics/retention',
-      'GET /api/v1/metrics/symptoms', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/sites', 'GET /api/v1/tracks',
+      'GET /api/v1/metrics/symptoms', 'GET /api/v1/measures/{name}', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/sites', 'GET /api/v1/tracks',
       'POST /api/v1/ingest/{entity}', 'POST /api/v1/session',
       ...SPC_SERIES_NAMES.map((s) => `GET /api/v1/spc/${s}`),
     ].sort());

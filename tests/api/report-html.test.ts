@@ -19,7 +19,7 @@ function report(...responses: MetricResponse[]): string {
   const names = new Map([['day', 'Day IOP']]);
   return renderReportHtml({
     generated_at: '2026-12-06T00:00:00.000Z', as_of: '2026-11-23', from: null, to: null, min_cell: 11, suppression: suppressionRule(11),
-    tracks: [], tables: responses.map((r) => tableOf(r, names)), completeness: [], limits: {},
+    tracks: [], tables: responses.map((r) => tableOf(r, names)), measures: [], completeness: [], limits: {},
   });
 }
 

@@ -103,7 +103,7 @@ describe('users scoped by sites', () => {
   });
 
   it('reads metrics, the report, comparisons and SPC charts limited to its sites: its sites are forced as the site filter', async () => {
-    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}&min_cell=0`, `/api/v1/report?as_of=${AS_OF}`,
+    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}&min_cell=0`, `/api/v1/report?as_of=${AS_OF}`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}`,
       `/api/v1/compare/completion?as_of=${AS_OF}`, `/api/v1/compare/completion?as_of=${AS_OF}&by=race`, `/api/v1/spc/completion?as_of=${AS_OF}`]) {
       const res = await app.inject({ url, headers: bearer(northAnalyst) });
       expect(res.statusCode, url).toBe(200);
@@ -118,7 +118,7 @@ describe('users scoped by sites', () => {
 
   it('refuses a site outside its scope (403), on every aggregate route', async () => {
     for (const url of [`/api/v1/metrics/retention?as_of=${AS_OF}&site=south`, `/api/v1/report?as_of=${AS_OF}&site=north&site=south`,
-      `/api/v1/compare/completion?as_of=${AS_OF}&site=south`, `/api/v1/spc/completion?as_of=${AS_OF}&site=south`]) {
+      `/api/v1/compare/completion?as_of=${AS_OF}&site=south`, `/api/v1/spc/completion?as_of=${AS_OF}&site=south`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&site=south`]) {
       const res = await app.inject({ url, headers: bearer(northAnalyst) });
       expect(res.statusCode, url).toBe(403);
       expect(res.json().error, url).toMatch(/Site south is outside your scope/);

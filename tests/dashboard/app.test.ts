@@ -37,6 +37,11 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
       const by = params.get('by');
       return by === 'race' ? fixtures.compareRace() : by === 'ethnicity' ? fixtures.compareEthnicity() : fixtures.compareClinician();
     },
+    measure: async (name, params) => {
+      h.metricCalls.push(`measures/${name}?${params.toString()}`);
+      return name === 'dep-rem-6' ? fixtures.measureRem6() : { ...fixtures.measureRem6(), measure: name };
+    },
+    measureRowsCsv: async () => 'episode_id\r\n',
     signIn: async (username, password) => {
       if (password !== 'right') throw new ApiError(401, 'invalid credentials');
       session = username !== '';

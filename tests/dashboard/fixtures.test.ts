@@ -6,6 +6,7 @@ import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
+import { MeasureResponseSchema } from '../../metrics/measures/schema';
 
 /**
  * The dashboard's tests and chart snapshots are drawn from tests/fixtures/api, so every
@@ -28,6 +29,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'compare-clinician.json': AdjustedComparisonSchema,
   'compare-race.json': EquityComparisonSchema,
   'compare-ethnicity.json': EquityComparisonSchema,
+  'measure-dep-rem-6.json': MeasureResponseSchema,
+  'measure-dep-resp-6-age.json': MeasureResponseSchema,
 };
 
 describe('API fixtures of the dashboard tests', () => {

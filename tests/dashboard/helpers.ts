@@ -6,6 +6,7 @@ import type {
   CompletionResponse,
   EquityComparison,
   Instrument,
+  MeasureResponse,
   RelapseResponse,
   RetentionResponse,
   SymptomsResponse,
@@ -32,6 +33,8 @@ export const fixtures = {
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),
   compareEthnicity: () => load<EquityComparison>('compare-ethnicity.json'),
+  measureRem6: () => load<MeasureResponse>('measure-dep-rem-6.json'),
+  measureResp6Age: () => load<MeasureResponse>('measure-dep-resp-6-age.json'),
 };
 
 /**

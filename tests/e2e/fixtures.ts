@@ -42,6 +42,7 @@ export const PAGE_CHARTS = {
   symptoms: ['trajectory', 'jt-classes', 'jt-scatter'],
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],
   attendance: ['attendance-by-week', 'iet', 'p-chart'],
+  measures: ['measure-dep-rem-6', 'measure-labels-dep-rem-6', 'measure-dep-resp-6', 'measure-labels-dep-resp-6'],
 } as const;
 
 export type PageName = keyof typeof PAGE_CHARTS;

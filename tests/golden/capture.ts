@@ -175,6 +175,10 @@ export async function captureApi(wh: Warehouse): Promise<Map<string, string>> {
       bodies.set(`api/report-${name}.html`, normalise(await get(`/api/v1/report?${query({ ...filters, format: 'html' })}`), order));
       bodies.set(`api/report-${name}.csv`, normalise(await get(`/api/v1/report?${query({ ...filters, format: 'csv' })}`), order));
     }
+    // The depression measures on the demo cohort (its follow-up PHQ-9s come from their own generator stream).
+    for (const measure of ['dep-rem-6', 'dep-rem-12', 'dep-resp-6']) {
+      bodies.set(`api/measures-${measure}.json`, await get(`/api/v1/measures/${measure}?as_of=${COHORT.asOf}`));
+    }
     bodies.set('api/tracks.json', await get('/api/v1/tracks'));
     bodies.set('api/instruments.json', await get('/api/v1/instruments'));
     bodies.set('api/me.json', await get('/api/v1/me'));

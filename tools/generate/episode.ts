@@ -11,7 +11,7 @@ import { drawCourse } from './course';
 import type { Patient } from './patient';
 import { Rng } from './prng';
 import { LOST_SCHEDULING_DAYS, isProgramDay, scheduleVisits } from './schedule';
-import { drawSymptoms } from './scores';
+import { drawSymptoms, type Trajectory } from './scores';
 import { drawDiagnoses, drawIntake, staffChangeDay } from './intake';
 import { PLANNED_WEEKS } from './staff';
 
@@ -49,6 +49,8 @@ export interface EpisodeOutcome {
   /** The recorded discharge day, or null while the episode is open. */
   discharged: number | null;
   reason: DischargeReason | null;
+  /** The PHQ-9 course, for the follow-up scores after discharge (followup-scores.ts). */
+  phq9: Trajectory;
 }
 
 export function episodeId(index: number): string {
@@ -83,7 +85,7 @@ export function writeEpisode(
   const visits = scheduleVisits(rng, { track, admitted, course, endOffset, holidays: ctx.holidays });
   const lastAttended = Math.min(course.lastAttended, endOffset);
   const moud = patient.substance === 'opioids' && rng.chance(0.55);
-  const outcome: EpisodeOutcome = open
+  const closed = open
     ? { discharged: null, reason: null }
     : { discharged: admitted + course.dischargeOffset, reason: course.reason };
 
@@ -97,6 +99,7 @@ export function writeEpisode(
   const engaged = course.reason === 'completed' || course.reason === 'transferred';
   const symptoms = drawSymptoms(rng, track.phqEffect, engaged, patient.sex === 'female' ? TRAUMA_SCREENED.female : TRAUMA_SCREENED.other);
   const diagnoses = drawDiagnoses(intake.rng, patient.substance, symptoms);
+  const outcome: EpisodeOutcome = { ...closed, phq9: symptoms.phq9 };
   const dischargedOn = outcome.discharged === null ? '' : ctx.dates.format(outcome.discharged);
   const day = (d: number | null): string => (d === null ? '' : ctx.dates.format(d));
   // The episode's own plan is written only where it differs from its track's.

@@ -14,6 +14,7 @@ import { badAssessmentRows, badAttendanceRows, badRowLine, type BadRowAnchor } f
 import { DayFormatter, dayOf, parseIsoDay, programHolidays, todayUtc } from './calendar';
 import { TRACKS } from './catalog';
 import { CsvSink, csvField } from './csv-sink';
+import { writeFollowupScores } from './followup-scores';
 import { EPISODE_COLUMNS, episodeId, writeEpisode, type CohortContext, type EpisodeSinks } from './episode';
 import { makePatient, type Patient } from './patient';
 import { CLINICIANS, PLANNED_WEEKS, SITES } from './staff';
@@ -128,6 +129,9 @@ interface Written {
   anchor: BadRowAnchor;
 }
 
+/** Ingest links a score to an episode from 14 days before its admission: a follow-up stays before that, so it changes no episode's baseline. */
+const READMISSION_LINK_MARGIN = 15;
+
 /** Patient by patient: the first episode, then a readmission when the patient has one and it fits before as-of. */
 async function writePatientsAndEpisodes(
   ctx: CohortContext,
@@ -142,11 +146,22 @@ async function writePatientsAndEpisodes(
   while (episodes < total) {
     const patient = makePatient(ctx.seed, patients++, ctx.lastEventDay);
     writePatient(sinks.patients, patient);
+    const first = episodes;
     const outcome = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
     const gap = patient.readmissionGap;
     const readmitted = outcome.discharged === null || gap === null ? null : outcome.discharged + gap;
-    if (readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total) {
-      writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+    const readmits = readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total;
+    // Follow-up PHQ-9s after discharge (their own stream): before the readmission's intake window, if any.
+    writeFollowupScores(sinks.assessments, ctx.seed, first, {
+      patientId: patient.id, admitted: patient.firstAdmission, discharged: outcome.discharged, phq9: outcome.phq9,
+      until: readmits && readmitted !== null ? readmitted - READMISSION_LINK_MARGIN : ctx.lastEventDay,
+    }, ctx.dates);
+    if (readmits && readmitted !== null) {
+      const second = episodes;
+      const again = writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+      writeFollowupScores(sinks.assessments, ctx.seed, second, {
+        patientId: patient.id, admitted: readmitted, discharged: again.discharged, phq9: again.phq9, until: ctx.lastEventDay,
+      }, ctx.dates);
     }
     for (const sink of inOrder(sinks)) await sink.relieve();
     if (onProgress && (episodes - reported >= PROGRESS_EVERY || episodes === total)) {

@@ -2,6 +2,7 @@ import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
+import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import type { PageContext, PageModule } from './page';
 import { relapsePage } from './relapse';
@@ -28,4 +29,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   relapse: runner(relapsePage),
   attendance: runner(attendancePage),
   compare: runner(comparePage),
+  measures: runner(measuresPage),
 };

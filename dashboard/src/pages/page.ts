@@ -1,12 +1,14 @@
 import type { Api } from '../api';
 import type { ViewState } from '../state';
-import type { Instrument, Track } from '../types';
+import type { Instrument, Role, Track } from '../types';
 
 export interface PageContext {
   doc: Document;
   state: ViewState;
   tracks: readonly Track[];
   instruments: readonly Instrument[];
+  /** The signed-in user's role: pages offer patient-level downloads to admins and analysts only. */
+  role?: Role;
 }
 
 /** A page loads its data through the API (effects passed in) and draws it with a pure view. */

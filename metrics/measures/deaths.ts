@@ -1,0 +1,20 @@
+import { sql, type RawBuilder } from 'kysely';
+import { DEATH_DISCHARGE_REASON } from '../../warehouse/measure-rules';
+
+/**
+ * `measure_deaths(patient_id, died_on)`: the earliest recorded death of each patient known
+ * by as_of, the one death rule of the outcome measures (docs/measures.md "Exclusions"):
+ * an episode of the patient (any track, in the request's scope or not) discharged with
+ * reason `died`. Every source of a death is one branch of the union below; a follow-up
+ * interview with status `deceased` is added here when the followups entity exists.
+ */
+export function deathsCte(asOf: string): RawBuilder<unknown> {
+  return sql`measure_deaths as (
+    select patient_id, min(died_on) as died_on from (
+      select e.patient_id, e.discharged_on as died_on
+      from episodes e
+      where e.discharge_reason = ${DEATH_DISCHARGE_REASON} and e.discharged_on is not null and e.discharged_on <= ${asOf}::date
+    ) d
+    group by patient_id
+  )`;
+}
