@@ -71,6 +71,7 @@ const trackList = listOf(code('track'), 'tracks');
 /** Race and ethnicity are free text as the source recorded it, stored lower-cased (docs/formats.md). */
 const label = (what: string) =>
   z.string().trim().min(1, `${what} must not be empty`).max(100, `${what} is longer than 100 characters`)
+    // eslint-disable-next-line no-control-regex -- the point: control characters are refused
     .regex(/^[^\u0000-\u001f\u007f]+$/, `${what} must not hold control characters`)
     .transform((s) => s.toLowerCase());
 const escapeRe = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -59,6 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of several shapes, checked field by field
 async function api(url: string, token = users.analyst): Promise<{ status: number; body: any }> {
   const res = await app.inject({ url, headers: bearer(token) });
   return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('text/csv') ? res.body : res.json() };
