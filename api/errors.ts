@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { issueMessage } from '../metrics/filters';
 
 /**
  * The error contract of api/README.md: every error is JSON `{error, details}`. A bad
@@ -35,7 +36,8 @@ function validationDetails(err: FastifyError): ErrorDetail[] {
     const param = v.instancePath.replace(/^\//, '').split('/')[0] ?? '';
     const keys = (v.params as { keys?: unknown }).keys;
     if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) return { param: keys.join(','), message: 'unknown parameter' };
-    return { param, message: v.message ?? 'invalid' };
+    // the zod issue, less its code and message, is in `params` (fastify-type-provider-zod)
+    return { param, message: issueMessage({ code: v.keyword, message: v.message ?? 'invalid', errors: (v.params as { errors?: unknown }).errors }) };
   });
 }
 

@@ -1,12 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../warehouse/db-types';
 import type { MetricFilters } from './filters';
-import { scopeConditions } from './sql/model-scope';
+import { FACT_COLUMNS, requestScope } from './sql/scope';
 import { isSmall, suppressCounts } from './stats/suppression';
 
 /**
  * What data the episodes in scope have (admitted by as-of, within from/to, in the
- * requested tracks: the metrics' own scope): the data-completeness lines of the
+ * requested tracks and list filters: the metrics' own scope): the data-completeness lines of the
  * program-effectiveness report, and the instruments that have baselines to report on.
  */
 
@@ -31,8 +31,8 @@ export async function completeness(db: Kysely<DB>, f: MetricFilters, minCell: nu
       count(*) filter (where exists (select 1 from episode_instrument_outcomes o where o.episode_id = e.episode_id and o.baseline_score is not null))::int as baseline,
       count(*) filter (where exists (select 1 from episode_instrument_outcomes o where o.episode_id = e.episode_id and o.followup_score is not null))::int as followup,
       count(*) filter (where exists (select 1 from abstinence_tests t where t.episode_id = e.episode_id))::int as tests
-    from episodes e
-    where ${scopeConditions(f, 'e', false)}`.execute(db);
+    from episodes e left join patients p on p.patient_id = e.patient_id
+    where ${requestScope(f, FACT_COLUMNS)}`.execute(db);
   const r = rows[0] ?? {};
   const total = r.total ?? 0;
   const line = (label: string, count: number): CompletenessRow => {
@@ -53,7 +53,8 @@ export async function completeness(db: Kysely<DB>, f: MetricFilters, minCell: nu
 export async function instrumentsWithBaselines(db: Kysely<DB>, f: MetricFilters): Promise<string[]> {
   const { rows } = await sql<{ instrument: string }>`
     select distinct o.instrument from episode_instrument_outcomes o join episodes e using (episode_id)
-    where o.baseline_score is not null and ${scopeConditions(f, 'e', false)}
+      left join patients p on p.patient_id = e.patient_id
+    where o.baseline_score is not null and ${requestScope(f, FACT_COLUMNS)}
     order by 1`.execute(db);
   return rows.map((r) => r.instrument);
 }

@@ -36,11 +36,17 @@ function flatten(prefix: string, value: unknown, out: Flat): void {
   }
 }
 
-function flatGroup(group: object, groupBy: string): Flat {
+/** The key columns: the one dimension, or the two of a two-way table. */
+function keyColumns(response: MetricResponse): string[] {
+  const g = response.filters.group_by;
+  return typeof g === 'string' ? [g] : [...g];
+}
+
+function flatGroup(group: object, groupBy: readonly string[]): Flat {
   const out: Flat = new Map();
   const record = group as Record<string, unknown>;
   const key = record.key as Record<string, string> | undefined;
-  out.set(groupBy, key?.[groupBy] ?? null);
+  for (const d of groupBy) out.set(d, key?.[d] ?? null);
   for (const [field, value] of Object.entries(record)) {
     if (!SERIES.has(field)) flatten(field, value, out);
   }
@@ -49,15 +55,15 @@ function flatGroup(group: object, groupBy: string): Flat {
   return out;
 }
 
-function columns(rows: readonly Flat[], groupBy: string): string[] {
-  const seen = new Set<string>([groupBy]);
+function columns(rows: readonly Flat[], groupBy: readonly string[]): string[] {
+  const seen = new Set<string>(groupBy);
   for (const row of rows) for (const k of row.keys()) if (k !== 'suppressed') seen.add(k);
   return [...seen, 'suppressed'];
 }
 
 /** RFC 4180 CSV, header row first, one row per group, CRLF line ends; cells through csv-cell.ts. */
 export function toCsv(response: MetricResponse): string {
-  const groupBy = response.filters.group_by;
+  const groupBy = keyColumns(response);
   const rows = response.groups.map((g) => flatGroup(g, groupBy));
   const cols = ['metric', 'as_of', 'min_cell', ...columns(rows, groupBy)];
   const meta: Flat = new Map<string, Cell>([['metric', response.metric], ['as_of', response.as_of], ['min_cell', response.min_cell]]);
@@ -75,7 +81,7 @@ function tableCell(value: Cell | undefined, suppressedGroup: boolean): string {
  * have many fields and few groups, so this reads better than a wide table).
  */
 export function toTable(response: MetricResponse): string {
-  const groupBy = response.filters.group_by;
+  const groupBy = keyColumns(response);
   const rows = response.groups.map((g) => flatGroup(g, groupBy));
   const fields = columns(rows, groupBy);
   const body = fields.map((field) => [field, ...rows.map((r) => tableCell(r.get(field), r.get('suppressed') === 'all'))]);

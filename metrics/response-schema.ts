@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GROUP_BY, PERIODS } from './filters';
+import { GROUP_BY, ListFilterEchoShape, PERIODS } from './filters';
 import type { MetricName } from './metric-names';
 
 /**
@@ -97,10 +97,17 @@ const relapseGroup = z.strictObject({
   suppressed: suppressedList,
 });
 
+/**
+ * `group_by`: the one dimension as a string, as in round 1, or the two of a two-way table
+ * as an array. The list filters (docs/metrics.md "Dimensions and filters") are echoed
+ * when given; relapse always echoes `substance` (null: every substance).
+ */
+const groupByEcho = z.union([z.enum(GROUP_BY), z.tuple([z.enum(GROUP_BY), z.enum(GROUP_BY)])]);
 const echoedFilters = z.strictObject({
   track: z.array(z.string()).nullable(), from: z.string().nullable(), to: z.string().nullable(),
-  group_by: z.enum(GROUP_BY), period: z.enum(PERIODS),
-  instrument: z.string().optional(), substance: z.string().nullable().optional(), missing_as_positive: z.boolean().optional(),
+  group_by: groupByEcho, period: z.enum(PERIODS),
+  ...ListFilterEchoShape,
+  instrument: z.string().optional(), substance: z.array(z.string()).nullable().optional(), missing_as_positive: z.boolean().optional(),
 });
 
 /**

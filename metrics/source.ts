@@ -3,8 +3,10 @@ import type { DB } from '../warehouse/db-types';
 import { readModelStateAndSettled, type FactsThrough, type ModelStateAndSettled } from '../warehouse/models/state';
 import { FAMILIES } from './families';
 import type { MetricSource } from './family';
-import type { MetricFilters } from './filters';
+import { givenListFilters, type MetricFilters } from './filters';
+import { modelColumns } from './sql/model-scope';
 import { ROLLUP_GROUPS } from './sql/rollup';
+import { carries } from './sql/scope';
 import type { MetricName } from './types';
 
 export type { MetricSource } from './family';
@@ -32,8 +34,11 @@ export type { MetricSource } from './family';
 export async function metricSource(db: Kysely<DB>, name: MetricName, f: MetricFilters): Promise<MetricSource> {
   const family = FAMILIES[name];
   if (family.modelHolds && !family.modelHolds(f)) return 'facts';
+  const lists = givenListFilters(f);
+  const model = modelColumns('o');
+  if (![...f.group_by, ...lists].every((d) => carries(model, d))) return 'facts';
   // The rollups hold no clinician, so a clinician user's caseload is read per episode.
-  const byRollupKey = ROLLUP_GROUPS.has(f.group_by) && !f.caseload;
+  const byRollupKey = lists.length === 0 && !f.caseload && f.group_by.every((d) => ROLLUP_GROUPS.has(d));
   const state = await readModelStateAndSettled(db, byRollupKey);
   if (!modelsCurrent(state, family.dependsOn, f.as_of)) return 'facts';
   return byRollupKey && (state.settled === null || state.settled <= f.as_of) ? 'rollup' : 'model';

@@ -1,5 +1,5 @@
 import { snapToMonths } from '../../metrics/disclosure';
-import { parseFilters, type MetricFilters } from '../../metrics/filters';
+import { parseFilters, type ListFilter, type MetricFilters } from '../../metrics/filters';
 import { HttpError, forbidden } from '../errors';
 import type { AuthUser, Role } from './users';
 
@@ -31,8 +31,8 @@ export function scopeTracks(user: AuthUser, requested: readonly string[] | null)
 }
 
 /**
- * A user's site scope, as scopeTracks does for tracks (docs/security.md): for the `site`
- * filter of the metrics once it exists (a site outside the scope is 403).
+ * A user's site scope, as scopeTracks does for tracks (docs/security.md): the `site`
+ * filter of the metrics (a site outside the scope is 403).
  */
 export function scopeSites(user: AuthUser, requested: readonly string[] | null): SiteScope {
   const s = scopeCodes(user.sites, requested);
@@ -105,20 +105,38 @@ export function caseloadOf(user: AuthUser): { caseload: string } | Record<string
 }
 
 /**
+ * The filters an account is limited to (docs/security.md "Scopes"): each a list filter of
+ * the metrics whose values the account's list fixes. Asking for a value outside it is
+ * 403; asking for none means all of its own. A clinician's caseload is not a list the
+ * account may narrow but a limit it cannot see past: caseloadOf applies it.
+ */
+const ACCOUNT_SCOPES: readonly { filter: 'track' | ListFilter; label: string; allowed: (user: AuthUser) => readonly string[] | null }[] = [
+  { filter: 'track', label: 'Track', allowed: (u) => u.tracks },
+  { filter: 'site', label: 'Site', allowed: (u) => u.sites },
+];
+
+/** The filters with every account scope applied: a value outside one is 403. */
+export function applyAccountScopes(user: AuthUser, parsed: MetricFilters): MetricFilters {
+  const out: MetricFilters = { ...parsed };
+  for (const { filter, label, allowed } of ACCOUNT_SCOPES) {
+    const s = scopeCodes(allowed(user), parsed[filter]);
+    if (!s.ok) throw forbidden(`${label} ${s.outside.join(', ')} is outside your scope`);
+    out[filter] = s.codes;
+  }
+  return out;
+}
+
+/**
  * The access rules every aggregate route applies to its parsed metric filters (the
- * metrics, the report, compare, spc): a site-scoped account is refused until the metrics
- * can be limited to a site, tracks are scoped (403 outside the user's tracks), the min
- * cell is floored by role, a clinician is limited to its caseload, and for roles below
+ * metrics, the report, compare, spc): the account's tracks and sites are forced as
+ * filters (403 outside them), the min cell is floored by role, a clinician is limited to
+ * its caseload, and for roles below
  * analyst the dates snap to whole months (`disclosure`: the caller then protects the
  * answer with metrics/disclosure.ts).
  */
 export function scopeFilters(user: AuthUser, parsed: MetricFilters, configuredMinCell: number): { filters: MetricFilters; minCell: number; disclosure: boolean } {
-  // The metrics cannot yet be limited to sites (no site filter): refused, never answered for every site.
-  if (user.sites !== null) throw forbidden(`Your account is limited to sites ${user.sites.join(', ')}, and metrics cannot be limited to a site yet`);
-  const scope = scopeTracks(user, parsed.track);
-  if (!scope.ok) throw forbidden(`Track ${scope.outside.join(', ')} is outside your scope`);
   const disclosure = needsDisclosureControl(user.role);
-  const filters: MetricFilters = { ...parsed, track: scope.tracks, min_cell: null, ...caseloadOf(user) };
+  const filters: MetricFilters = { ...applyAccountScopes(user, parsed), min_cell: null, ...caseloadOf(user) };
   return {
     filters: disclosure ? snapToMonths(filters) : filters,
     minCell: effectiveMinCell(user.role, parsed.min_cell, configuredMinCell),

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { completeness, instrumentsWithBaselines, type CompletenessRow } from '../../metrics/completeness';
 import { DISCLOSURE_RULE, protectCounts, type DisclosureRule } from '../../metrics/disclosure';
-import type { MetricFilters } from '../../metrics/filters';
+import { echoListFilters, type ListFilter, type MetricFilters } from '../../metrics/filters';
 import { suppressionRule } from '../../metrics/response';
 import { METRIC_NAMES, type MetricName, type MetricResponse } from '../../metrics/types';
 import { listTracks } from '../../warehouse/catalog';
@@ -26,6 +26,8 @@ export interface ReportData {
   completeness: CompletenessRow[];
   /** The responses the headline figures are drawn from (the same ones as the tables). */
   overview?: OverviewResponses;
+  /** The list filters the report was limited to (a site-scoped account's sites among them); empty when none. */
+  limits: Partial<Record<ListFilter, string[]>>;
   /** Set for roles below analyst: the rounding rule the report's numbers went through. */
   disclosure?: DisclosureRule;
 }
@@ -45,7 +47,7 @@ export type MeasureSource = (name: MeasureName, filters: MetricFilters) => Promi
 export async function gatherReport(
   db: Kysely<DB>, filters: MetricFilters, minCell: number, metric: MetricSource, measure: MeasureSource, now: Date = new Date(),
 ): Promise<ReportData> {
-  const f: MetricFilters = { ...filters, group_by: 'track' };
+  const f: MetricFilters = { ...filters, group_by: ['track'] };
   const tracks = await listTracks(db, f.track);
   const names = new Map(tracks.map((t) => [t.track_code, t.name]));
   const tables: Table[] = [];
@@ -82,6 +84,7 @@ export async function gatherReport(
     overview,
     measures,
     completeness: await completeness(db, f, minCell),
+    limits: echoListFilters(f),
   };
 }
 

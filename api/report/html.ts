@@ -109,13 +109,15 @@ export function renderReportHtml(data: ReportData, figures: readonly ReportFigur
   const scope = data.tracks.map((t) => `${t.name} (${t.track_code})`).join(', ') || 'no tracks';
   const window = data.from || data.to ? `${data.from ?? 'first'} to ${data.to ?? 'last'}` : 'all admissions';
   const rule = typeof data.suppression.rule === 'string' ? data.suppression.rule : '';
+  const limits = Object.entries(data.limits).map(([k, v]) => `${k.replace('_', ' ')} ${v.join(', ')}`).join('; ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Program effectiveness report, as of ${escapeHtml(data.as_of)}</title><style>${STYLE}</style></head>
 <body><header><h1>Program effectiveness report</h1>
 <dl class="meta"><dt>As of</dt><dd>${escapeHtml(data.as_of)}</dd><dt>Admissions</dt><dd>${escapeHtml(window)}</dd>
 <dt>Minimum cell size</dt><dd>${data.min_cell}</dd><dt>Generated</dt><dd>${escapeHtml(data.generated_at)}</dd></dl>
-<p><strong>Tracks:</strong> ${escapeHtml(scope)}</p></header>
+<p><strong>Tracks:</strong> ${escapeHtml(scope)}</p>${limits ? `
+<p><strong>Limited to:</strong> ${escapeHtml(limits)}</p>` : ''}</header>
 <section><h2>About this report</h2>
 <p>Outcomes of the program's episodes of care, by track, computed by IOP Outcomes from the program's own records with published definitions: each section states, in plain sentences, the definition it used, and the references at the end give the source of each method. Rates show their 95% confidence interval below the value (Wilson score intervals for proportions, Kaplan–Meier log-scale intervals for retention, t-intervals for means).</p>
 <p><strong>Small-cell suppression.</strong> ${escapeHtml(rule)}. A suppressed value is shown as “${SUPPRESSED}”; “${MISSING}” means there was nothing to compute. Source: ${escapeHtml(String(data.suppression.source ?? ''))}.</p>

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricFilterError } from '../../metrics/index';
 import { computeMeasure, MEASURES, type MeasureName } from '../../metrics/measures/index';
 import { protectMeasure } from '../../metrics/measures/protect';
-import { MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
+import { ListFilterShape, MetricFiltersSchema, type MetricFilters } from '../../metrics/filters';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 import { scopedMetricRequest } from '../auth/scope';
 import { metricBody } from '../cache/cached-metric';
@@ -18,6 +18,7 @@ import { renderReportHtml } from '../report/html';
 import { AUTH_ERRORS } from '../schemas/common';
 
 const ReportQuery = MetricFiltersSchema.pick({ track: true, from: true, to: true, as_of: true, min_cell: true }).extend({
+  ...ListFilterShape,
   format: z.enum(['html', 'csv']).default('html'),
 });
 

@@ -4,18 +4,14 @@ import { comparisonTable } from '../../metrics/compare/format';
 import { MetricFilterError } from '../../metrics/index';
 import { OVERDISPERSION } from '../../metrics/stats/funnel';
 import { withWarehouse, type CliContext } from '../context';
-import { minCellOption, scopeOptions } from '../options';
+import { minCellOption, scopeFlags, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
-interface CompareFlags {
+interface CompareFlags extends Record<string, unknown> {
   by?: string;
   adjustFor?: string;
   overdispersion?: string;
   instrument?: string;
-  track?: string[];
-  from?: string;
-  to?: string;
-  asOf?: string;
   minCell?: string;
   format: 'json' | 'table';
 }
@@ -35,7 +31,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .action(async (outcome: string, flags: CompareFlags) => {
       const raw = Object.fromEntries(Object.entries({
         by: flags.by, adjust_for: flags.adjustFor, overdispersion: flags.overdispersion, instrument: flags.instrument,
-        track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, min_cell: flags.minCell,
+        ...scopeFlags(flags), min_cell: flags.minCell,
       }).filter(([, v]) => v !== undefined));
       const parsed = parseCompare(outcome, raw);
       if (!parsed.ok) throw new UsageError(parsed.error.error);

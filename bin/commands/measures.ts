@@ -6,13 +6,9 @@ import { measureCsv } from '../../metrics/measures/format';
 import { auditCliRead } from '../../warehouse/audit/write';
 import { withWarehouse, type CliContext } from '../context';
 import { UsageError } from '../errors';
-import { minCellOption, scopeOptions } from '../options';
+import { groupByOption, minCellOption, scopeFlags, scopeOptions } from '../options';
 
-interface MeasureFlags {
-  track?: string[];
-  from?: string;
-  to?: string;
-  asOf?: string;
+interface MeasureFlags extends Record<string, unknown> {
   groupBy?: string;
   period?: string;
   minCell?: string;
@@ -30,8 +26,7 @@ export function registerMeasures(program: Command, ctx: CliContext): void {
   const cmd = program.command('measures')
     .description('Prints a standard measure (docs/measures.md) as JSON, CSV or a FHIR MeasureReport')
     .argument('<name>', MEASURE_NAMES.join('|'));
-  scopeOptions(cmd)
-    .option('--group-by <key>', 'track|period|sex|age_band|substance (default: track)')
+  groupByOption(scopeOptions(cmd))
     .option('--period <unit>', 'month|quarter|year, with --group-by period (default: month)')
     .option('--any-diagnosis', 'depression measures: drop the depression-diagnosis requirement')
     .option('--rows', 'add one row per episode of the initial population (audited)');
@@ -39,7 +34,7 @@ export function registerMeasures(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'output format').choices(MEASURE_FORMATS).default('json'))
     .action(async (name: string, flags: MeasureFlags) => {
       const raw = Object.fromEntries(Object.entries({
-        track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, group_by: flags.groupBy, period: flags.period,
+        ...scopeFlags(flags), group_by: flags.groupBy, period: flags.period,
         min_cell: flags.minCell, rows: flags.rows, any_diagnosis: flags.anyDiagnosis,
       }).filter(([, v]) => v !== undefined));
       const parsed = parseMeasureRequest(name, raw, ctx.config.holidays);

@@ -4,21 +4,16 @@ import { parseFilters } from '../../metrics/filters';
 import { toCsv, toTable } from '../../metrics/format';
 import type { MetricName, MetricResponse } from '../../metrics/types';
 import { withWarehouse, type CliContext } from '../context';
-import { minCellOption, scopeOptions } from '../options';
+import { groupByOption, minCellOption, scopeFlags, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
 const FORMATS = ['json', 'csv', 'table'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface MetricFlags {
-  track?: string[];
-  from?: string;
-  to?: string;
-  asOf?: string;
+interface MetricFlags extends Record<string, unknown> {
   groupBy?: string;
   period?: string;
   instrument?: string;
-  substance?: string;
   minCell?: string;
   missingAsPositive?: string;
   format: Format;
@@ -28,8 +23,8 @@ interface MetricFlags {
 /** Flags → the raw filter object the API also receives as query parameters (one zod schema for both). */
 function rawFilters(flags: MetricFlags): Record<string, unknown> {
   const raw: Record<string, unknown> = {
-    track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, group_by: flags.groupBy,
-    period: flags.period, instrument: flags.instrument, substance: flags.substance, min_cell: flags.minCell,
+    ...scopeFlags(flags), group_by: flags.groupBy,
+    period: flags.period, instrument: flags.instrument, min_cell: flags.minCell,
     missing_as_positive: flags.missingAsPositive,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
@@ -62,11 +57,9 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
   // one command per registered family (metrics/families.ts)
   for (const { name } of Object.values(FAMILIES)) {
     const cmd = metrics.command(name).description(`${name} by group (docs/metrics.md)`);
-    scopeOptions(cmd)
-      .option('--group-by <key>', 'track|period|sex|age_band|substance (default: track)')
+    groupByOption(scopeOptions(cmd))
       .option('--period <unit>', 'month|quarter|year, with --group-by period (default: month)')
       .option('--instrument <code>', 'instrument for symptoms (default: PHQ-9)')
-      .option('--substance <name>', 'tested substance for relapse')
       .option('--missing-as-positive <bool>', 'relapse: refused/missed tests count as positive (default: true)');
     minCellOption(cmd, ctx)
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('json'))

@@ -3,17 +3,13 @@ import { MetricFilterError } from '../../metrics/index';
 import { computeSpc, isSpcSeries, parseSpcFilters, SPC_SERIES_NAMES, SpcSeriesError, type SpcResponse } from '../../metrics/spc/index';
 import { spcToCsv, spcToTable } from '../../metrics/spc/format';
 import { withWarehouse, type CliContext } from '../context';
-import { collect, minCellOption, scopeOptions } from '../options';
+import { collect, minCellOption, scopeFlags, scopeOptions } from '../options';
 import { UsageError } from '../errors';
 
 const FORMATS = ['json', 'csv', 'table'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface SpcFlags {
-  track?: string[];
-  from?: string;
-  to?: string;
-  asOf?: string;
+interface SpcFlags extends Record<string, unknown> {
   instrument?: string;
   period?: string;
   laney?: boolean;
@@ -26,7 +22,7 @@ interface SpcFlags {
 /** Flags → the raw filter object the API receives as query parameters (one parser for both). */
 function rawFilters(flags: SpcFlags): Record<string, unknown> {
   const raw: Record<string, unknown> = {
-    track: flags.track, from: flags.from, to: flags.to, as_of: flags.asOf, instrument: flags.instrument,
+    ...scopeFlags(flags), instrument: flags.instrument,
     period: flags.period, laney: flags.laney, split: flags.split, min_cell: flags.minCell,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));

@@ -20,8 +20,9 @@ export const patients = defineEntity({
       patient_id: required(code('patient id'), 'a patient id'),
       birth_year: optional(integer(1900, Number(fc.today.slice(0, 4)))),
       sex: optional(oneOf(['female', 'male', 'other', 'unknown'] as const)),
-      race: optional(text(100)),
-      ethnicity: optional(text(100)),
+      // stored as given, lower-cased (docs/formats.md): one group per race, whatever the source's case
+      race: optional(text(100).transform((s) => s.toLowerCase())),
+      ethnicity: optional(text(100).transform((s) => s.toLowerCase())),
     }),
   stage: stageAsParsed(columns),
 });

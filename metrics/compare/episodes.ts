@@ -7,8 +7,8 @@ import {
 import { POSITIVE_REASONS } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
 import { modelsAnswer } from '../source';
-import { modelQuery, scopeConditions } from '../sql/model-scope';
-import { scopedEpisodes, UNKNOWN_KEY } from '../sql/scope';
+import { modelColumns, modelQuery, scopeConditions } from '../sql/model-scope';
+import { dimensionExpression, FACT_COLUMNS, scopedEpisodes, type GroupColumns } from '../sql/scope';
 import type { CompareBy, EpisodeOutcome } from './request';
 
 /**
@@ -34,33 +34,23 @@ export interface CompareEpisodeRow {
 
 export type CompareSource = 'facts' | 'model';
 
-/** Where a unit's or group's value lives, on the facts (episodes `e`, patients `p`) or the model (`o`). */
-export interface UnitColumns {
-  clinician: RawBuilder<unknown>;
-  site: RawBuilder<unknown>;
-  track: RawBuilder<unknown>;
-  race: RawBuilder<unknown>;
-  ethnicity: RawBuilder<unknown>;
+/**
+ * The model's columns for a comparison: the metric families' model columns plus the unit
+ * columns episode_outcomes carries for comparisons (migration 2026-12-06T1637-model-units).
+ */
+export const COMPARE_MODEL_COLUMNS: GroupColumns = {
+  ...modelColumns('o'), site: sql`o.site_code`, clinician: sql`o.clinician_id`, race: sql`o.race`, ethnicity: sql`o.ethnicity`,
+};
+
+/**
+ * The key each unit or equity group reads: the dimension's key as the metrics group by it
+ * (metrics/sql/scope.ts), so a missing value is the key `unknown` and race and ethnicity
+ * are compared lower-cased. Episodes without a primary clinician or site form a unit of
+ * their own, never a silent drop.
+ */
+export function unitKey(by: CompareBy, f: Pick<MetricFilters, 'period'>, c: GroupColumns): RawBuilder<string> {
+  return dimensionExpression(by, f.period, c);
 }
-
-const FACT_UNITS: UnitColumns = { clinician: sql`e.clinician_id`, site: sql`e.site_code`, track: sql`e.track_code`, race: sql`p.race`, ethnicity: sql`p.ethnicity` };
-const MODEL_UNITS: UnitColumns = { clinician: sql`o.clinician_id`, site: sql`o.site_code`, track: sql`o.track_code`, race: sql`o.race`, ethnicity: sql`o.ethnicity` };
-
-/** The key each unit or equity group reads; a missing value is the key `unknown`. */
-export function unitKey(by: CompareBy, c: UnitColumns): RawBuilder<string> {
-  switch (by) {
-    // Episodes without a primary clinician or site form a unit of their own, never a silent drop.
-    case 'clinician': return sql<string>`coalesce(${c.clinician}, ${UNKNOWN_KEY})`;
-    case 'site': return sql<string>`coalesce(${c.site}, ${UNKNOWN_KEY})`;
-    case 'track': return sql<string>`${c.track}`;
-    case 'race': return sql<string>`coalesce(nullif(${c.race}, ''), ${UNKNOWN_KEY})`;
-    case 'ethnicity': return sql<string>`coalesce(nullif(${c.ethnicity}, ''), ${UNKNOWN_KEY})`;
-  }
-}
-
-/** The categorical covariates as the model codes them: a missing value is the level `unknown`. */
-export const sexLevel = (sex: RawBuilder<unknown>) => sql<string>`coalesce(${sex}, ${UNKNOWN_KEY})`;
-export const substanceLevel = (substance: RawBuilder<unknown>) => sql<string>`coalesce(nullif(lower(${substance}), ''), ${UNKNOWN_KEY})`;
 
 /**
  * The fact dates a comparison's rows summarise: the outcome's facts, and the scores when
@@ -163,15 +153,15 @@ export async function compareEpisodes(
 async function factEpisodes(
   db: Kysely<DB>, outcome: EpisodeOutcome, by: CompareBy, f: MetricFilters, remissionBelow: number | null,
 ): Promise<CompareEpisodeRow[]> {
-  const scope: MetricFilters = { ...f, group_by: 'track' };
+  const scope: MetricFilters = { ...f, group_by: ['track'] };
   const { rows } = await sql<CompareEpisodeRow>`
     with ${scopedEpisodes(scope)},
     base as (
       select s.episode_id, s.admitted_on, s.first_contact_on, s.discharged_on, s.discharge_reason, s.ends_on,
-        ${unitKey(by, FACT_UNITS)} as unit,
+        ${unitKey(by, f, FACT_COLUMNS)} as unit,
         (extract(year from e.admitted_on)::int - p.birth_year) as age,
-        ${sexLevel(sql`p.sex`)} as sex,
-        ${substanceLevel(sql`e.primary_substance`)} as substance
+        ${dimensionExpression('sex', f.period, FACT_COLUMNS)} as sex,
+        ${dimensionExpression('substance', f.period, FACT_COLUMNS)} as substance
       from scoped s join episodes e on e.episode_id = s.episode_id left join patients p on p.patient_id = e.patient_id
     ),
     ${baselineScores(f)},
@@ -220,9 +210,10 @@ async function modelEpisodes(
     ? sql`${sql.raw(outcome === 'remission' ? 'join' : 'left join')} episode_instrument_outcomes i on i.episode_id = o.episode_id and i.instrument = ${f.instrument}`
     : sql``;
   return modelQuery(db, async (trx) => (await sql<CompareEpisodeRow>`
-    select ${unitKey(by, MODEL_UNITS)} as unit, ${y} as y, ${instrument ? sql`i.baseline_score` : sql`null::float8`} as baseline,
-      o.age_at_admission as age, ${sexLevel(sql`o.sex`)} as sex, ${substanceLevel(sql`o.primary_substance`)} as substance
+    select ${unitKey(by, f, COMPARE_MODEL_COLUMNS)} as unit, ${y} as y, ${instrument ? sql`i.baseline_score` : sql`null::float8`} as baseline,
+      o.age_at_admission as age, ${dimensionExpression('sex', f.period, COMPARE_MODEL_COLUMNS)} as sex,
+      ${dimensionExpression('substance', f.period, COMPARE_MODEL_COLUMNS)} as substance
     from episode_outcomes o ${join}
-    where ${scopeConditions(f, 'o', false)} and ${where}
+    where ${scopeConditions(f, COMPARE_MODEL_COLUMNS, false)} and ${where}
     order by o.episode_id`.execute(trx)).rows);
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { checkFiltersInWarehouse } from '../filters';
+import { checkFiltersInWarehouse, echoListFilters } from '../filters';
 import { MetricFilterError } from '../index';
 import { adjustedParts } from './adjusted';
 import { adjustedDefinition, equityDefinition } from './definition';
@@ -36,7 +36,7 @@ export async function computeComparison(
   const leftOut = measure ? leftOutCounts(measure.excluded, measure.window_open, minCell) : null;
   const header = {
     comparison: req.outcome, by: req.by, as_of: f.as_of, min_cell: minCell,
-    filters: { track: f.track, from: f.from, to: f.to, as_of: f.as_of, instrument: f.instrument },
+    filters: { track: f.track, from: f.from, to: f.to, ...echoListFilters(f), as_of: f.as_of, instrument: f.instrument },
   };
   if (equity) {
     const { reference, groups } = equityGroups(countsByGroup(rows), minCell);

@@ -4,7 +4,8 @@ import type { MetricFilters } from '../filters';
 import { isSmall } from '../stats/suppression';
 import { DEFAULT_EXCLUDED, DEFAULT_WINDOW_OPEN, measureRowsWith } from '../measures/run';
 import type { MeasureContext, MeasureSpec } from '../measures/spec';
-import { baselineScores, sexLevel, substanceLevel, unitKey, type CompareEpisodeRow, type UnitColumns } from './episodes';
+import { dimensionExpression, type GroupColumns } from '../sql/scope';
+import { baselineScores, unitKey, type CompareEpisodeRow } from './episodes';
 import type { CompareBy } from './request';
 
 /**
@@ -24,7 +25,11 @@ export interface MeasureEpisodes {
 }
 
 /** Where the units and groups live on the framework's `measure_episodes` (`m`). */
-const MEASURE_UNITS: UnitColumns = { clinician: sql`m.clinician_id`, site: sql`m.site_code`, track: sql`m.track_code`, race: sql`m.race`, ethnicity: sql`m.ethnicity` };
+const MEASURE_UNITS: GroupColumns = {
+  episodeId: sql`m.episode_id`, track: sql`m.track_code`, admitted: sql`m.admitted_on`, sex: sql`m.sex`, substance: sql`m.primary_substance`,
+  age: sql`(extract(year from m.admitted_on)::int - m.birth_year)`,
+  site: sql`m.site_code`, clinician: sql`m.clinician_id`, race: sql`m.race`, ethnicity: sql`m.ethnicity`,
+};
 
 /** The measure options a comparison runs a measure with: the measure's defaults. */
 export function measureContext(f: MetricFilters): MeasureContext {
@@ -39,10 +44,10 @@ export async function measureEpisodes(db: Kysely<DB>, spec: MeasureSpec, by: Com
     ${measureRowsWith(spec, measureContext(f))},
     cmp_base as (
       select r.episode_id, r.label, m.admitted_on, m.discharged_on,
-        ${unitKey(by, MEASURE_UNITS)} as unit,
+        ${unitKey(by, f, MEASURE_UNITS)} as unit,
         (extract(year from m.admitted_on)::int - m.birth_year) as age,
-        ${sexLevel(sql`m.sex`)} as sex,
-        ${substanceLevel(sql`m.primary_substance`)} as substance
+        ${dimensionExpression('sex', f.period, MEASURE_UNITS)} as sex,
+        ${dimensionExpression('substance', f.period, MEASURE_UNITS)} as substance
       from measure_rows r join measure_episodes m on m.episode_id = r.episode_id
     ),
     ${baselineScores(f, 'cmp_base', 'cmp_')}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OVERDISPERSION, type Overdispersion } from '../stats/funnel';
-import { MetricFiltersSchema, parseFilters, type FilterError, type MetricFilters } from '../filters';
+import { ListFilterShape, MetricFiltersSchema, parseFilters, type FilterError, type MetricFilters } from '../filters';
 import { MEASURES } from '../measures/registry';
 import { MEASURE_NAMES, type MeasureName } from '../measures/spec';
 
@@ -33,7 +33,7 @@ export function isMeasureOutcome(outcome: CompareOutcome): outcome is MeasureNam
 /**
  * The units a case-mix adjusted comparison ranks: the episode's primary clinician
  * (`episodes.clinician_id`), its site (`episodes.site_code`) or its track
- * (metrics/compare/episodes.ts `UNIT_COLUMNS` names the column of each).
+ * (metrics/compare/episodes.ts `unitColumn` names the column of each).
  */
 export const COMPARE_UNITS = ['clinician', 'site', 'track'] as const;
 /** The groups of the equity view: unadjusted rates and ratios to the largest group. */
@@ -66,6 +66,7 @@ const adjusterList = z.union([z.string(), z.array(z.string())])
   });
 
 export const CompareQuerySchema = MetricFiltersSchema.pick({ track: true, from: true, to: true, as_of: true, instrument: true, min_cell: true }).extend({
+  ...ListFilterShape,
   by: z.enum(COMPARE_BY).default('track'),
   adjust_for: adjusterList.optional().describe(`comma list of ${ADJUSTERS.join(', ')} (default: all four), or none`),
   overdispersion: z.enum(OVERDISPERSION).default('none'),
@@ -76,7 +77,7 @@ export interface CompareRequest {
   by: CompareBy;
   adjustFor: Adjuster[];
   overdispersion: Overdispersion;
-  /** The shared filters (tracks, admission range, as_of, instrument, min_cell). */
+  /** The shared filters (tracks, admission range, as_of, instrument, min_cell, the list filters). */
   filters: MetricFilters;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ListFilterEchoShape } from '../filters';
 import { OVERDISPERSION } from '../stats/funnel';
 import { ADJUSTERS, COMPARE_BY, COMPARE_OUTCOMES } from './request';
 
@@ -17,6 +18,7 @@ const filters = z.strictObject({
   track: z.array(z.string()).nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),
+  ...ListFilterEchoShape,
   as_of: z.string(),
   instrument: z.string(),
 });

@@ -41,7 +41,7 @@ function score(g: MeasureGroup): { measureScore?: { value: number } } {
 }
 
 function stratum(g: MeasureGroup | MeasureSuppressedGroup): Record<string, unknown> {
-  const value = { text: Object.values(g.key)[0] ?? '' };
+  const value = { text: Object.values(g.key).join(', ') };
   if (!('initial_population' in g)) return { value };
   return { value, population: populations(g), ...score(g) };
 }

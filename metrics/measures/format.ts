@@ -24,7 +24,9 @@ export function measureCsv(r: MeasureResponse, labels: readonly string[]): strin
     ...labels.map((l) => `labels_${l}`), 'suppressed',
   ];
   const lines = all.map(({ part, g }): CsvValue[] => {
-    const [keyName, keyValue] = Object.entries(g.key)[0] ?? ['', ''];
+    // a two-way table's key: both dimensions and both values, comma-joined in one cell each (`track,race` / `day,white`)
+    const keyName = Object.keys(g.key).join(',');
+    const keyValue = Object.values(g.key).join(',');
     if (!('initial_population' in g)) {
       return [r.measure, part, keyName, keyValue, ...Array<CsvValue>(head.length - 5).fill(null), 'all'];
     }

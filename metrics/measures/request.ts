@@ -16,8 +16,13 @@ export type MeasureFormat = (typeof MEASURE_FORMATS)[number];
 
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-/** The metric filters that do not apply to a measure (instrument and test substance are the measure's own). */
-const NOT_FOR_MEASURES = ['instrument', 'missing_as_positive', 'substance'] as const;
+/**
+ * The metric filters that do not apply to a measure (the instrument is the measure's own).
+ * `substance` does apply: it is the episode's primary substance, a list filter of
+ * docs/metrics.md "Dimensions and filters", as are site, clinician, sex, age_band (the age
+ * at the index date), race and ethnicity.
+ */
+const NOT_FOR_MEASURES = ['instrument', 'missing_as_positive'] as const;
 
 const MEASURE_OPTIONS = {
   rows: booleanish.optional(),
@@ -26,7 +31,7 @@ const MEASURE_OPTIONS = {
 };
 
 /** The query string of `GET /api/v1/measures/{name}` (also its OpenAPI parameters). */
-export const MeasureQuerySchema = MetricFiltersSchema.omit({ instrument: true, missing_as_positive: true, substance: true }).extend(MEASURE_OPTIONS);
+export const MeasureQuerySchema = MetricFiltersSchema.omit({ instrument: true, missing_as_positive: true }).extend(MEASURE_OPTIONS);
 
 export interface MeasureRequest {
   spec: MeasureSpec;

@@ -1,8 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { compareKeys } from '../group-key';
-import { echoFilters, suppressionRule } from '../response';
-import { groupExpression, requestScope, UNKNOWN_KEY, type GroupColumns } from '../sql/scope';
+import { compareKeys, groupKey } from '../group-key';
+import { NO_LIST_FILTERS } from '../filters';
+import { echoFilters, hiddenGroups, suppressionRule } from '../response';
+import { FACT_COLUMNS, groupExpression, listFilterConditions, requestScope, UNKNOWN_KEY, type GroupColumns } from '../sql/scope';
 import { isSmall, suppressCounts } from '../stats/suppression';
 import { wilson } from '../stats/wilson';
 import type { MeasureGroup, MeasureResponse, MeasureRow, MeasureSuppressedGroup, NamedRate } from './schema';
@@ -25,8 +26,11 @@ export const DEFAULT_WINDOW_OPEN = 'window_open';
 
 /**
  * `measure_episodes`: episodes in the request's scope (requestScope of metrics/sql/scope.ts,
- * without the admission range: a measure's from/to apply to its index date), admitted on
- * or before as_of, with the discharge hidden when it is after as_of.
+ * without the admission range: a measure's from/to apply to its index date, and without
+ * the age band, which is the age at the index date: both are applied in `measure_rows`),
+ * admitted on or before as_of, with the discharge hidden when it is after as_of. The other
+ * list filters (site, clinician, sex, race, ethnicity, substance) are the episode's and
+ * apply here, as for the metrics.
  */
 export function measureEpisodes(ctx: MeasureContext): RawBuilder<unknown> {
   const f = ctx.filters;
@@ -39,7 +43,7 @@ export function measureEpisodes(ctx: MeasureContext): RawBuilder<unknown> {
       e.first_contact_on, e.evaluated_on, coalesce(e.diagnoses, '{}'::text[]) as diagnoses, e.planned_weeks, e.primary_substance,
       p.birth_year, p.sex, p.race, p.ethnicity
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where ${requestScope({ ...f, from: null, to: null }, sql`e.track_code`, sql`e.admitted_on`, sql`e.episode_id`)}
+    where ${requestScope({ ...f, from: null, to: null, age_band: null }, FACT_COLUMNS)}
   )`;
 }
 
@@ -48,11 +52,16 @@ const AGE = sql<number | null>`(extract(year from l.index_date)::int - m.birth_y
 
 /** Where the strata of group_by read from: the measure's row (its index date for `period`). */
 const MEASURE_COLUMNS: GroupColumns = {
+  episodeId: sql`m.episode_id`,
   track: sql`m.track_code`,
   admitted: sql`l.index_date`,
   sex: sql`m.sex`,
   substance: sql`m.primary_substance`,
   age: AGE,
+  site: sql`m.site_code`,
+  clinician: sql`m.clinician_id`,
+  race: sql`m.race`,
+  ethnicity: sql`m.ethnicity`,
 };
 
 function ageStratumExpression(strata: readonly AgeStratum[]): RawBuilder<string | null> {
@@ -69,11 +78,12 @@ export function measureRowsWith(spec: MeasureSpec, ctx: MeasureContext): RawBuil
     measure_rows as (
       select l.episode_id, m.patient_id, m.track_code as track, l.index_date, l.window_start, l.window_end, l.label,
         l.score_date, l.score::float8 as score, m.birth_year,
-        ${groupExpression(f.group_by, f.period, MEASURE_COLUMNS)} as grp,
+        ${groupExpression(f, MEASURE_COLUMNS)} as grp,
         ${ageStratumExpression(spec.ageStrata ?? [])} as age_stratum
       from labelled l join measure_episodes m on m.episode_id = l.episode_id
       where ${f.from ? sql`l.index_date >= ${f.from}::date` : sql`true`}
         and ${f.to ? sql`l.index_date <= ${f.to}::date` : sql`true`}
+        and ${listFilterConditions({ ...NO_LIST_FILTERS, age_band: f.age_band, period: f.period }, MEASURE_COLUMNS)}
     )`;
 }
 
@@ -175,10 +185,6 @@ export interface RunOptions {
   rows: boolean;
 }
 
-function groupKeyOf(groupBy: string, value: string): Record<string, string> {
-  return { [groupBy]: value };
-}
-
 /**
  * Runs one statement of a measure with JIT off, in a transaction of its own (so the
  * statements of a request still run side by side on the pool). A measure's statement is
@@ -219,11 +225,15 @@ export async function runMeasure(db: Kysely<DB>, spec: MeasureSpec, ctx: Measure
 
   const groupCounts = toCounts(byGroup.rows, spec);
   const statsByGroup = new Map(stats.rows.map((r) => [r.grp, r.stats]));
+  // Groups hidden whole: initial populations of 1…min_cell−1, and their complements across the
+  // rows and columns of a two-way table, or among the groups of a one-way one (metrics/response.ts).
+  const hidden = hiddenGroups(f, opts.minCell, new Map([...groupCounts].map(([grp, c]) => [grp, sumOf(c, spec.labels)])));
   const groups = [...groupCounts.keys()]
     .sort((a, b) => compareKeys(f.group_by, a, b))
-    .map((grp) => {
+    .map((grp): MeasureGroup | MeasureSuppressedGroup => {
       const counts = groupCounts.get(grp) ?? new Map<string, number>();
-      const g = measureGroup(spec, groupKeyOf(f.group_by, grp), counts, opts.minCell);
+      if (hidden.has(grp)) return { key: groupKey(f.group_by, grp), suppressed: ['all'] };
+      const g = measureGroup(spec, groupKey(f.group_by, grp), counts, opts.minCell);
       const s = statsByGroup.get(grp);
       if ('initial_population' in g && s !== undefined) {
         g.statistics = spec.protectStatistics ? spec.protectStatistics(s, g.initial_population, opts.minCell) : s;

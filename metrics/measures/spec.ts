@@ -74,7 +74,7 @@ export interface MeasureSpec {
    *   measure_episodes(episode_id, patient_id, track_code, site_code, clinician_id, admitted_on,
    *     discharged_on, discharge_reason, first_contact_on, evaluated_on, diagnoses text[],
    *     planned_weeks, primary_substance, birth_year, sex, race, ethnicity)
-   * = episodes in the request's scope (tracks, and later sites/…), admitted on or before as_of,
+   * = episodes in the request's scope (tracks and the list filters site, clinician, sex, race, ethnicity, substance; age_band is applied to the age at the index date), admitted on or before as_of,
    *   with discharged_on/discharge_reason hidden (null) when after as_of.
    * The framework then applies from/to to index_date and adds the group key.
    */

@@ -15,7 +15,7 @@ function relapseRules(f: MetricFilters, minCell: number) {
   const [from, to] = SELF_REPORT_INTAKE_DAYS;
   return {
     tests_counted: 'tests dated within the episode (admission to discharge, or as_of)',
-    substance: f.substance ?? 'all substances',
+    substance: f.substance ? f.substance.join(', ') : 'all substances',
     positive: 'result positive and not prescribed' + (f.missing_as_positive ? '; refused and missed count as positive' : ''),
     missing_as_positive: f.missing_as_positive,
     ignored: ['invalid', 'positive when prescribed', ...(f.missing_as_positive ? [] : ['refused', 'missed'])],
@@ -45,7 +45,8 @@ export function relapseText(d: ReturnType<typeof relapseRules>) {
   const eot = d.end_of_treatment.days;
   const [from, to] = SELF_REPORT_INTAKE_DAYS;
   return {
-    tests_counted: `Tests count when dated within the episode (admission to discharge, or ${AS_OF}); substance: ${d.substance}.`,
+    tests_counted: `Tests count when dated within the episode (admission to discharge, or ${AS_OF}); substance: ${d.substance}` +
+      (d.substance === 'all substances' ? '.' : ' (the episodes whose primary substance is one of these, and only their tests of these substances).'),
     positive: `A test is positive when its result is positive and the substance was not prescribed${d.missing_as_positive ? '; refused and missed tests count as positive' : ''}. ` +
       `Not counted: ${d.ignored.join('; ')}.`,
     abstinence_rate: 'Abstinence rate = negative tests / counted tests, pooled over episodes.',

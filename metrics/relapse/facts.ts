@@ -50,7 +50,7 @@ function countedTests(f: MetricFilters) {
       case when t.result = 'negative' then 0 else 1 end as positive
     from scoped s join abstinence_tests t on t.episode_id = s.episode_id
     where t.collected_on between s.admitted_on and s.ends_on
-      and ${f.substance ? sql`t.substance = ${f.substance}` : sql`true`}
+      and ${f.substance ? sql`t.substance = any(${f.substance}::text[])` : sql`true`}
       and ${countedTest('t', sql`${f.missing_as_positive}::boolean`)}
   ),
   per_episode as (
@@ -131,7 +131,7 @@ export async function selfReport(db: Kysely<DB>, f: MetricFilters): Promise<Self
       from scoped s join abstinence_tests t on t.episode_id = s.episode_id
       where ${selfReportTest('t')}
         and ${fromBaselineStart(sql`t.collected_on`, sql`s.admitted_on`)} and t.collected_on <= s.ends_on
-        and ${f.substance ? sql`t.substance = ${f.substance}` : sql`true`}
+        and ${f.substance ? sql`t.substance = any(${f.substance}::text[])` : sql`true`}
     ),
     intake as (
       select distinct on (episode_id) episode_id, grp, on_day, days from reports

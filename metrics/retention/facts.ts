@@ -4,6 +4,7 @@ import { isDropout, isLostToFollowUp, lastSeenOn } from '../../warehouse/models/
 import { DAYS_PER_WEEK } from '../../warehouse/rules';
 import type { MetricFilters } from '../filters';
 import type { KmCountRow } from '../km-fields';
+import { isOneWay } from '../sql/rollup';
 import { scopedEpisodes } from '../sql/scope';
 
 /**
@@ -58,7 +59,7 @@ export async function retentionCounts(db: Kysely<DB>, f: MetricFilters): Promise
 export async function plannedDays(db: Kysely<DB>, f: MetricFilters): Promise<Map<string, number | null>> {
   // By track, a group's planned length is its track's: the small tracks table answers, with
   // no pass over the episodes (retention by track is read from the rollups).
-  const { rows } = f.group_by === 'track'
+  const { rows } = isOneWay(f, 'track')
     ? await sql<{ grp: string; planned_weeks: number | null }>`select track_code as grp, planned_weeks from tracks`.execute(db)
     : await sql<{ grp: string; planned_weeks: number | null }>`
     with ${scopedEpisodes(f)}

@@ -3,14 +3,13 @@ import type { DB } from '../../warehouse/db-types';
 import type { MetricFamily, MetricSource } from '../family';
 import type { MetricFilters } from '../filters';
 import { groupRows, logRankOut, type KmCountRow } from '../km-fields';
-import { buildGroups, echoFilters, respond } from '../response';
+import { buildGroups, echoFilters, hiddenGroups, respond } from '../response';
 import { groupSizes } from '../sql/groups';
 import type { MetricResponse } from '../types';
 import { retentionDefinition } from './definition';
 import { plannedDays, retentionCounts } from './facts';
 import { retentionCountsFromModel } from './model';
 import { lastDay, retentionDays, retentionGroup } from './statistics';
-import { isSmall } from '../stats/suppression';
 
 /** Every scoped episode is one event or censoring, so a KM table also gives the group sizes. */
 function sizesOf(rows: readonly KmCountRow[]): Map<string, number> {
@@ -29,7 +28,8 @@ export async function retention(db: Kysely<DB>, f: MetricFilters, minCell: numbe
   ]);
   const byGroup = groupRows(counts);
   // Only the groups published in full decide whether the late day is offered (docs/metrics.md "Retention time points").
-  const days = retentionDays([...sizes].filter(([, n]) => !isSmall(n, minCell)).map(([grp]) => lastDay(byGroup.get(grp) ?? [])));
+  const hidden = hiddenGroups(f, minCell, sizes);
+  const days = retentionDays([...sizes.keys()].filter((grp) => !hidden.has(grp)).map((grp) => lastDay(byGroup.get(grp) ?? [])));
   const groups = buildGroups(f, minCell, sizes, (grp, key, n) =>
     retentionGroup(byGroup.get(grp) ?? [], key, n, minCell, days, planned.get(grp) ?? null));
   return respond({

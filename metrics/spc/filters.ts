@@ -3,7 +3,8 @@ import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDe
 
 /**
  * The filters of `iop spc <series>` and `GET /api/v1/spc/{series}` (docs/metrics.md "SPC charts"): the
- * metric filters of metrics/filters.ts (track, from, to, as_of, instrument, min_cell),
+ * metric filters of metrics/filters.ts (track, from, to, as_of, instrument, min_cell, and
+ * the list filters site, clinician, sex, age_band, race, ethnicity, substance),
  * parsed by the same schema so both accept and reject the same values, plus the SPC
  * options. A chart is always a series of admission periods, so `group_by` is not a
  * filter here and `period` is month or quarter.
@@ -24,7 +25,7 @@ const SpcOptionsSchema = z.strictObject({
 });
 
 /** The SPC query schema as the API declares it (OpenAPI); parsing goes through `parseSpcFilters`. */
-export const SpcFiltersSchema = MetricFiltersSchema.omit({ group_by: true, period: true, substance: true, missing_as_positive: true })
+export const SpcFiltersSchema = MetricFiltersSchema.omit({ group_by: true, period: true, missing_as_positive: true })
   .extend(SpcOptionsSchema.shape);
 
 export interface SpcFilters {

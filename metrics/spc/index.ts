@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { SPC_TARGET_DEFAULTS } from '../../warehouse/rules';
 import { roundToBase } from '../disclosure';
-import { checkFiltersInWarehouse } from '../filters';
+import { checkFiltersInWarehouse, echoListFilters } from '../filters';
 import { MetricFilterError } from '../index';
 import { isSmall } from '../stats/suppression';
 import { spc, type SpcPointInput } from '../stats/spc';
@@ -150,7 +150,7 @@ export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilt
   return {
     series: name, as_of: f.metric.as_of, min_cell: opts.minCell,
     filters: {
-      track: f.metric.track, from: f.metric.from, to: f.metric.to, period: f.period,
+      track: f.metric.track, from: f.metric.from, to: f.metric.to, ...echoListFilters(f.metric), period: f.period,
       ...(name === 'remission' ? { instrument: f.metric.instrument } : {}), laney: f.laney, split: f.split,
     },
     definition: spcDefinition(series, horizon, opts.minCell, disclosure),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ListFilterEchoShape } from '../filters';
 import { SPC_PERIODS } from './filters';
 
 /**
@@ -68,6 +69,7 @@ export const SpcResponseSchema = z.strictObject({
     track: z.array(z.string()).nullable(),
     from: z.string().nullable(),
     to: z.string().nullable(),
+    ...ListFilterEchoShape,
     period: z.enum(SPC_PERIODS),
     instrument: z.string().optional(),
     laney: z.boolean(),

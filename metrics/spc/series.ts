@@ -50,7 +50,7 @@ export function horizonOf(series: SpcSeries, plannedWeeks: number | null): { day
 
 /** The family's groups by period label, unsuppressed (suppression is applied to the chart's points). */
 async function groupsByPeriod<M extends MetricName>(db: Kysely<DB>, metric: M, f: MetricFilters): Promise<Map<string, GroupOf<M>>> {
-  const response = await computeMetric(db, metric, { ...f, group_by: 'period' }, { minCell: 0 });
+  const response = await computeMetric(db, metric, { ...f, group_by: ['period'] }, { minCell: 0 });
   const out = new Map<string, GroupOf<M>>();
   for (const g of response.groups) {
     if (isSuppressedGroup(g) || g.key.period === undefined) continue;

@@ -4,13 +4,24 @@ import { weekColumn } from '../../warehouse/models/weekly';
 import type { MetricFilters } from '../filters';
 import { groupExpression, requestScope, type GroupColumns } from './scope';
 
-const MODEL_COLUMNS: GroupColumns = {
-  track: sql`o.track_code`,
-  admitted: sql`o.admitted_on`,
-  sex: sql`o.sex`,
-  substance: sql`o.primary_substance`,
-  age: sql`o.age_at_admission`,
-};
+/** The model's episode attributes on a row `alias`: it carries no site, clinician, race or ethnicity. */
+export function modelColumns(alias: string): GroupColumns {
+  const col = (c: string) => sql.ref(`${alias}.${c}`) as never;
+  return {
+    episodeId: col('episode_id'),
+    track: col('track_code'),
+    admitted: col('admitted_on'),
+    sex: col('sex'),
+    substance: col('primary_substance'),
+    age: col('age_at_admission'),
+    site: null,
+    clinician: null,
+    race: null,
+    ethnicity: null,
+  };
+}
+
+const MODEL_COLUMNS = { ...modelColumns('o'), instrument: sql<string>`o.instrument` };
 
 /**
  * A model with the episode attributes scoping needs: one row per episode, or per episode
@@ -30,22 +41,22 @@ export function scopedModel(f: MetricFilters, model: ModelTable = 'episode_outco
   const asOf = sql`${f.as_of}::date`;
   const closed = sql`(o.discharged_on is not null and o.discharged_on <= ${asOf})`;
   return sql`(
-    select o.*, ${groupExpression(f.group_by, f.period, MODEL_COLUMNS)} as grp, ${closed} as closed,
+    select o.*, ${groupExpression(f, MODEL_COLUMNS)} as grp, ${closed} as closed,
       case when ${closed} then o.discharged_on else ${asOf} end as ends_on
     from ${sql.table(model)} o
-    where ${scopeConditions(f, 'o', model === 'episode_instrument_outcomes')}
+    where ${scopeConditions(f, MODEL_COLUMNS, model === 'episode_instrument_outcomes')}
   ) s`;
 }
 
 /**
- * The scope on a row `alias` that carries `track_code` and `admitted_on` (and
- * `instrument` when `oneInstrument`): admitted by as_of, the instrument, the tracks and
- * the admission-date range of the request.
+ * The scope on a row whose dimensions are `c` (and that carries `instrument` when
+ * `oneInstrument`, on the alias of its track column): admitted by as_of, the
+ * instrument, the tracks, the admission-date range and the list filters of the request.
  */
-export function scopeConditions(f: MetricFilters, alias: string, oneInstrument: boolean): RawBuilder<unknown> {
-  const col = (c: string) => sql.ref(`${alias}.${c}`);
-  return sql`${oneInstrument ? sql`${col('instrument')} = ${f.instrument}` : sql`true`}
-      and ${requestScope(f, col('track_code'), col('admitted_on'), col('episode_id'))}`;
+export function scopeConditions(f: MetricFilters, c: GroupColumns & { instrument?: RawBuilder<string> }, oneInstrument: boolean): RawBuilder<unknown> {
+  if (oneInstrument && !c.instrument) throw new Error('scopeConditions: a one-instrument scope needs the instrument column');
+  return sql`${oneInstrument && c.instrument ? sql`${c.instrument} = ${f.instrument}` : sql`true`}
+      and ${requestScope(f, c)}`;
 }
 
 /**

@@ -1,20 +1,25 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { ALL_TIME, ROLLUPS, type Additive, type RollupModel, type RollupTable } from '../../warehouse/models/rollup';
-import type { MetricFilters } from '../filters';
+import type { GroupBy, MetricFilters } from '../filters';
 import { groupExpression, inTracks, type GroupColumns } from './scope';
 import { modelQuery, scopeConditions, scopedModel } from './model-scope';
 
-/** The rollups hold track and admission day: they serve these strata only (metrics/source.ts). */
-export const ROLLUP_GROUPS: ReadonlySet<MetricFilters['group_by']> = new Set(['track', 'period']);
+/** The rollups hold track and admission day: they serve these strata only, and no list filter (metrics/source.ts). */
+export const ROLLUP_GROUPS: ReadonlySet<GroupBy> = new Set(['track', 'period']);
 
-const unavailable = sql<null>`null`;
-const ROLLUP_COLUMNS: GroupColumns = {
+const ROLLUP_COLUMNS: GroupColumns & { instrument: RawBuilder<string> } = {
+  episodeId: null,
   track: sql`r.track_code`,
   admitted: sql`r.admitted_on`,
-  sex: unavailable,
-  substance: unavailable,
-  age: unavailable,
+  instrument: sql`r.instrument`,
+  sex: null,
+  substance: null,
+  age: null,
+  site: null,
+  clinician: null,
+  race: null,
+  ethnicity: null,
 };
 
 /**
@@ -41,9 +46,9 @@ export function additiveSource(f: MetricFilters, model: RollupModel, names: read
   const asOf = sql`${f.as_of}::date`;
   const figure = (a: Additive) => (a.openAt ? sql`case when r.open then ${a.openAt('r', asOf)} else ${sql.ref(`r.${a.name}`)} end` : sql.ref(`r.${a.name}`));
   return sql`(
-    select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(picked.map((a) => sql`${figure(a)} as ${sql.ref(a.name)}`))}
+    select ${groupExpression(f, ROLLUP_COLUMNS)} as grp, ${sql.join(picked.map((a) => sql`${figure(a)} as ${sql.ref(a.name)}`))}
     from ${sql.table(table)} r
-    where ${scopeConditions(f, 'r', model === 'episode_instrument_outcomes')}
+    where ${scopeConditions(f, ROLLUP_COLUMNS, model === 'episode_instrument_outcomes')}
   ) s`;
 }
 
@@ -52,6 +57,11 @@ export async function groupSizesFromModel(db: Kysely<DB>, f: MetricFilters, useR
   const { rows } = await modelQuery(db, (trx) => sql<{ grp: string; n: number }>`
     select s.grp, sum(s.n)::int as n from ${countSource(f, 'stay_counts', useRollup)} group by s.grp`.execute(trx));
   return new Map(rows.map((r) => [String(r.grp), Number(r.n)]));
+}
+
+/** Whether the request groups by `d` alone. */
+export function isOneWay(f: Pick<MetricFilters, 'group_by'>, d: GroupBy): boolean {
+  return f.group_by.length === 1 && f.group_by[0] === d;
 }
 
 /** The first day of `date`'s month, or of the next month (`next`), as YYYY-MM-DD. */
@@ -102,14 +112,14 @@ export function countSource(f: MetricFilters, table: Extract<RollupTable, 'stay_
   const inWholeMonths = (alias: string) => sql`${sql.ref(`${alias}.admitted_on`)} >= ${months.from ?? '-infinity'}::date
     and ${months.before ? sql`${sql.ref(`${alias}.admitted_on`)} < ${months.before}::date` : sql`true`}`;
   // the discharged episodes of every month at once, or month by month
-  const closedRows = !f.from && !f.to && f.group_by === 'track' ? sql`r.admitted_on = ${ALL_TIME}::date` : sql`r.admitted_on > ${ALL_TIME}::date and ${inWholeMonths('r')}`;
+  const closedRows = !f.from && !f.to && isOneWay(f, 'track') ? sql`r.admitted_on = ${ALL_TIME}::date` : sql`r.admitted_on > ${ALL_TIME}::date and ${inWholeMonths('r')}`;
   const cut = f.from || f.to ? sql`union all ${live(sql`s.closed and not (${inWholeMonths('s')})`)}` : sql``;
   return sql`(
-    select ${groupExpression(f.group_by, f.period, ROLLUP_COLUMNS)} as grp, ${sql.join(key.map((k) => sql.ref(`r.${k.name}`)))}, r.n
+    select ${groupExpression(f, ROLLUP_COLUMNS)} as grp, ${sql.join(key.map((k) => sql.ref(`r.${k.name}`)))}, r.n
     from ${sql.table(table)} r
     where ${oneInstrument ? sql`r.instrument = ${f.instrument}` : sql`true`}
       and ${inTracks(sql`r.track_code`, f.track)}
-      and ((r.open = false and ${closedRows}) or (r.open = true and ${scopeConditions(f, 'r', oneInstrument)}))
+      and ((r.open = false and ${closedRows}) or (r.open = true and ${scopeConditions(f, ROLLUP_COLUMNS, oneInstrument)}))
     ${cut}
   ) s`;
 }

@@ -100,9 +100,9 @@ describe('GET /api/v1/compare/{outcome}', () => {
 
   it('gives rates by race with ratios to the largest known group', async () => {
     const body = EquityComparisonSchema.parse(await get(`/api/v1/compare/completion?as_of=${AS_OF}&by=race&min_cell=0`, users.analyst));
-    expect(body.reference).toBe('White');
-    expect(body.groups.map((g) => g.key)).toEqual(['Asian', 'Black', 'White', 'unknown']);
-    const white = body.groups.find((g) => g.key === 'White');
+    expect(body.reference).toBe('white');
+    expect(body.groups.map((g) => g.key)).toEqual(['asian', 'black', 'white', 'unknown']);
+    const white = body.groups.find((g) => g.key === 'white');
     expect(white && 'ratio' in white ? white.ratio : null).toBe(1);
     const viewer = EquityComparisonSchema.parse(await get(`/api/v1/compare/engagement?as_of=${AS_OF}&by=ethnicity`, users.viewer));
     expect(viewer.definition).toHaveProperty('disclosure');

@@ -20,7 +20,7 @@ function report(...responses: MetricResponse[]): string {
   const names = new Map([['day', 'Day IOP']]);
   return renderReportHtml({
     generated_at: '2026-12-06T00:00:00.000Z', as_of: '2026-11-23', from: null, to: null, min_cell: 11, suppression: suppressionRule(11),
-    tracks: [], tables: responses.map((r) => tableOf(r, names)), measures: [], completeness: [],
+    tracks: [], tables: responses.map((r) => tableOf(r, names)), measures: [], completeness: [], limits: {},
   });
 }
 
@@ -56,7 +56,7 @@ describe('the printable report', () => {
     }
     const html = renderReportHtml({
       generated_at: '2026-12-06T00:00:00.000Z', as_of: '2026-11-23', from: null, to: null, min_cell: 11, suppression: suppressionRule(11),
-      tracks: [], tables: [tableOf(overview.retention, new Map())], measures: [], completeness: [],
+      tracks: [], tables: [tableOf(overview.retention, new Map())], measures: [], completeness: [], limits: {},
     }, figures);
     expect(html.match(/<figure data-figure=/g)).toHaveLength(6);
     expect(html).toContain('<h2>Headline outcomes</h2>');

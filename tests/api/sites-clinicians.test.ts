@@ -102,12 +102,26 @@ describe('users scoped by sites', () => {
     expect(await get('/api/v1/me', users.analyst)).toMatchObject({ sites: null });
   });
 
-  it('refuses metrics, the report, comparisons, SPC charts and measures (403) rather than answering them for every site', async () => {
-    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}`, `/api/v1/report?as_of=${AS_OF}`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}`,
+  it('reads metrics, the report, comparisons and SPC charts limited to its sites: its sites are forced as the site filter', async () => {
+    for (const url of [`/api/v1/metrics/completion?as_of=${AS_OF}&min_cell=0`, `/api/v1/report?as_of=${AS_OF}`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}`,
       `/api/v1/compare/completion?as_of=${AS_OF}`, `/api/v1/compare/completion?as_of=${AS_OF}&by=race`, `/api/v1/spc/completion?as_of=${AS_OF}`]) {
       const res = await app.inject({ url, headers: bearer(northAnalyst) });
+      expect(res.statusCode, url).toBe(200);
+    }
+    // only the north episode (E0000) counts: one day-track group of n = 1, echoed with its site
+    const body = (await get(`/api/v1/metrics/completion?as_of=${AS_OF}&min_cell=0`, northAnalyst)) as { filters: { site?: string[] }; groups: { key: unknown; n: number }[] };
+    expect(body.filters.site).toEqual(['north']);
+    expect(body.groups).toEqual([expect.objectContaining({ key: { track: 'day' }, n: 1 })]);
+    const own = (await get(`/api/v1/metrics/completion?as_of=${AS_OF}&min_cell=0&site=north`, northAnalyst)) as { groups: unknown[] };
+    expect(own.groups).toEqual(body.groups);
+  });
+
+  it('refuses a site outside its scope (403), on every aggregate route', async () => {
+    for (const url of [`/api/v1/metrics/retention?as_of=${AS_OF}&site=south`, `/api/v1/report?as_of=${AS_OF}&site=north&site=south`,
+      `/api/v1/compare/completion?as_of=${AS_OF}&site=south`, `/api/v1/spc/completion?as_of=${AS_OF}&site=south`, `/api/v1/measures/dep-rem-6?as_of=${AS_OF}&site=south`]) {
+      const res = await app.inject({ url, headers: bearer(northAnalyst) });
       expect(res.statusCode, url).toBe(403);
-      expect(res.json().error).toMatch(/limited to sites north/);
+      expect(res.json().error, url).toMatch(/Site south is outside your scope/);
     }
   });
 

@@ -86,7 +86,11 @@ describe('GET /api/v1/measures/{name}', () => {
     await get(`/api/v1/measures/dep-rem-6?${Q}&rows=true`, users.viewer, 403);
     const body = MeasureResponseSchema.parse((await get(`/api/v1/measures/dep-rem-6?${Q}&rows=true`, users.analyst)).json());
     const rows = body.rows ?? [];
-    expect(rows.length).toBe(published(body).reduce((s, g) => s + g.initial_population, 0) + 5);
+    // the rows cover every group, the suppressed ones too: the track of 5, and the next smallest
+    // track hidden with it (complementary suppression of groups, docs/metrics.md "Small-cell suppression")
+    const withMin0 = MeasureResponseSchema.parse((await get(`/api/v1/measures/dep-rem-6?as_of=${MEASURE_AS_OF}&min_cell=0`, users.analyst)).json());
+    expect(rows.length).toBe(published(withMin0).reduce((s, g) => s + g.initial_population, 0));
+    expect(body.groups.filter((g) => !('initial_population' in g)).length).toBe(2);
     expect(rows[0]).toEqual(expect.objectContaining({ episode_id: expect.any(String), patient_id: expect.any(String), window: [expect.any(String), expect.any(String)] }));
     await app.auditFlush();
     const audit = await t.wh.db.selectFrom('audit_log').select(['route', 'params', 'status']).where('route', 'like', '%measures%').orderBy('audit_id').execute();

@@ -71,8 +71,9 @@ describe('filter schema (shared by the CLI and the API)', () => {
   it('applies defaults: as_of today (UTC), group_by track, period month, PHQ-9, refused/missed positive', () => {
     const r = parseFilters({ track: ['b', 'a', 'a'] }, new Date('2026-11-23T23:30:00Z'));
     expect(r).toEqual({ ok: true, filters: {
-      track: ['a', 'b'], from: null, to: null, as_of: '2026-11-23', group_by: 'track', period: 'month',
-      instrument: 'PHQ-9', substance: null, min_cell: null, missing_as_positive: true,
+      track: ['a', 'b'], from: null, to: null, as_of: '2026-11-23', group_by: ['track'], period: 'month',
+      instrument: 'PHQ-9', site: null, clinician: null, sex: null, age_band: null, race: null, ethnicity: null, substance: null,
+      min_cell: null, missing_as_positive: true,
     } });
   });
 });

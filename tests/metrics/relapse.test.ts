@@ -20,11 +20,11 @@ async function group(raw: Record<string, unknown>): Promise<RelapseGroup> {
 beforeAll(async () => {
   const db = t.wh.db;
   await addEpisodes(db, [
-    { id: 'r1', admitted: A, discharged: day(A, 60), reason: 'completed' },
-    { id: 'r2', admitted: A, discharged: day(A, 30), reason: 'dropped_out' },
-    { id: 'r3', admitted: A },
-    { id: 'r4', admitted: A, discharged: day(A, 50), reason: 'completed' },
-    { id: 'r5', admitted: A, discharged: day(A, 100), reason: 'completed' },
+    { id: 'r1', substance: 'opioids', admitted: A, discharged: day(A, 60), reason: 'completed' },
+    { id: 'r2', substance: 'opioids', admitted: A, discharged: day(A, 30), reason: 'dropped_out' },
+    { id: 'r3', substance: 'opioids', admitted: A },
+    { id: 'r4', substance: 'opioids', admitted: A, discharged: day(A, 50), reason: 'completed' },
+    { id: 'r5', substance: 'opioids', admitted: A, discharged: day(A, 100), reason: 'completed' },
     { id: 's6', track: 'sr', admitted: A },
     { id: 's7', track: 'sr', admitted: A },
   ]);
@@ -86,9 +86,13 @@ describe('relapse and abstinence (docs/metrics.md "Relapse and abstinence")', ()
     expect([g.tests, g.negative, g.relapsed]).toEqual([13, 9, 1]);
   });
 
-  it('restricts tests to the requested substance', async () => {
+  it('restricts episodes to the requested primary substance and tests to that substance', async () => {
     const g = await group({ substance: 'Opioids' });
-    expect([g.tests, g.relapsed]).toEqual([14, 2]);
+    expect([g.n, g.tests, g.relapsed]).toEqual([5, 14, 2]);
+    // no episode's primary substance is alcohol: no group, although r5 has an alcohol test
+    const parsed = parseFilters({ as_of: day(A, 200), track: 'day', substance: 'alcohol' });
+    if (!parsed.ok) throw new Error(parsed.error.error);
+    expect((await computeMetric(t.wh.db, 'relapse', parsed.filters, { minCell: 0 })).groups).toEqual([]);
   });
 
   it('averages self-reported days used at intake and latest, with the change where the latest follows the intake', async () => {

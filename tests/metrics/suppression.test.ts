@@ -31,12 +31,18 @@ describe('small-cell suppression on a warehouse (docs/metrics.md "Small-cell sup
     if (!f.ok) throw new Error('bad filters');
     const r = await computeMetric(t.wh.db, 'completion', f.filters, { minCell: MIN });
     expect(r.groups[1]).toEqual({ key: { track: 'small' }, suppressed: ['all'] });
-    const big = r.groups[0] as CompletionGroup;
+    // complementary: the program's total (any other grouping) minus big's 20 would give small's 3, so big goes too
+    expect(r.groups[0]).toEqual({ key: { track: 'big' }, suppressed: ['all'] });
+    const one = parseFilters({ as_of: '2026-06-01', track: 'big' });
+    if (!one.ok) throw new Error('bad filters');
+    const rBig = await computeMetric(t.wh.db, 'completion', one.filters, { minCell: MIN });
+    const big = rBig.groups[0] as CompletionGroup;
     // 17 completed, 3 dropped out: 3 is hidden, and so is 17 (complementary: 20 − 17 would reveal it), with both rates.
     expect(big).toMatchObject({ n: 20, discharged: 20, completed: null, completion_rate: null, positive_discharge_rate: null });
     expect(big.reasons).toMatchObject({ completed: null, dropped_out: null, transferred: 0 });
     expect(big.suppressed).toEqual(expect.arrayContaining(['reasons.dropped_out', 'reasons.completed', 'completion_rate', 'completion_ci']));
     expect(r.suppressed).toBe(true);
+    expect(rBig.suppressed).toBe(true);
     expect(r.min_cell).toBe(MIN);
   });
 
