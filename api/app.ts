@@ -15,6 +15,7 @@ import { paramsPlugin } from './plugins/params';
 import auditRoutes from './routes/audit';
 import catalogRoutes from './routes/catalog';
 import compareRoutes from './routes/compare';
+import exportRoutes from './routes/exports';
 import measureRoutes from './routes/measures';
 import healthRoutes from './routes/health';
 import ingestRoutes from './routes/ingest';
@@ -88,6 +89,7 @@ export async function app(fastify: FastifyInstance, opts: AppOptions): Promise<v
   await routes.register(jobRoutes);
   await routes.register(qualityRoutes);
   await routes.register(auditRoutes);
+  await routes.register(exportRoutes);
   await routes.register(ingestRoutes, {
     maxBytes: opts.ingestBodyLimit ?? opts.config.ingestMaxBytes,
     stallMs: opts.config.ingestStallMs,

@@ -9,6 +9,7 @@ import { benchApi } from './stages/api';
 import { benchCompare } from './stages/compare';
 import { benchDemo } from './stages/demo';
 import { benchDashboard } from './stages/dashboard';
+import { benchExports } from './stages/exports';
 import { benchFhir } from './stages/fhir';
 import { benchMeasures } from './stages/measures';
 import { benchMetrics } from './stages/metrics';
@@ -24,7 +25,7 @@ import { benchRefresh } from './stages/refresh';
  * database, then writes the growth report (bench/growth.ts); `--growth-report <scales>`
  * only writes the report, from the latest results of each scale.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'measures', 'api', 'dashboard', 'fhir', 'demo', 'compare'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'measures', 'api', 'dashboard', 'fhir', 'demo', 'exports', 'compare'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -69,6 +70,7 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     if (only.has('dashboard')) await benchDashboard(ctx);
     if (only.has('fhir')) await benchFhir(ctx);
     if (only.has('demo')) await benchDemo(ctx);
+    if (only.has('exports')) await benchExports(ctx);
     // Last: it reassigns episodes.clinician_id (bench/stages/compare.ts).
     if (only.has('compare')) await benchCompare(ctx);
     const version = (await sql<{ v: string }>`select split_part(version(), ' on ', 1) as v`.execute(wh.db)).rows[0]?.v ?? 'PostgreSQL';

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { Command, CommanderError } from 'commander';
 import { createContext } from './context';
-import { EXIT, FailureError, UsageError } from './errors';
+import { ConfigurationError, EXIT, FailureError, UsageError } from './errors';
 import { registerCommands } from './commands/index';
 
 /** The CLI (docs/cli.md): thin; it parses flags and calls modules. */
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof UsageError || e instanceof FailureError) {
+    if (e instanceof UsageError || e instanceof FailureError || e instanceof ConfigurationError) {
       process.stderr.write(`iop: ${e.message}\n`);
       return e.exitCode;
     }

@@ -250,6 +250,9 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     }
     case 'attendance':
       return ids(sql`select episode_id as id from stg union ${before('episode_id')}`);
+    case 'followups':
+      // Interviews feed the funder measures, which read them directly: no episode model holds them.
+      return [];
     case 'assessments':
     case 'abstinence': {
       // The merge linked the rows it wrote; episodes did not change, so no other row's link did.

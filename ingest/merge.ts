@@ -63,7 +63,7 @@ export async function mergeStaging(db: Kysely<DB>, entity: EntityName, batchId: 
   }
 
   const link = spec.link;
-  if (link) await linkStaged(db, link.date, today);
+  if (link) await linkStaged(db, link.date, today, link.rule);
   const episode = link ? sql`coalesce(s.source_episode_id, s.linked_episode_id)` : null;
   const linkColumn = episode ? sql`, episode_id` : sql``;
   const linkValue = episode ? sql`, ${episode}` : sql``;

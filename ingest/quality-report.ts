@@ -21,7 +21,7 @@ export const QualityReportSchema = z.strictObject({
   failed_batches: z.array(z.strictObject({ batch_id: z.string(), entity: z.string(), source_name: z.string(), started_at: z.string(), error: z.string().nullable() })),
   batch_warnings: z.array(z.strictObject({ batch_id: z.string(), entity: z.string(), source_name: z.string(), warning: z.string() })),
   corrections: z.array(z.strictObject({ entity: z.string(), rows: z.number() })),
-  unlinked: z.strictObject({ assessments: z.number(), abstinence_tests: z.number() }),
+  unlinked: z.strictObject({ assessments: z.number(), abstinence_tests: z.number(), followups: z.number() }),
   episodes_without_attendance: z.number(),
   open_episodes_inactive_30d: z.number(),
   episodes_not_refreshed: z.number(),
@@ -75,7 +75,7 @@ async function episodeChecks(db: Kysely<DB>, asOf: string): Promise<Pick<Quality
   `.execute(db);
   const r = rows[0];
   return {
-    unlinked: { assessments: Number(r?.unlinked_assessments ?? 0), abstinence_tests: Number(r?.unlinked_abstinence_tests ?? 0) },
+    unlinked: { assessments: Number(r?.unlinked_assessments ?? 0), abstinence_tests: Number(r?.unlinked_abstinence_tests ?? 0), followups: Number(r?.unlinked_followups ?? 0) },
     episodes_without_attendance: Number(r?.no_attendance ?? 0),
     open_episodes_inactive_30d: Number(r?.inactive ?? 0),
     episodes_not_refreshed: Number(r?.not_refreshed ?? 0),

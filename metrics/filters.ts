@@ -40,6 +40,8 @@ export const DATE_MAX = '2199-12-31';
 
 const date = z.string().trim().refine(isCalendarDate, 'must be a real calendar date YYYY-MM-DD')
   .refine((v) => v >= DATE_MIN && v <= DATE_MAX, `must lie between ${DATE_MIN} and ${DATE_MAX}`);
+/** The date schema of the filters, for other requests that take dates (the TEDS-D extract). */
+export const FilterDateSchema = date;
 
 /** Query strings and repeated flags arrive as a string or an array of strings. */
 const trackList = z.union([code('track'), z.array(code('track')).max(100, 'at most 100 tracks')])

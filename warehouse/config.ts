@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   IOP_INGEST_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   IOP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(2 * 1024 ** 3),
   IOP_SPC_TARGETS: z.string().optional(),
+  // Checked where it is used (metrics/exports/pseudonym.ts): a missing or short secret refuses the export, not start-up.
+  IOP_EXPORT_SECRET: z.string().optional(),
 });
 
 /**
@@ -50,6 +52,8 @@ export interface Config {
   readonly ingestMaxBytes: number;
   /** The target line of each SPC series that has one (docs/metrics.md "SPC charts: Targets"). */
   readonly spcTargets: Readonly<Record<string, number>>;
+  /** The key of the TEDS-D CASEID pseudonym (docs/security.md "Export pseudonyms"); unset: the export refuses to run. */
+  readonly exportSecret: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -70,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestStallMs: e.IOP_INGEST_STALL_MS,
     ingestMaxBytes: e.IOP_INGEST_MAX_BYTES,
     spcTargets: parseSpcTargets(e.IOP_SPC_TARGETS),
+    exportSecret: e.IOP_EXPORT_SECRET === '' ? undefined : e.IOP_EXPORT_SECRET,
   });
 }
 

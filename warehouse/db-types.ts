@@ -286,6 +286,21 @@ export interface FhirSyncState {
   updated_at: Generated<Timestamp>;
 }
 
+export interface Followups {
+  arrested_past_30: boolean | null;
+  batch_id: string | null;
+  days_used_past_30: number | null;
+  employed_or_in_school: boolean | null;
+  episode_id: string | null;
+  interview_type: string;
+  interviewed_on: string;
+  patient_id: string;
+  socially_connected: boolean | null;
+  source_episode_id: string | null;
+  stable_housing: boolean | null;
+  status: string;
+}
+
 export interface IngestBatches {
   batch_id: string;
   entity: string;
@@ -590,6 +605,7 @@ export interface DB {
   episodes: Episodes;
   fhir_rejects: FhirRejects;
   fhir_sync_state: FhirSyncState;
+  followups: Followups;
   ingest_batches: IngestBatches;
   instruments: Instruments;
   job_runs: JobRuns;

@@ -4,6 +4,7 @@ import { registerAudit } from './audit';
 import { registerBatches } from './batches';
 import { registerCompare } from './compare';
 import { registerDemo } from './demo';
+import { registerExport } from './export';
 import { registerGenerate } from './generate';
 import { registerIngest } from './ingest';
 import { registerJobs } from './jobs';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSpc(program, ctx);
   registerCompare(program, ctx);
   registerMeasures(program, ctx);
+  registerExport(program, ctx);
   registerUsers(program, ctx);
   registerServe(program, ctx);
   registerJobs(program, ctx);

@@ -3,7 +3,7 @@ import type { CompareOutcome, CompareUnit, GroupBy, Period } from './types';
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
 
-export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare', 'measures'] as const;
+export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'compare', 'measures', 'followup'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];

@@ -3,6 +3,7 @@ import { assessments } from './assessments';
 import { attendance } from './attendance';
 import { clinicians } from './clinicians';
 import { episodes } from './episodes';
+import { followups } from './followups';
 import { instruments } from './instruments';
 import { ENTITY_NAMES, type EntityName } from './names';
 import { patients } from './patients';
@@ -24,7 +25,7 @@ export { MAX_ITEMS } from './instruments';
  * the spec by tests/ingest/formats-doc.test.ts), the episodes it touches in the loader's
  * exhaustive `touchedEpisodes` switch (the compiler asks for it), and its tests.
  */
-const SPECS = { tracks, sites, clinicians, instruments, patients, episodes, attendance, assessments, abstinence } satisfies { readonly [N in EntityName]: EntitySpec<N> };
+const SPECS = { tracks, sites, clinicians, instruments, patients, episodes, attendance, assessments, abstinence, followups } satisfies { readonly [N in EntityName]: EntitySpec<N> };
 
 export const ENTITIES: { readonly [N in EntityName]: EntitySpec<N> } = SPECS;
 

@@ -5,15 +5,21 @@ import type { CellError, RefKind, Refs } from '../references';
 import type { EntityName } from './names';
 
 /** A warehouse table an entity loads into. */
-export type EntityTable = 'tracks' | 'sites' | 'clinicians' | 'instruments' | 'patients' | 'episodes' | 'attendance' | 'assessments' | 'abstinence_tests';
+export type EntityTable = 'tracks' | 'sites' | 'clinicians' | 'instruments' | 'patients' | 'episodes' | 'attendance' | 'assessments' | 'abstinence_tests' | 'followups';
 
 /** A CSV row after its zod schema: canonical column → parsed value. */
 export type ParsedRow = Record<string, unknown>;
 
-/** Rows link to an episode by this date column when they name none (docs/formats.md "Episode linking"). */
+/**
+ * Rows link to an episode by this date column when they name none (docs/formats.md
+ * "Episode linking"): by default to the episode whose linking window holds the date;
+ * with `rule: 'admitted'`, to the patient's latest episode admitted on or before it.
+ */
 export interface LinkRule {
   readonly date: string;
+  readonly rule?: LinkKind;
 }
+export type LinkKind = 'window' | 'admitted';
 
 /**
  * Everything the pipeline knows about one CSV entity (docs/formats.md), in one place:
@@ -65,7 +71,7 @@ type LinkableTable = { [K in EntityTable]: 'patient_id' | 'episode_id' | 'source
  * are columns of `T` (warehouse/db-types.ts, generated from the migrations), and only
  * a table with the link columns can take a link rule.
  */
-export interface CheckedSpec<N extends EntityName, T extends EntityTable, C extends string, L extends { readonly date: C & Column<T> } | null>
+export interface CheckedSpec<N extends EntityName, T extends EntityTable, C extends string, L extends { readonly date: C & Column<T>; readonly rule?: LinkKind } | null>
   extends EntitySpec<N, L> {
   readonly table: L extends null ? T : T & LinkableTable;
   readonly columns: readonly C[];
@@ -77,7 +83,7 @@ export interface CheckedSpec<N extends EntityName, T extends EntityTable, C exte
 
 /** Declares one entity (see CheckedSpec). */
 export function defineEntity<
-  const N extends EntityName, const T extends EntityTable, const C extends string, const L extends { readonly date: NoInfer<C> & Column<T> } | null,
+  const N extends EntityName, const T extends EntityTable, const C extends string, const L extends { readonly date: NoInfer<C> & Column<T>; readonly rule?: LinkKind } | null,
 >(spec: CheckedSpec<N, T, C, L>): CheckedSpec<N, T, C, L> {
   return spec;
 }

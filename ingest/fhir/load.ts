@@ -6,6 +6,7 @@ import type { Warehouse } from '../../warehouse/db';
 import { ingestCsv, type IngestSummary } from '../loader';
 import { tempDirectory } from '../temp-files';
 import { FHIR_COLUMNS, FHIR_ENTITIES, ITEM_COLUMNS, MAX_FHIR_ITEMS, SOURCE_COLUMN, type Answer, type FhirEntity, type Mapped, type MapOptions } from './mapped';
+import { DEFAULT_FOLLOWUP_MAP, mapFollowupResponse, type FollowupItemMap } from './map-followup';
 import { mapResource } from './map-resource';
 import { EpisodeExtras, writeEpisodes } from './episode-extras';
 import { canonical, mapQuestionnaireResponse, readQuestionnaire, type QuestionnaireScoring } from './questionnaire';
@@ -34,6 +35,8 @@ export interface FhirSummary {
 export interface FhirMapConfig {
   dischargeMap?: Readonly<Record<string, DischargeReason>>;
   episodeCodes?: Readonly<Record<string, string>>;
+  /** Which QuestionnaireResponses are GPRA/NOMs interviews, and which linkId fills which column (map-followup.ts). */
+  followupMap?: FollowupItemMap;
 }
 
 export interface FhirLoadOptions extends FhirMapConfig {
@@ -123,7 +126,13 @@ export class FhirLoad {
 
   async finish(): Promise<FhirSummary> {
     try {
+      const interviews = this.opts.followupMap ?? DEFAULT_FOLLOWUP_MAP;
+      const isInterview = new Set(interviews.questionnaires.map((u) => canonical(u)));
       for (const r of this.responses) {
+        if (isInterview.has(canonical(str(r.questionnaire)))) {
+          await this.apply(r, mapFollowupResponse(r, interviews));
+          continue;
+        }
         const q = this.questionnaires.get(canonical(str(r.questionnaire)) ?? '');
         for (const m of mapQuestionnaireResponse(r, q, this.map)) await this.apply(r, m);
       }

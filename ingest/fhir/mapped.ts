@@ -1,7 +1,7 @@
 import type { DischargeReason } from './terminology';
 
 /** The entities a FHIR load writes, in the order their batches are ingested (references first). */
-export const FHIR_ENTITIES = ['sites', 'clinicians', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'] as const;
+export const FHIR_ENTITIES = ['sites', 'clinicians', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence', 'followups'] as const;
 export type FhirEntity = (typeof FHIR_ENTITIES)[number];
 
 /**
@@ -22,6 +22,11 @@ export const FHIR_COLUMNS: Readonly<Record<FhirEntity, readonly string[]>> = {
   attendance: ['session_id', 'episode_id', 'session_date', 'status', 'session_type', 'minutes', 'clinician_id', SOURCE_COLUMN],
   assessments: ['patient_id', 'instrument', 'administered_on', 'total_score', 'episode_id', SOURCE_COLUMN],
   abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', SOURCE_COLUMN],
+  // QuestionnaireResponses of the configured interview Questionnaires (map-followup.ts).
+  followups: [
+    'patient_id', 'interview_type', 'interviewed_on', 'status', 'episode_id',
+    'days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected', SOURCE_COLUMN,
+  ],
 };
 
 export type Cell = string | number | null | undefined;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { FOLLOWUP_ITEM_COLUMNS } from '../fhir/map-followup';
 import { DISCHARGE_REASONS, ENTITIES, ENTITY_NAMES, type EntityName } from '../entities';
 import { loadProfile, ProfileError, type Profile } from '../profile';
 import { cronError } from './schedule';
@@ -39,6 +40,11 @@ const FhirSchema = z.strictObject({
   schedule: Cron,
   discharge_map: z.record(z.string(), z.enum(DISCHARGE_REASONS)).optional(),
   episode_codes: z.record(z.string(), z.string().min(1)).optional(),
+  /** GPRA/NOMs interview Questionnaires and their linkId → followups column map (docs/funder-reporting.md). */
+  followup_map: z.strictObject({
+    questionnaires: z.array(z.string().min(1)).min(1),
+    items: z.record(z.string().min(1), z.enum(FOLLOWUP_ITEM_COLUMNS)),
+  }).optional(),
   page_size: z.number().int().min(1).max(10_000).optional(),
 });
 

@@ -69,5 +69,6 @@ function fhirServer(src: FhirSource) {
     ...(src.page_size ? { pageSize: src.page_size } : {}),
     ...(src.discharge_map ? { dischargeMap: src.discharge_map } : {}),
     ...(src.episode_codes ? { episodeCodes: src.episode_codes } : {}),
+    ...(src.followup_map ? { followupMap: src.followup_map } : {}),
   };
 }

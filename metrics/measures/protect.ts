@@ -1,6 +1,8 @@
 import { DISCLOSURE_RULE, roundToBase } from '../disclosure';
 import { wilson } from '../stats/wilson';
+import { MEASURES } from './registry';
 import type { MeasureGroup, MeasureResponse, MeasureSuppressedGroup, NamedRate } from './schema';
+import type { MeasureSpec } from './spec';
 
 /**
  * Disclosure control of a measure for roles below analyst (docs/measures.md
@@ -23,7 +25,7 @@ function rate(numerator: number | null, denominator: number | null): Pick<NamedR
   return { rate: x / denominator, rate_ci: wilson(x, denominator) };
 }
 
-function protectGroup(g: MeasureGroup | MeasureSuppressedGroup): MeasureGroup | MeasureSuppressedGroup {
+function protectGroup(g: MeasureGroup | MeasureSuppressedGroup, spec?: MeasureSpec): MeasureGroup | MeasureSuppressedGroup {
   if (!('initial_population' in g)) return g;
   const denominator = r5(g.denominator);
   const numerator = r5(g.numerator);
@@ -35,6 +37,8 @@ function protectGroup(g: MeasureGroup | MeasureSuppressedGroup): MeasureGroup | 
     ...primary,
     labels: Object.fromEntries(Object.entries(g.labels).map(([k, v]) => [k, r5(v)])),
   };
+  // The measure's own statistics (noms domains…) by its own rule.
+  if (g.statistics && spec?.discloseStatistics) out.statistics = spec.discloseStatistics(g.statistics);
   if (g.rates) {
     out.rates = Object.fromEntries(Object.entries(g.rates).map(([k, v]) => {
       const x = r5(v.numerator);
@@ -54,8 +58,8 @@ export function protectMeasure(r: MeasureResponse): MeasureResponse {
   return {
     ...rest,
     definition: { ...r.definition, disclosure: MEASURE_DISCLOSURE },
-    groups: r.groups.map(protectGroup),
-    strata: r.strata.map(protectGroup),
+    groups: r.groups.map((g) => protectGroup(g, MEASURES[r.measure])),
+    strata: r.strata.map((g) => protectGroup(g, MEASURES[r.measure])),
     notes: r.notes.map(protectNote),
   };
 }

@@ -88,4 +88,10 @@ export interface MeasureSpec {
    */
   statistics?(ctx: MeasureContext): RawBuilder<unknown>;
   protectStatistics?(stats: Record<string, unknown>, n: number, minCell: number): Record<string, unknown>;
+  /**
+   * Disclosure control of `statistics` for roles below analyst (./protect.ts), after
+   * `protectStatistics`: round counts to base 5 and recompute what derives from them, as
+   * the label counts are. Without it, a measure's statistics pass unchanged.
+   */
+  discloseStatistics?(stats: Record<string, unknown>): Record<string, unknown>;
 }

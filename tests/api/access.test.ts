@@ -47,8 +47,10 @@ const ROUTES: RouteCase[] = [
   { name: 'quality', request: { url: `/api/v1/quality?as_of=${AS_OF}` }, allowed: ['admin', 'analyst'] },
   { name: 'jobs', request: { url: '/api/v1/jobs' }, allowed: ['admin', 'analyst'] },
   { name: 'audit', request: { url: '/api/v1/audit' }, allowed: ['admin'] },
+  { name: 'TEDS-D export', request: { url: '/api/v1/exports/teds-d?from=2025-01-01&to=2025-12-31' }, allowed: ['admin'] },
   { name: 'ingest', request: { method: 'POST', url: '/api/v1/ingest/tracks', payload: TRACKS_CSV, headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'ingest sites', request: { method: 'POST', url: '/api/v1/ingest/sites', payload: 'site_code,name\nnorth,North clinic\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
+  { name: 'ingest followups', request: { method: 'POST', url: '/api/v1/ingest/followups', payload: 'patient_id,interview_type,interviewed_on,status\nP-unknown,intake,2026-01-05,refused\n', headers: { 'content-type': 'text/csv' } }, allowed: ['admin'] },
   { name: 'sign out', request: { method: 'DELETE', url: '/api/v1/session' }, allowed: ALL },
 ];
 

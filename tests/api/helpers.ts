@@ -13,11 +13,13 @@ export interface TestUsers {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+/** The TEDS-D pseudonym secret of the test app (IOP_EXPORT_SECRET). */
+export const EXPORT_SECRET = 'api-test-export-secret-0123456789abcdef';
 
 /** The app with rate limits off (except where a test turns them on), on a test warehouse. */
 export async function testApp(wh: Warehouse, overrides: Partial<Parameters<typeof buildServer>[0]> = {}): Promise<FastifyInstance> {
   return buildServer({
-    wh, config: loadConfig({ IOP_MIN_CELL: '11', IOP_LOG_LEVEL: 'silent' }), logger: false,
+    wh, config: loadConfig({ IOP_MIN_CELL: '11', IOP_LOG_LEVEL: 'silent', IOP_EXPORT_SECRET: EXPORT_SECRET }), logger: false,
     rateLimitPerMinute: false, loginPerMinute: 1000, dashboardDir: '/nonexistent', userCacheMs: 0, ...overrides,
   });
 }

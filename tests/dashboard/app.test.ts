@@ -39,6 +39,8 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
     },
     measure: async (name, params) => {
       h.metricCalls.push(`measures/${name}?${params.toString()}`);
+      if (name === 'noms') return fixtures.noms();
+      if (name === 'followup-6m') return params.get('period') === 'month' ? fixtures.followupMonthly() : fixtures.followup();
       return name === 'dep-rem-6' ? fixtures.measureRem6() : { ...fixtures.measureRem6(), measure: name };
     },
     measureRowsCsv: async () => 'episode_id\r\n',

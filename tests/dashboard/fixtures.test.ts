@@ -29,6 +29,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'compare-clinician.json': AdjustedComparisonSchema,
   'compare-race.json': EquityComparisonSchema,
   'compare-ethnicity.json': EquityComparisonSchema,
+  'followup-6m.json': MeasureResponseSchema,
+  'followup-6m-monthly.json': MeasureResponseSchema,
+  'noms.json': MeasureResponseSchema,
   'measure-dep-rem-6.json': MeasureResponseSchema,
   'measure-dep-resp-6-age.json': MeasureResponseSchema,
 };

@@ -33,6 +33,10 @@ export const fixtures = {
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),
   compareEthnicity: () => load<EquityComparison>('compare-ethnicity.json'),
+  /** Real CLI answers on the generated demo cohort (2,000 episodes, seed 2026, as of 2026-06-30; min_cell 11). */
+  followupMonthly: () => load<MeasureResponse>('followup-6m-monthly.json'),
+  followup: () => load<MeasureResponse>('followup-6m.json'),
+  noms: () => load<MeasureResponse>('noms.json'),
   measureRem6: () => load<MeasureResponse>('measure-dep-rem-6.json'),
   measureResp6Age: () => load<MeasureResponse>('measure-dep-resp-6-age.json'),
 };

@@ -43,6 +43,8 @@ export const PAGE_CHARTS = {
   relapse: ['abstinence-by-week', 'relapse-rate', 'km-relapse'],
   attendance: ['attendance-by-week', 'iet', 'p-chart'],
   measures: ['measure-dep-rem-6', 'measure-labels-dep-rem-6', 'measure-dep-resp-6', 'measure-labels-dep-resp-6'],
+  // The label breakdown of the Follow-up page is a table (tests/dashboard/followup.test.ts), not a chart.
+  followup: ['followup-rate', 'noms'],
 } as const;
 
 export type PageName = keyof typeof PAGE_CHARTS;

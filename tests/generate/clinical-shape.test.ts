@@ -144,4 +144,33 @@ describe('the synthetic cohort looks like a real IOP (N = 5000)', () => {
     expect(results).toEqual(new Set(['negative', 'positive', 'refused', 'invalid', 'missed']));
     expect(tests.some((t) => t.prescribed === 'true')).toBe(true);
   });
+
+  it('interviews most episodes at intake and follows up about 70% of closed windows six months later, answers improving', () => {
+    const interviews = rowsOf(cohort, 'followups');
+    const intakes = interviews.filter((r) => r.interview_type === 'intake');
+    expect(intakes.length / episodes.length).toBeGreaterThan(0.85);
+    expect(intakes.length / episodes.length).toBeLessThan(0.95);
+    // Intakes whose eight-month window closed before as-of (243 days is below 8 months from any date).
+    const closed = intakes.filter((r) => daysBetween(r.interviewed_on ?? '', AS_OF) > 250);
+    const byPatient = groupBy(interviews.filter((r) => r.interview_type === 'followup_6m'), (r) => r.patient_id ?? '');
+    const statusOf = (intake: Row): string => {
+      const f = (byPatient.get(intake.patient_id ?? '') ?? []).find((r) => {
+        const d = daysBetween(intake.interviewed_on ?? '', r.interviewed_on ?? '');
+        return d >= 150 && d <= 243;
+      });
+      return f?.status ?? 'none';
+    };
+    const statuses = closed.map(statusOf);
+    const rate = (s: string) => statuses.filter((x) => x === s).length / statuses.length;
+    expect(rate('completed')).toBeGreaterThan(0.62);
+    expect(rate('completed')).toBeLessThan(0.76);
+    expect(rate('refused')).toBeGreaterThan(0.03);
+    expect(rate('not_located')).toBeGreaterThan(0.08);
+    expect(rate('deceased')).toBeGreaterThan(0.003);
+    expect(rate('deceased')).toBeLessThan(0.04);
+    const abstinent = (rows: Row[]) => rows.filter((r) => r.days_used_past_30 === '0').length / rows.filter((r) => r.days_used_past_30 !== '').length;
+    const completed = interviews.filter((r) => r.interview_type === 'followup_6m' && r.status === 'completed');
+    expect(abstinent(completed)).toBeGreaterThan(abstinent(intakes) + 0.1);
+    for (const r of interviews.filter((x) => x.status !== 'completed')) expect(r.days_used_past_30).toBe('');
+  });
 });

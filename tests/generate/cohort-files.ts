@@ -20,7 +20,7 @@ export interface Cohort {
   cleanup: () => Promise<void>;
 }
 
-export const ENTITIES = ['tracks', 'sites', 'clinicians', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence'] as const;
+export const ENTITIES = ['tracks', 'sites', 'clinicians', 'patients', 'episodes', 'attendance', 'assessments', 'abstinence', 'followups'] as const;
 export const AS_OF = '2026-11-23';
 
 export async function parseCsvFile(path: string): Promise<ParsedFile> {

@@ -74,3 +74,17 @@ describe('calendar', () => {
     }
   });
 });
+
+describe('the generator streams', () => {
+  // Two generators keyed by the same (stream, index) would draw the same numbers: each needs its own stream.
+  it('are distinct', async () => {
+    const streams = [
+      (await import('../../tools/generate/patient')).PATIENT_STREAM,
+      (await import('../../tools/generate/episode')).EPISODE_STREAM,
+      (await import('../../tools/generate/intake')).INTAKE_STREAM,
+      (await import('../../tools/generate/followup-scores')).FOLLOWUP_SCORE_STREAM,
+      (await import('../../tools/generate/followups')).FOLLOWUP_STREAM,
+    ];
+    expect(new Set(streams).size).toBe(streams.length);
+  });
+});

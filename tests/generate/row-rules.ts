@@ -18,6 +18,8 @@ export const COLUMNS: Record<string, string[]> = {
     'item_1', 'item_2', 'item_3', 'item_4', 'item_5', 'item_6', 'item_7', 'item_8', 'item_9',
   ],
   abstinence: ['patient_id', 'collected_on', 'method', 'substance', 'result', 'episode_id', 'prescribed', 'days_used_past_30'],
+  followups: ['patient_id', 'interview_type', 'interviewed_on', 'status', 'episode_id',
+    'days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected'],
 };
 
 /** docs/metrics.md, built-in instruments; PHQ-9 and GAD-7 items are scored 0–3. */
@@ -126,6 +128,23 @@ function checkAbstinence(r: Row, k: Known): string[] {
   return e;
 }
 
+const INTERVIEW_TYPES = new Set(['intake', 'followup_6m', 'discharge', 'other']);
+const INTERVIEW_STATUSES = new Set(['completed', 'refused', 'not_located', 'deceased']);
+const ANSWERS = ['days_used_past_30', 'employed_or_in_school', 'stable_housing', 'arrested_past_30', 'socially_connected'] as const;
+
+function checkFollowup(r: Row, k: Known): string[] {
+  const e = dateError(r.interviewed_on, 'interviewed_on', k.asOf, true);
+  if (!k.patients.has(r.patient_id ?? '')) e.push('unknown patient_id');
+  if (r.episode_id && !k.episodes.has(r.episode_id)) e.push('unknown episode_id');
+  if (!INTERVIEW_TYPES.has(r.interview_type ?? '')) e.push('unknown interview_type');
+  if (!INTERVIEW_STATUSES.has(r.status ?? '')) e.push('unknown status');
+  const days = r.days_used_past_30 ?? '';
+  if (days !== '' && (!isInt(days) || Number(days) < 0 || Number(days) > 30)) e.push('days_used_past_30 out of 0–30');
+  for (const c of ANSWERS.slice(1)) if (r[c] && r[c] !== 'true' && r[c] !== 'false') e.push(`${c} not true/false`);
+  if (r.status !== 'completed' && ANSWERS.some((c) => r[c])) e.push('answers on an interview that was not completed');
+  return e;
+}
+
 export function rowErrors(entity: string, r: Row, k: Known): string[] {
   switch (entity) {
     case 'tracks':
@@ -151,6 +170,8 @@ export function rowErrors(entity: string, r: Row, k: Known): string[] {
       return checkAssessment(r, k);
     case 'abstinence':
       return checkAbstinence(r, k);
+    case 'followups':
+      return checkFollowup(r, k);
     default:
       return [`unknown entity ${entity}`];
   }
@@ -165,4 +186,5 @@ export const NATURAL_KEYS: Record<string, (r: Row) => string> = {
   attendance: (r) => r.session_id ?? '',
   assessments: (r) => `${r.patient_id}|${r.instrument}|${r.administered_on}`,
   abstinence: (r) => `${r.patient_id}|${r.collected_on}|${r.method}|${r.substance}`,
+  followups: (r) => `${r.patient_id}|${r.interview_type}|${r.interviewed_on}`,
 };

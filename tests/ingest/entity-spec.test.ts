@@ -25,10 +25,11 @@ describe('the entity registry', () => {
     }
   });
 
-  it('links assessments and abstinence tests to episodes by their dates, and nothing else', () => {
-    expect(LINKED_ENTITIES.map((s) => [s.name, s.table, s.link?.date])).toEqual([
-      ['assessments', 'assessments', 'administered_on'],
-      ['abstinence', 'abstinence_tests', 'collected_on'],
+  it('links assessments, abstinence tests and follow-up interviews to episodes by their dates, and nothing else', () => {
+    expect(LINKED_ENTITIES.map((s) => [s.name, s.table, s.link?.date, s.link?.rule ?? 'window'])).toEqual([
+      ['assessments', 'assessments', 'administered_on', 'window'],
+      ['abstinence', 'abstinence_tests', 'collected_on', 'window'],
+      ['followups', 'followups', 'interviewed_on', 'admitted'],
     ]);
   });
 

@@ -23,6 +23,7 @@ const HEADERS: Record<EntityName, string> = {
   attendance: 'session_id,episode_id,session_date,status,session_type,minutes',
   assessments: 'patient_id,instrument,administered_on,total_score,episode_id',
   abstinence: 'patient_id,collected_on,method,substance,result,episode_id,prescribed,days_used_past_30',
+  followups: 'patient_id,interview_type,interviewed_on,status,episode_id,days_used_past_30,employed_or_in_school,stable_housing,arrested_past_30,socially_connected',
 };
 
 let serial = 0;
@@ -40,6 +41,7 @@ function goodRows(entity: EntityName): [string, string] {
     case 'attendance': return [`GS${n()},E1,2024-01-15,attended,group,60`, `GS${n()},E2,2024-02-15,no_show,,`];
     case 'assessments': return [`P1,GAD-7,${(n(), day())},5,`, `P2,GAD-7,${(n(), day())},6,`];
     case 'abstinence': return [`P1,${day()},uds,good-${n()},negative,,,`, `P2,${day()},uds,good-${n()},negative,,,`];
+    case 'followups': return [`P1,other,${(n(), day())},completed,,0,yes,yes,no,yes`, `P2,other,${(n(), day())},refused,,,,,,`];
   }
 }
 
@@ -409,5 +411,55 @@ describe('error reporting', () => {
     expect(s).toMatchObject({ inserted: 1, rejected: 0 });
     const row = await t.wh.db.selectFrom('attendance').select('session_date').where('session_id', '=', 'ISOT1').executeTakeFirstOrThrow();
     expect(row.session_date).toBe('2024-01-15');
+  });
+});
+
+describe('follow-up interview rules', () => {
+  it('rejects an interview_type outside the list', async () => {
+    await expectRejected('followups', 'P1,six_month,2024-07-01,completed,,,,,,', {
+      column: 'interview_type', value: 'six_month', message: 'must be one of intake, followup_6m, discharge, other',
+    });
+  });
+
+  it('rejects a status outside the list', async () => {
+    await expectRejected('followups', 'P1,followup_6m,2024-07-02,lost,,,,,,', {
+      column: 'status', value: 'lost', message: 'must be one of completed, refused, not_located, deceased',
+    });
+  });
+
+  it('rejects days_used_past_30 above 30 and accepts 30', async () => {
+    await expectRejected('followups', 'P1,followup_6m,2024-07-03,completed,,31,,,,', {
+      column: 'days_used_past_30', value: '31', message: 'must be a whole number from 0 to 30',
+    });
+    const s = await ingestText(t.wh, 'followups', csv(HEADERS.followups, 'P1,followup_6m,2024-07-04,completed,,30,,,,'));
+    expect(s.rejected).toBe(0);
+  });
+
+  it('rejects a boolean answer that is not true or false', async () => {
+    await expectRejected('followups', 'P1,followup_6m,2024-07-05,completed,,0,maybe,,,', {
+      column: 'employed_or_in_school', value: 'maybe', message: 'must be true or false',
+    });
+  });
+
+  it('rejects answers on an interview that was not completed, one error per answer', async () => {
+    await expectRejected('followups', 'P1,followup_6m,2024-07-06,refused,,3,,yes,,', [
+      { column: 'days_used_past_30', value: '3', message: 'must be empty unless status is completed (status is refused)' },
+      { column: 'stable_housing', value: 'yes', message: 'must be empty unless status is completed (status is refused)' },
+    ]);
+  });
+
+  it('rejects an unknown patient and an episode of another patient', async () => {
+    await expectRejected('followups', 'PX,intake,2024-01-10,completed,,,,,,', {
+      column: 'patient_id', value: 'PX', message: 'unknown patient_id: ingest the patient in patients first',
+    });
+    await expectRejected('followups', 'P1,intake,2024-01-11,completed,E2,,,,,', {
+      column: 'episode_id', value: 'E2', message: 'episode E2 belongs to patient P2, not P1',
+    });
+  });
+
+  it('rejects an interview date after the ingest date', async () => {
+    await expectRejected('followups', `P1,followup_6m,2025-07-01,completed,,,,,,`, {
+      column: 'interviewed_on', value: '2025-07-01', message: `must not be after the ingest date ${TODAY}`,
+    });
   });
 });

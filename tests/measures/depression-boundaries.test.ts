@@ -79,6 +79,12 @@ const anxietyOnly = add('dx-F41.1-only', { dx: 'F41.1', later: [['2024-07-10', 3
 // death: discharged died on the window's last day (excluded) or the day after (not)
 const diedOnEnd = add('died-on-end', { discharged: '2024-09-08', reason: 'died', later: [['2024-07-10', 3]] });
 const diedAfter = add('died-after', { discharged: '2024-09-09', reason: 'died', later: [['2024-07-10', 3]] });
+// death recorded by a follow-up interview with status deceased, on the window's last day or the day after
+const interviews: string[] = [];
+const deceasedOnEnd = add('deceased-on-end', { later: [['2024-07-10', 3]] });
+interviews.push(`P${serial}-deceased-on-end,followup_6m,2024-09-08,deceased`);
+const deceasedAfter = add('deceased-after', { later: [['2024-07-10', 3]] });
+interviews.push(`P${serial}-deceased-after,followup_6m,2024-09-09,deceased`);
 // dep-rem-12 edges (±60 days around 2025-01-10)
 const rem12StartIn = add('rem12-start-in', { later: [['2024-11-11', 3]] });
 const rem12StartOut = add('rem12-start-out', { later: [['2024-11-10', 3]] });
@@ -104,6 +110,7 @@ beforeAll(async () => {
     ['patients', 'patient_id,birth_year,sex', patients],
     ['episodes', 'episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,diagnoses', episodes],
     ['assessments', 'patient_id,instrument,administered_on,total_score,episode_id', scores],
+    ['followups', 'patient_id,interview_type,interviewed_on,status', interviews],
   ] as const) {
     const s = await ingestText(t.wh, entity, csv(header, ...rows), today);
     expect(s.errors, entity).toEqual([]);
@@ -181,6 +188,8 @@ describe('dep-rem-6 boundaries (CLI --rows)', () => {
   it('a death on the last day of the window excludes, the day after does not', () => {
     expect(labels.get(diedOnEnd)).toBe('excluded');
     expect(labels.get(diedAfter)).toBe('remission');
+    expect(labels.get(deceasedOnEnd)).toBe('excluded');
+    expect(labels.get(deceasedAfter)).toBe('remission');
   });
 
   it('labels sum to the initial population; denominator = initial − exclusions − window_open; strata 12-17 and 18+', () => {
@@ -190,7 +199,7 @@ describe('dep-rem-6 boundaries (CLI --rows)', () => {
     expect(sum).toBe(g.initial_population);
     expect(g.initial_population).toBe(rem6.rows?.length);
     expect(g.denominator).toBe(g.initial_population - (g.exclusions ?? 0) - (g.window_open ?? 0));
-    expect(g.exclusions).toBe(EXCLUDED_CODES.length + 1);
+    expect(g.exclusions).toBe(EXCLUDED_CODES.length + 2); // the codes, the died discharge and the deceased interview on the window end
     expect(rem6.strata.map((s) => s.key)).toEqual([{ age_band: '12-17' }, { age_band: '18+' }, { age_band: 'unknown' }]);
     const young = rem6.strata[0];
     expect(young && 'initial_population' in young ? young.initial_population : null).toBe(1);
@@ -213,6 +222,8 @@ describe('window_open: as_of one day before the window end, then on it', () => {
     // a death is known only once it is recorded by as_of
     expect(before.get(diedOnEnd)).toBe('window_open');
     expect(on.get(diedOnEnd)).toBe('excluded');
+    expect(before.get(deceasedOnEnd)).toBe('window_open');
+    expect(on.get(deceasedOnEnd)).toBe('excluded');
   });
 });
 

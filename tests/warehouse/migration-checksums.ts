@@ -19,4 +19,5 @@ export const LANDED_MIGRATIONS: Readonly<Record<string, string>> = {
   '2026-12-06T1421-audit-chain': '487cef217118c09f9f9c46ca98314cb953eb241700cc2885d12696210cbdafcc',
   '2026-12-06T1447-progress-fits': 'ba24478d47defb82eed1ed4a43459008529fb2df2d8730158cf674ec58ac4534',
   '2026-12-06T1452-sites-clinicians': 'b1a49cd07b56be868d8963ebff65e27e8fe05c828e13a8504fe6b0312e624730',
+  '2026-12-06T1631-followups': '684975416172bfff2117a87ff156f12d0d2e1f1db8df6139f0c951405f0ce0b7',
 };

@@ -16,6 +16,7 @@ import { TRACKS } from './catalog';
 import { CsvSink, csvField } from './csv-sink';
 import { writeFollowupScores } from './followup-scores';
 import { EPISODE_COLUMNS, episodeId, writeEpisode, type CohortContext, type EpisodeSinks } from './episode';
+import { FOLLOWUP_COLUMNS, writeFollowups } from './followups';
 import { makePatient, type Patient } from './patient';
 import { CLINICIANS, PLANNED_WEEKS, SITES } from './staff';
 
@@ -101,6 +102,7 @@ interface CohortSinks extends EpisodeSinks {
   attendance: CsvSink;
   assessments: CsvSink;
   abstinence: CsvSink;
+  followups: CsvSink;
 }
 
 function openSinks(outDir: string): CohortSinks {
@@ -115,12 +117,13 @@ function openSinks(outDir: string): CohortSinks {
     attendance: file('attendance', ATTENDANCE_COLUMNS),
     assessments: file('assessments', ASSESSMENT_COLUMNS),
     abstinence: file('abstinence', ABSTINENCE_COLUMNS),
+    followups: file('followups', FOLLOWUP_COLUMNS),
   };
 }
 
 /** In ingest order (docs/cli.md). */
 function inOrder(s: CohortSinks): CsvSink[] {
-  return [s.tracks, s.sites, s.clinicians, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence];
+  return [s.tracks, s.sites, s.clinicians, s.patients, s.episodes, s.attendance, s.assessments, s.abstinence, s.followups];
 }
 
 interface Written {
@@ -146,8 +149,12 @@ async function writePatientsAndEpisodes(
   while (episodes < total) {
     const patient = makePatient(ctx.seed, patients++, ctx.lastEventDay);
     writePatient(sinks.patients, patient);
+    const taken = new Set<string>();
+    const interviews = (index: number, admitted: number, o: { discharged: number | null; reason: typeof outcome.reason }) =>
+      writeFollowups(sinks.followups, ctx.seed, { index, episodeId: episodeId(index), patientId: patient.id, admitted, discharged: o.discharged, reason: o.reason }, ctx.lastEventDay, ctx.dates, taken);
     const first = episodes;
     const outcome = writeEpisode(ctx, sinks, patient, episodes++, patient.firstTrack, patient.firstAdmission);
+    interviews(first, patient.firstAdmission, outcome);
     const gap = patient.readmissionGap;
     const readmitted = outcome.discharged === null || gap === null ? null : outcome.discharged + gap;
     const readmits = readmitted !== null && readmitted <= ctx.lastEventDay && episodes < total;
@@ -159,6 +166,7 @@ async function writePatientsAndEpisodes(
     if (readmits && readmitted !== null) {
       const second = episodes;
       const again = writeEpisode(ctx, sinks, patient, episodes++, patient.readmissionTrack, readmitted);
+      interviews(second, readmitted, again);
       writeFollowupScores(sinks.assessments, ctx.seed, second, {
         patientId: patient.id, admitted: readmitted, discharged: again.discharged, phq9: again.phq9, until: ctx.lastEventDay,
       }, ctx.dates);

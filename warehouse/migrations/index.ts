@@ -12,6 +12,7 @@ import * as m0614 from './2026-12-06T1405-reconcile-edited-migrations';
 import * as m061421 from './2026-12-06T1421-audit-chain';
 import * as m061447 from './2026-12-06T1447-progress-fits';
 import * as m061452 from './2026-12-06T1452-sites-clinicians';
+import * as m061631 from './2026-12-06T1631-followups';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1421-audit-chain': m061421,
   '2026-12-06T1447-progress-fits': m061447,
   '2026-12-06T1452-sites-clinicians': m061452,
+  '2026-12-06T1631-followups': m061631,
 };
 
 /**

@@ -2,6 +2,7 @@ import type { Api } from '../api';
 import type { Page, ViewState } from '../state';
 import { attendancePage } from './attendance';
 import { comparePage } from './compare';
+import { followupPage } from './followup';
 import { measuresPage } from './measures';
 import { overviewPage } from './overview';
 import type { PageContext, PageModule } from './page';
@@ -30,4 +31,5 @@ export const PAGE_RUNNERS: Record<Page, PageRunner> = {
   attendance: runner(attendancePage),
   compare: runner(comparePage),
   measures: runner(measuresPage),
+  followup: runner(followupPage),
 };
