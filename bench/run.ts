@@ -11,6 +11,7 @@ import { benchDemo } from './stages/demo';
 import { benchDashboard } from './stages/dashboard';
 import { benchExports } from './stages/exports';
 import { benchFhir } from './stages/fhir';
+import { benchMeasures } from './stages/measures';
 import { benchMetrics } from './stages/metrics';
 import { benchProgress } from './stages/progress';
 import { benchRefresh } from './stages/refresh';
@@ -25,7 +26,7 @@ import { benchRefresh } from './stages/refresh';
  * database, then writes the growth report (bench/growth.ts); `--growth-report <scales>`
  * only writes the report, from the latest results of each scale.
  */
-const STAGES = ['ingest', 'refresh', 'metrics', 'api', 'dashboard', 'fhir', 'demo', 'exports', 'progress', 'compare'] as const;
+const STAGES = ['ingest', 'refresh', 'metrics', 'measures', 'api', 'dashboard', 'fhir', 'demo', 'exports', 'progress', 'compare'] as const;
 type Stage = (typeof STAGES)[number];
 
 const program = new Command('bench')
@@ -65,6 +66,7 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     if (needsData) await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
     if (only.has('refresh')) await benchRefresh(ctx);
     if (only.has('metrics')) await benchMetrics(ctx);
+    if (only.has('measures')) await benchMeasures(ctx);
     if (only.has('api')) await benchApi(ctx);
     if (only.has('dashboard')) await benchDashboard(ctx);
     if (only.has('fhir')) await benchFhir(ctx);

@@ -89,6 +89,9 @@ export function measureRowsWith(spec: MeasureSpec, ctx: MeasureContext): RawBuil
 
 interface CountRow { grp: string | null; label: string; n: number }
 
+/** A cell of the one pass over measure_rows: group, age stratum, label and whether the birth year is missing. */
+interface CellRow { grp: string | null; age_stratum: string | null; label: string; no_birth_year: boolean; n: number }
+
 type Counts = Map<string, Map<string, number>>;
 
 function toCounts(rows: readonly CountRow[], spec: MeasureSpec): Counts {
@@ -205,12 +208,11 @@ export async function runMeasure(db: Kysely<DB>, spec: MeasureSpec, ctx: Measure
   const prefix = measureRowsWith(spec, ctx);
   const strataList = spec.ageStrata ?? [];
 
-  const [byGroup, byStratum, missingAge, stats, rows] = await Promise.all([
-    noJit(db, sql<CountRow>`${prefix} select grp, label, count(*)::int as n from measure_rows group by grp, label`),
-    strataList.length === 0
-      ? Promise.resolve({ rows: [] as CountRow[] })
-      : noJit(db, sql<CountRow>`${prefix} select age_stratum as grp, label, count(*)::int as n from measure_rows group by age_stratum, label`),
-    noJit(db, sql<{ n: number }>`${prefix} select count(*)::int as n from measure_rows where birth_year is null`),
+  // One pass over measure_rows for the group counts, the age strata and the episodes without
+  // a birth year (each query re-evaluates the measure's CTEs, so three would triple the work).
+  const [cells, stats, rows] = await Promise.all([
+    noJit(db, sql<CellRow>`${prefix} select grp, age_stratum, label, (birth_year is null) as no_birth_year, count(*)::int as n
+      from measure_rows group by grp, age_stratum, label, (birth_year is null)`),
     spec.statistics
       ? noJit(db, sql<{ grp: string; stats: Record<string, unknown> }>`${prefix}, measure_statistics as (${spec.statistics(ctx)}) select grp, stats from measure_statistics`)
       : Promise.resolve({ rows: [] as { grp: string; stats: Record<string, unknown> }[] }),
@@ -223,6 +225,9 @@ export async function runMeasure(db: Kysely<DB>, spec: MeasureSpec, ctx: Measure
       : Promise.resolve(null),
   ]);
 
+  const byGroup = { rows: cells.rows.map((r): CountRow => ({ grp: r.grp, label: r.label, n: Number(r.n) })) };
+  const byStratum = { rows: strataList.length === 0 ? [] : cells.rows.map((r): CountRow => ({ grp: r.age_stratum, label: r.label, n: Number(r.n) })) };
+  const missingAge = { rows: [{ n: cells.rows.reduce((s, r) => s + (r.no_birth_year ? Number(r.n) : 0), 0) }] };
   const groupCounts = toCounts(byGroup.rows, spec);
   const statsByGroup = new Map(stats.rows.map((r) => [r.grp, r.stats]));
   // Groups hidden whole: initial populations of 1…min_cell−1, and their complements across the
