@@ -13,7 +13,7 @@ export const DEFAULT_INSTRUMENT = 'PHQ-9';
  * The outcomes and units of `GET /compare/{outcome}` (docs/comparisons.md); the types tie them to the API's lists, and
  * tests/dashboard/state.test.ts holds the outcomes equal to the API's (a newly registered measure is added here).
  */
-export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence', 'dep-rem-6', 'dep-rem-12', 'dep-resp-6'];
+export const COMPARE_OUTCOMES: readonly CompareOutcome[] = ['completion', 'positive_discharge', 'engagement', 'remission', 'abstinence', 'dep-rem-6', 'dep-rem-12', 'dep-resp-6', 'mbc', 'iet', 'niatx', 'i-serv', 'followup-6m'];
 export const COMPARE_UNITS: readonly CompareUnit[] = ['track', 'site', 'clinician'];
 /** The series of `GET /spc/{series}` (docs/metrics.md "SPC charts"); the type ties the list to the API's. */
 export const SPC_SERIES: readonly SpcSeriesName[] = ['completion', 'positive-discharge', 'attendance', 'no-show', 'engagement', 'remission', 'length-of-stay', 'wait-days'];

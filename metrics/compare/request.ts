@@ -20,7 +20,10 @@ export type EpisodeOutcome = (typeof EPISODE_OUTCOMES)[number];
  * denominator (docs/comparisons.md "Standard measures"). A measure registered later joins
  * the list by itself.
  */
-export const MEASURE_OUTCOMES: readonly MeasureName[] = MEASURE_NAMES.filter((name) => (MEASURES[name]?.numerator.length ?? 0) > 0);
+export const MEASURE_OUTCOMES: readonly MeasureName[] = MEASURE_NAMES.filter((name) => {
+  const spec = MEASURES[name];
+  return spec !== undefined && spec.comparable !== false && spec.numerator.length > 0;
+});
 
 /** Every outcome a comparison can model: the episode outcomes, then the measures. */
 export const COMPARE_OUTCOMES = [...EPISODE_OUTCOMES, ...MEASURE_OUTCOMES] as readonly [EpisodeOutcome, ...CompareOutcome[]];

@@ -105,6 +105,8 @@ export const noms: MeasureSpec = {
   source: 'SAMHSA National Outcome Measures (NOMs), GPRA intake and six-month follow-up',
   labels: followup6m.labels,
   numerator: ['completed'],
+  // Its result is the per-domain change among the pairs; the label rate is followup-6m's, compared under that name.
+  comparable: false,
   definition: () => ({
     ...followupDefinition(),
     pairs: 'the intake interview and the first completed six-month follow-up in the window (label completed)',

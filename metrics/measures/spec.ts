@@ -54,6 +54,12 @@ export interface MeasureSpec {
   labels: readonly string[];
   /** Labels counted in the primary numerator. */
   numerator: readonly string[];
+  /**
+   * Whether the numerator is a per-episode outcome `iop compare` may model (default true).
+   * False for a measure whose result is not its label rate (noms: per-domain change among
+   * the follow-up pairs, whose labels are followup-6m's).
+   */
+  comparable?: boolean;
   /** Extra named rates over the same denominator (iet: initiation, engagement). */
   rates?: Readonly<Record<string, readonly string[]>>;
   /** Label outside the denominator for exclusions; default 'excluded'. */

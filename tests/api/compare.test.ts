@@ -43,14 +43,21 @@ describe('GET /api/v1/compare/{outcome}', () => {
 
   it('answers every registered measure with a numerator, counting the episodes outside its denominator', async () => {
     // The API program records no diagnoses, so no episode enters a depression measure's initial population.
-    expect(MEASURE_OUTCOMES).toEqual(expect.arrayContaining(['dep-rem-6', 'dep-rem-12', 'dep-resp-6']));
+    expect(MEASURE_OUTCOMES).toEqual(['dep-rem-6', 'dep-rem-12', 'dep-resp-6', 'mbc', 'iet', 'niatx', 'i-serv', 'followup-6m']);
     for (const outcome of MEASURE_OUTCOMES) {
       const body = AdjustedComparisonSchema.parse(await get(`/api/v1/compare/${outcome}?as_of=${AS_OF}&adjust_for=age,sex`, users.analyst));
       expect(body.comparison).toBe(outcome);
-      expect(body.notes).toMatchObject({ episodes: 0, excluded: 0, window_open: 0 });
       expect(body.definition).toMatchObject({ outcome: { measure: outcome } });
       const viewer = ComparisonResponseSchema.parse(await get(`/api/v1/compare/${outcome}?as_of=${AS_OF}&by=race`, users.viewer));
-      expect(viewer.kind === 'equity' ? viewer.notes : null).toEqual({ excluded: 0, window_open: 0 });
+      const viewerNotes = viewer.kind === 'equity' ? viewer.notes : null;
+      if (outcome.startsWith('dep-')) {
+        expect(body.notes).toMatchObject({ episodes: 0, excluded: 0, window_open: 0 });
+        expect(viewerNotes).toEqual({ excluded: 0, window_open: 0 });
+      } else {
+        // The access measures and the follow-up rate need no diagnosis: the episodes outside the denominator are counted (or withheld).
+        expect(Object.keys(body.notes)).toEqual(expect.arrayContaining(['episodes', 'excluded', 'window_open']));
+        expect(Object.keys(viewerNotes ?? {}).sort()).toEqual(['excluded', 'window_open']);
+      }
     }
   });
 

@@ -24,6 +24,8 @@ function expect<K extends 'adjusted' | 'equity'>(kind: K) {
 const OUTCOME_LABELS: Record<string, string> = {
   completion: 'completion', positive_discharge: 'positive discharge', engagement: 'engagement (IET)', remission: 'remission at discharge', abstinence: 'abstinence in the last 28 days',
   'dep-rem-6': 'depression remission at 6 months (DEP-REM-6)', 'dep-rem-12': 'depression remission at 12 months (DEP-REM-12)', 'dep-resp-6': 'depression response at 6 months (DEP-RESP-6)',
+  mbc: 'measured in 80% of weeks (MBC)', iet: 'IET engagement', niatx: 'continuation to a 4th session (NIATx)', 'i-serv': 'first service within 10 business days (I-SERV)',
+  'followup-6m': 'six-month follow-up completed (GPRA)',
 };
 
 /** A standard measure's episodes outside its denominator (docs/comparisons.md "Standard measures"), or nothing for other outcomes. */

@@ -17,6 +17,8 @@ export interface FilterOptions {
 const OUTCOME_LABELS: Record<string, string> = {
   completion: 'Completion', positive_discharge: 'Positive discharge', engagement: 'Engagement (IET)', remission: 'Remission at discharge', abstinence: 'Abstinence (last 28 days)',
   'dep-rem-6': 'Depression remission at 6 months (DEP-REM-6)', 'dep-rem-12': 'Depression remission at 12 months (DEP-REM-12)', 'dep-resp-6': 'Depression response at 6 months (DEP-RESP-6)',
+  mbc: 'Measured in 80% of weeks (MBC)', iet: 'IET engagement', niatx: 'Continuation to a 4th session (NIATx)', 'i-serv': 'First service within 10 business days (I-SERV)',
+  'followup-6m': 'Six-month follow-up completed (GPRA)',
 };
 const UNIT_LABELS: Record<string, string> = { track: 'Track', site: 'Site', clinician: 'Clinician' };
 
