@@ -7,6 +7,7 @@ import { isMeasureGroup } from '../../metrics/measures/schema';
 import { GROUP_BY } from '../../metrics/filters';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, addScores, addSessions, clearFacts, day, type EpisodeSpec } from '../metrics/fixtures';
+import { prng } from '../metrics/model-cohort';
 
 /**
  * Every episode of the initial population gets exactly one label (docs/measures.md): over
@@ -16,16 +17,6 @@ import { addEpisodes, addScores, addSessions, clearFacts, day, type EpisodeSpec 
 const t = useTestDatabase();
 const A = '2025-01-01';
 const AS_OF = day(A, 200);
-
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function loadCohort(seed: number): Promise<void> {
   const db = t.wh.db;

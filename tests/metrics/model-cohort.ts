@@ -14,8 +14,8 @@ export const AS_OF = day(A, 150);
 /** The last fact date of the cohort: a later as_of may read the models. */
 export const LAST_FACT = day(A, 150);
 
-/** mulberry32: a small seeded PRNG, so the cohort is the same on every run. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG, so a test cohort is the same on every run. */
+export function prng(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
