@@ -141,6 +141,12 @@ describe('iop spc --period-basis', () => {
     expect(run.stdout.trimEnd()).toBe(res.body);
   }, 60_000);
 
+  it('says the basis in the table header', () => {
+    const run = iop(t.url, ['spc', 'completion', '--as-of', AS_OF, '--min-cell', '0', '--period-basis', 'discharge', '--format', 'table']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(`completion p-chart by discharge period as of ${AS_OF} (min cell 0; target 0.377)`);
+  }, 60_000);
+
   it('exits 64 with the reason for a series without a discharge outcome', () => {
     const run = iop(t.url, ['spc', 'attendance', '--as-of', AS_OF, '--period-basis', 'discharge']);
     expect(run.status).toBe(64);
