@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SPC_PERIOD_BASES, type SpcPeriodBasis } from './periods';
+import { SPC_PERIOD_BASES, SPC_PERIODS, type SpcPeriod, type SpcPeriodBasis } from './periods';
 import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDetail, type MetricFilters } from '../filters';
 
 /**
@@ -7,11 +7,11 @@ import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDe
  * metric filters of metrics/filters.ts (track, from, to, as_of, instrument, min_cell, and
  * the list filters site, clinician, sex, age_band, race, ethnicity, substance),
  * parsed by the same schema so both accept and reject the same values, plus the SPC
- * options. A chart is always a series of admission periods, so `group_by` is not a
- * filter here and `period` is month or quarter.
+ * options. A chart is always one series of periods (of admission, or with
+ * `period_basis=discharge` of discharge), so `group_by` is not a filter here and `period`
+ * is month or quarter (metrics/spc/periods.ts).
  */
-export const SPC_PERIODS = ['month', 'quarter'] as const;
-export type SpcPeriod = (typeof SPC_PERIODS)[number];
+export { SPC_PERIODS, type SpcPeriod } from './periods';
 
 /** Change dates of `--split` / `?split=`: at most this many phases' worth. */
 export const MAX_SPLITS = 20;

@@ -1,4 +1,6 @@
-import type { SpcPeriod } from './filters';
+/** The units of an SPC chart's periods (`period` of `iop spc` / `GET /api/v1/spc/{series}`). */
+export const SPC_PERIODS = ['month', 'quarter'] as const;
+export type SpcPeriod = (typeof SPC_PERIODS)[number];
 
 /**
  * Admission periods as the metric families label them (metrics/sql/scope.ts: to_char
