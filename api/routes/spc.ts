@@ -26,7 +26,7 @@ const spcRoutes: FastifyPluginAsyncZod = async (fastify) => {
     fastify.get(`/api/v1/spc/${series.name}`, {
       schema: {
         tags: ['spc'],
-        summary: `${series.chart === 'p' ? 'p-chart' : 'I-chart'} of ${series.name} by admission period, with Anhøj run rules, maturity and phases`,
+        summary: `${series.chart === 'p' ? 'p-chart' : 'I-chart'} of ${series.name} by ${series.atDischarge ? 'admission or discharge' : 'admission'} period, with Anhøj run rules, maturity and phases`,
         description: `Numerator: ${series.numerator}. Denominator: ${series.denominator}. Immature periods (${series.horizon === 'episode' ? 'planned length of treatment + grace days' : series.horizon.rule}) are listed apart, never charted. Filters as in \`iop spc\`; \`split\` repeats.`,
         security: [{ bearer: [] }, { session: [] }],
         querystring: SpcQuerySchema,

@@ -12,6 +12,7 @@ type Format = (typeof FORMATS)[number];
 interface SpcFlags extends Record<string, unknown> {
   instrument?: string;
   period?: string;
+  periodBasis?: string;
   laney?: boolean;
   split?: string[];
   minCell?: string;
@@ -23,7 +24,7 @@ interface SpcFlags extends Record<string, unknown> {
 function rawFilters(flags: SpcFlags): Record<string, unknown> {
   const raw: Record<string, unknown> = {
     ...scopeFlags(flags), instrument: flags.instrument,
-    period: flags.period, laney: flags.laney, split: flags.split, min_cell: flags.minCell,
+    period: flags.period, period_basis: flags.periodBasis, laney: flags.laney, split: flags.split, min_cell: flags.minCell,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -58,6 +59,7 @@ export function registerSpc(program: Command, ctx: CliContext): void {
   scopeOptions(cmd)
     .option('--instrument <code>', 'instrument for remission (default: PHQ-9)')
     .option('--period <unit>', 'month|quarter (default: month)')
+    .option('--period-basis <basis>', 'admission|discharge (default: admission); discharge groups by discharge date, for completion, positive-discharge and length-of-stay')
     .option('--laney', "Laney p'-chart (p-charts only)")
     .option('--split <date>', 'a change date that opens a new phase (repeatable)', collect);
   minCellOption(cmd, ctx)

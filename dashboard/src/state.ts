@@ -19,6 +19,11 @@ export const COMPARE_UNITS: readonly CompareUnit[] = ['track', 'site', 'clinicia
 export const SPC_SERIES: readonly SpcSeriesName[] = ['completion', 'positive-discharge', 'attendance', 'no-show', 'engagement', 'remission', 'length-of-stay', 'wait-days'];
 export const SPC_PERIODS = ['month', 'quarter'] as const;
 export type SpcPeriod = (typeof SPC_PERIODS)[number];
+/** What a chart's periods group by (docs/metrics.md "SPC charts: Period basis"): admission (default) or discharge. */
+export const SPC_BASES = ['admission', 'discharge'] as const;
+export type SpcBasis = (typeof SPC_BASES)[number];
+/** The series the API charts by discharge period; tests/dashboard/state.test.ts ties the list to the API's. */
+export const SPC_DISCHARGE_SERIES: readonly SpcSeriesName[] = ['completion', 'positive-discharge', 'length-of-stay'];
 
 export interface ViewState {
   page: Page;
@@ -35,6 +40,8 @@ export interface ViewState {
   /** The QI page's chart: series, period, Laney p′ and change dates (`series`, `spc_period`, `laney`, `split` in the URL). */
   spcSeries: SpcSeriesName;
   spcPeriod: SpcPeriod;
+  /** `spc_basis` in the URL; sent as `period_basis` only for a series in SPC_DISCHARGE_SERIES. */
+  spcBasis: SpcBasis;
   laney: boolean;
   splits: string[];
   /** The Progress page's episode view (`episode` in the URL), or null for the list. */
@@ -54,6 +61,7 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   compareBy: 'track',
   spcSeries: 'completion',
   spcPeriod: 'month',
+  spcBasis: 'admission',
   laney: false,
   splits: [],
   episode: null,
@@ -87,6 +95,7 @@ export function parseState(search: string): ViewState {
     compareBy: oneOf(COMPARE_UNITS, q.get('by'), DEFAULT_STATE.compareBy),
     spcSeries: oneOf(SPC_SERIES, q.get('series'), DEFAULT_STATE.spcSeries),
     spcPeriod: oneOf(SPC_PERIODS, q.get('spc_period'), DEFAULT_STATE.spcPeriod),
+    spcBasis: oneOf(SPC_BASES, q.get('spc_basis'), DEFAULT_STATE.spcBasis),
     laney: q.get('laney') === 'true',
     splits: [...new Set(q.getAll('split').filter((d) => DATE.test(d)))].sort(),
     episode: q.get('episode')?.trim().slice(0, 64) || null,
@@ -108,6 +117,7 @@ export function stateToSearch(state: ViewState): string {
   if (state.compareBy !== DEFAULT_STATE.compareBy) q.set('by', state.compareBy);
   if (state.spcSeries !== DEFAULT_STATE.spcSeries) q.set('series', state.spcSeries);
   if (state.spcPeriod !== DEFAULT_STATE.spcPeriod) q.set('spc_period', state.spcPeriod);
+  if (state.spcBasis !== DEFAULT_STATE.spcBasis) q.set('spc_basis', state.spcBasis);
   if (state.laney) q.set('laney', 'true');
   for (const d of state.splits) q.append('split', d);
   if (state.episode) q.set('episode', state.episode);
@@ -148,6 +158,7 @@ export function spcParams(state: ViewState): URLSearchParams {
   if (state.to) q.set('to', state.to);
   if (state.asOf) q.set('as_of', state.asOf);
   q.set('period', state.spcPeriod);
+  if (state.spcBasis === 'discharge' && SPC_DISCHARGE_SERIES.includes(state.spcSeries)) q.set('period_basis', 'discharge');
   if (state.laney) q.set('laney', 'true');
   for (const d of state.splits) q.append('split', d);
   if (state.spcSeries === 'remission') q.set('instrument', state.instrument);

@@ -55,3 +55,32 @@ export async function waitDaysByPeriod(db: Kysely<DB>, f: MetricFilters): Promis
     group by s.grp`.execute(db);
   return rows;
 }
+
+export interface DischargeDayRow {
+  /** The discharge date, 'YYYY-MM-DD'. */
+  day: string;
+  reason: string | null;
+  n: number;
+  /** Sum of the lengths of stay, discharged_on − admitted_on in days (docs/metrics.md "Completion"). */
+  los: number;
+}
+
+/**
+ * The request's episodes discharged on or before as_of, per discharge day and reason, for
+ * the discharge period basis (docs/metrics.md "SPC charts: Period basis"): the scope of the
+ * metric families (tracks, list filters, admitted by as_of, a later discharge hidden),
+ * except that `from` and `to` bound the discharge date, the chart's periods, instead of
+ * the admission date. The periods are formed by metrics/spc/periods.ts.
+ */
+export async function dischargesByDay(db: Kysely<DB>, f: MetricFilters): Promise<DischargeDayRow[]> {
+  const { rows } = await sql<DischargeDayRow>`
+    with ${scopedEpisodes({ ...f, from: null, to: null })}
+    select to_char(discharged_on, 'YYYY-MM-DD') as day, discharge_reason as reason, count(*)::int as n,
+      sum(discharged_on - admitted_on)::float8 as los
+    from scoped
+    where discharged_on is not null
+      and ${f.from ? sql`discharged_on >= ${f.from}::date` : sql`true`}
+      and ${f.to ? sql`discharged_on <= ${f.to}::date` : sql`true`}
+    group by 1, 2 order by 1, 2`.execute(db);
+  return rows;
+}

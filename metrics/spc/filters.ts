@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPC_PERIOD_BASES, SPC_PERIODS, type SpcPeriod, type SpcPeriodBasis } from './periods';
 import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDetail, type MetricFilters } from '../filters';
 
 /**
@@ -6,11 +7,11 @@ import { MetricFiltersSchema, parseFilters, type FilterError, type FilterErrorDe
  * metric filters of metrics/filters.ts (track, from, to, as_of, instrument, min_cell, and
  * the list filters site, clinician, sex, age_band, race, ethnicity, substance),
  * parsed by the same schema so both accept and reject the same values, plus the SPC
- * options. A chart is always a series of admission periods, so `group_by` is not a
- * filter here and `period` is month or quarter.
+ * options. A chart is always one series of periods (of admission, or with
+ * `period_basis=discharge` of discharge), so `group_by` is not a filter here and `period`
+ * is month or quarter (metrics/spc/periods.ts).
  */
-export const SPC_PERIODS = ['month', 'quarter'] as const;
-export type SpcPeriod = (typeof SPC_PERIODS)[number];
+export { SPC_PERIODS, type SpcPeriod } from './periods';
 
 /** Change dates of `--split` / `?split=`: at most this many phases' worth. */
 export const MAX_SPLITS = 20;
@@ -18,6 +19,8 @@ export const MAX_SPLITS = 20;
 const date = MetricFiltersSchema.shape.as_of.unwrap();
 const SpcOptionsSchema = z.strictObject({
   period: z.enum(SPC_PERIODS).default('month'),
+  period_basis: z.enum(SPC_PERIOD_BASES).default('admission')
+    .describe('admission (default): periods of admission, with the series\' maturity horizon; discharge: periods of discharge on or before as_of, for the series whose outcome is known at discharge (completion, positive-discharge, length-of-stay); from/to then bound the discharge date (docs/metrics.md "SPC charts: Period basis")'),
   laney: MetricFiltersSchema.shape.missing_as_positive.unwrap().default(false),
   split: z.union([date, z.array(date).max(MAX_SPLITS, `at most ${MAX_SPLITS} split dates`)])
     .transform((v) => [...new Set(Array.isArray(v) ? v : [v])].sort())
@@ -32,6 +35,8 @@ export interface SpcFilters {
   /** The metric filters the series' metric family is computed with (group_by period). */
   metric: MetricFilters;
   period: SpcPeriod;
+  /** What a period groups episodes by (metrics/spc/periods.ts). */
+  period_basis: SpcPeriodBasis;
   laney: boolean;
   /** Change dates, sorted and unique. */
   split: string[];

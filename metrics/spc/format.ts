@@ -30,6 +30,6 @@ export function spcToTable(r: SpcResponse): string {
   const render = (l: string[]) => l.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const phases = r.phases.map((p) => `phase ${p.phase} (${p.first}..${p.last}${p.split ? `, from ${p.split}` : ''}): centre ${fmt(p.cl)}, n ${p.n_useful}, longest run ${fmt(p.longest_run)} (limit ${fmt(p.longest_run_max)}), crossings ${fmt(p.n_crossings)} (limit ${fmt(p.n_crossings_min)})` +
     `${p.shift_signal ? ', SHIFT' : ''}${p.crossings_signal ? ', TOO FEW CROSSINGS' : ''}, ${p.sigma_signals} point(s) outside the limits`);
-  const header = `${r.series} ${r.chart === 'p' ? (r.laney ? "p'-chart" : 'p-chart') : 'I-chart'} as of ${r.as_of} (min cell ${r.min_cell}${r.target ? `; target ${r.target.value}` : ''})`;
+  const header = `${r.series} ${r.chart === 'p' ? (r.laney ? "p'-chart" : 'p-chart') : 'I-chart'}${r.filters.period_basis === 'discharge' ? ' by discharge period' : ''} as of ${r.as_of} (min cell ${r.min_cell}${r.target ? `; target ${r.target.value}` : ''})`;
   return [header, ...all.map(render), ...phases, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }

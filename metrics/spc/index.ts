@@ -8,12 +8,13 @@ import { isSmall } from '../stats/suppression';
 import { spc, type SpcPointInput } from '../stats/spc';
 import { spcDefinition } from './definition';
 import type { SpcFilters } from './filters';
-import { addDays, periodsBetween, type PeriodSpan } from './periods';
+import { addDays, binByPeriod, periodsBetween, type PeriodSpan } from './periods';
 import { SPC_SERIES_NAMES, type SpcImmature, type SpcPhaseOut, type SpcPointOut, type SpcResponse, type SpcSeriesName } from './schema';
-import { longestPlannedWeeks } from './facts';
-import { horizonOf, SPC_SERIES, type PeriodCounts, type SpcSeries } from './series';
+import { dischargesByDay, longestPlannedWeeks } from './facts';
+import { horizonOf, periodBasisProblem, SPC_SERIES, type PeriodCounts, type SpcSeries } from './series';
 
-export { SPC_SERIES, SpcSeriesError } from './series';
+export { DISCHARGE_BASIS_SERIES, SPC_SERIES, SpcSeriesError } from './series';
+export { SPC_PERIOD_BASES, type SpcPeriodBasis } from './periods';
 export { parseSpcFilters, SpcFiltersSchema, type SpcFilters } from './filters';
 export { SpcResponseSchema, SPC_SERIES_NAMES, type SpcResponse, type SpcSeriesName } from './schema';
 
@@ -91,10 +92,16 @@ function phaseStarts(points: readonly Period[], split: readonly string[], notes:
  */
 export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilters, opts: SpcOptions): Promise<SpcResponse> {
   const series = SPC_SERIES[name];
+  const basisProblem = periodBasisProblem(series, f.period_basis);
+  if (basisProblem) throw new MetricFilterError({ error: `Invalid SPC filter: ${basisProblem.param}: ${basisProblem.message}`, details: [basisProblem] });
   const problem = await checkFiltersInWarehouse(db, f.metric, name === 'remission');
   if (problem) throw new MetricFilterError(problem);
-  const [counts, plannedWeeks] = await Promise.all([series.counts(db, f.metric), series.horizon === 'episode' ? longestPlannedWeeks(db, f.metric) : null]);
-  const horizon = horizonOf(series, plannedWeeks);
+  const byDischarge = f.period_basis === 'discharge' ? series.atDischarge : null;
+  const [counts, plannedWeeks] = await Promise.all([
+    byDischarge ? dischargesByDay(db, f.metric).then((rows) => binByPeriod(rows, (r) => r.day, f.period, byDischarge)) : series.counts(db, f.metric),
+    !byDischarge && series.horizon === 'episode' ? longestPlannedWeeks(db, f.metric) : null,
+  ]);
+  const horizon = horizonOf(series, plannedWeeks, f.period_basis);
   const disclosure = opts.disclosure === true;
   const notes: string[] = [];
 
@@ -104,7 +111,11 @@ export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilt
   }));
   const mature = all.filter((p) => p.maturesOn <= f.metric.as_of);
   const young = all.filter((p) => p.maturesOn > f.metric.as_of);
-  if (young.length > 0) notes.push(`${young.length} ${f.period === 'month' ? 'month' : 'quarter'}(s) from ${young[0]?.period ?? ''} are immature: their episodes cannot all have reached the outcome by as_of (${horizon.rule}); they are listed in immature, not charted`);
+  if (young.length > 0) {
+    notes.push(byDischarge
+      ? `${young[0]?.period ?? ''} has not ended by as_of: its discharges so far are a partial ${f.period}, listed in immature, not charted`
+      : `${young.length} ${f.period === 'month' ? 'month' : 'quarter'}(s) from ${young[0]?.period ?? ''} are immature: their episodes cannot all have reached the outcome by as_of (${horizon.rule}); they are listed in immature, not charted`);
+  }
 
   const shown = mature.map((p) => ({ p, hidden: isSuppressed(series, p.counts, opts.minCell), pub: published(series, p.counts, disclosure) }));
   const { starts, dates } = phaseStarts(mature, f.split, notes);
@@ -151,9 +162,10 @@ export async function computeSpc(db: Kysely<DB>, name: SpcSeriesName, f: SpcFilt
     series: name, as_of: f.metric.as_of, min_cell: opts.minCell,
     filters: {
       track: f.metric.track, from: f.metric.from, to: f.metric.to, ...echoListFilters(f.metric), period: f.period,
+      ...(f.period_basis === 'discharge' ? { period_basis: f.period_basis } : {}),
       ...(name === 'remission' ? { instrument: f.metric.instrument } : {}), laney: f.laney, split: f.split,
     },
-    definition: spcDefinition(series, horizon, opts.minCell, disclosure),
+    definition: spcDefinition(series, horizon, opts.minCell, disclosure, f.period_basis),
     chart: series.chart, laney: result.laney, target, points, phases, immature, notes,
   };
 }

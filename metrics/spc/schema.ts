@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ListFilterEchoShape } from '../filters';
 import { SPC_PERIODS } from './filters';
+import { SPC_PERIOD_BASES } from './periods';
 
 /**
  * The SPC response (docs/metrics.md "SPC charts: The response"): the route's strict response schema, its
@@ -71,6 +72,8 @@ export const SpcResponseSchema = z.strictObject({
     to: z.string().nullable(),
     ...ListFilterEchoShape,
     period: z.enum(SPC_PERIODS),
+    /** Echoed when not the default admission basis. */
+    period_basis: z.enum(SPC_PERIOD_BASES).optional(),
     instrument: z.string().optional(),
     laney: z.boolean(),
     split: z.array(z.string()),

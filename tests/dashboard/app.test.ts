@@ -185,6 +185,8 @@ describe('dashboard app wiring (fake API)', () => {
     series.dispatchEvent(new Event('change'));
     await settle();
     expect(h.metricCalls.at(-1)).toBe('spc/no-show?track=day&period=month');
+    // no-show has no outcome known at discharge: no basis control
+    expect(h.root.querySelector('[data-testid="filter-spc-basis"]')).toBeNull();
     const laney = byTestId<HTMLInputElement>(h.root, 'filter-laney');
     laney.checked = true;
     laney.dispatchEvent(new Event('change'));
@@ -201,6 +203,19 @@ describe('dashboard app wiring (fake API)', () => {
     await settle();
     expect(byTestId(h.root, 'filter-split-error').textContent).toBe('Not a date (YYYY-MM-DD): 2026-13-01');
     expect(h.metricCalls.at(-1)).toContain('split=2026-01-01');
+  });
+
+  it('QI page: the periods-by control charts completion by discharge period (period_basis) and keeps it in the URL', async () => {
+    const h = await boot(analyst, '?page=qi&track=day');
+    await signIn(h.root, 'right');
+    const basis = byTestId<HTMLSelectElement>(h.root, 'filter-spc-basis');
+    expect([...basis.options].map((o) => o.value)).toEqual(['admission', 'discharge']);
+    basis.value = 'discharge';
+    basis.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('spc/completion?track=day&period=month&period_basis=discharge');
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=qi&track=day&spc_basis=discharge']);
+    expect(byTestId<HTMLSelectElement>(h.root, 'filter-spc-basis').value).toBe('discharge');
   });
 
   it('offers a viewer only its own tracks and drops others from a shared link', async () => {

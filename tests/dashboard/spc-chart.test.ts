@@ -83,6 +83,19 @@ describe('SPC chart of the QI page', () => {
     expect(card?.querySelector('details.definition p')?.textContent).toContain('Anhøj');
   });
 
+  it('says which basis the periods are of: admission by default, discharge when the response says so', () => {
+    const ctx = { doc: document, state: { ...DEFAULT_STATE, page: 'qi' as const }, tracks: fixtures.tracks(), instruments: fixtures.instruments() };
+    const admission = qiPage.view(fixtures.spcCompletion(), ctx);
+    expect(admission.textContent).toContain('Completion by admission month');
+    expect(admission.textContent).toContain('Each point is one admission period.');
+    const data = fixtures.spcCompletion();
+    data.filters = { ...data.filters, period_basis: 'discharge' };
+    const discharge = qiPage.view(data, { ...ctx, state: { ...ctx.state, spcBasis: 'discharge' } });
+    expect(discharge.textContent).toContain('Completion by discharge month');
+    expect(discharge.textContent).toContain('Each point is one discharge period.');
+    expect(discharge.textContent).toContain('the current period, not yet ended (partial)');
+  });
+
   it('draws the same markup from the fixture', async () => {
     await expect(normalize(spcChart(fixtures.spcCompletion()))).toMatchFileSnapshot('./__snapshots__/spc-chart.html');
   });

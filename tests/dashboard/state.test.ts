@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COMPARE_OUTCOMES as API_COMPARE_OUTCOMES, COMPARE_UNITS as API_COMPARE_UNITS } from '../../metrics/compare/request';
-import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, SPC_PERIODS, SPC_SERIES, spcParams, stateToSearch, type ViewState } from '../../dashboard/src/state';
+import { DISCHARGE_BASIS_SERIES, SPC_PERIOD_BASES } from '../../metrics/spc/index';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, DEFAULT_STATE, GROUP_BYS, metricParams, PAGES, parseState, PERIODS, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, spcParams, stateToSearch, type ViewState } from '../../dashboard/src/state';
 
 const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 const code = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
@@ -19,6 +20,7 @@ const viewState: fc.Arbitrary<ViewState> = fc.record({
   compareBy: fc.constantFrom(...COMPARE_UNITS),
   spcSeries: fc.constantFrom(...SPC_SERIES),
   spcPeriod: fc.constantFrom(...SPC_PERIODS),
+  spcBasis: fc.constantFrom(...SPC_BASES),
   laney: fc.boolean(),
   splits: fc.uniqueArray(day, { maxLength: 3 }).map((d) => d.sort()),
   episode: fc.option(code, { nil: null }),
@@ -63,5 +65,15 @@ describe('view state ↔ URL', () => {
     expect(spcParams(s).toString()).toBe('track=day&period=quarter&laney=true&split=2025-06-01&split=2026-01-01&instrument=PHQ-9');
     expect(stateToSearch(s)).toBe('?page=qi&track=day&series=remission&spc_period=quarter&laney=true&split=2025-06-01&split=2026-01-01');
     expect(spcParams({ ...s, spcSeries: 'completion' }).has('instrument')).toBe(false);
+  });
+
+  it('sends period_basis=discharge only for the series the API charts by discharge period (the same list as the API\'s)', () => {
+    expect([...SPC_DISCHARGE_SERIES]).toEqual([...DISCHARGE_BASIS_SERIES]);
+    expect([...SPC_BASES]).toEqual([...SPC_PERIOD_BASES]);
+    const s: ViewState = { ...DEFAULT_STATE, page: 'qi', spcSeries: 'positive-discharge', spcBasis: 'discharge' };
+    expect(spcParams(s).toString()).toBe('period=month&period_basis=discharge');
+    expect(stateToSearch(s)).toBe('?page=qi&series=positive-discharge&spc_basis=discharge');
+    expect(spcParams({ ...s, spcSeries: 'attendance' }).has('period_basis')).toBe(false);
+    expect(spcParams({ ...s, spcBasis: 'admission' }).has('period_basis')).toBe(false);
   });
 });

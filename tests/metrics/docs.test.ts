@@ -7,7 +7,7 @@ import { relapseDefinition, relapseGroup } from '../../metrics/relapse';
 import { retentionDefinition, retentionGroup } from '../../metrics/retention';
 import type { InstrumentRow } from '../../metrics/symptoms';
 import { spcDefinition } from '../../metrics/spc/definition';
-import { horizonOf, SPC_SERIES } from '../../metrics/spc/series';
+import { DISCHARGE_BASIS_SERIES, horizonOf, SPC_SERIES } from '../../metrics/spc/series';
 import * as RULES from '../../warehouse/rules';
 import { symptomsDefinition, symptomsGroup } from '../../metrics/symptoms';
 
@@ -49,6 +49,7 @@ const groups = [
 const definitions = [
   retentionDefinition(11), completionDefinition(11), attendanceDefinition(11), symptomsDefinition(PHQ9, 11), relapseDefinition(parsed.filters, 11),
   ...Object.values(SPC_SERIES).map((s) => spcDefinition(s, horizonOf(s, null), 11, false)),
+  ...DISCHARGE_BASIS_SERIES.map((name) => spcDefinition(SPC_SERIES[name], horizonOf(SPC_SERIES[name], null, 'discharge'), 11, false, 'discharge')),
 ];
 const TOP_LEVEL = ['metric', 'as_of', 'min_cell', 'filters', 'definition', 'groups', 'suppressed', 'log_rank', 'chi2', 'df', 'p'];
 
@@ -57,6 +58,11 @@ describe('docs/metrics.md documents what the code emits', () => {
     const missing = [...keysOf(groups)].filter((k) => !DOC.includes(`\`${k}\``) && !new RegExp(`\\b${k}\\b`).test(DOC));
     expect(missing).toEqual([]);
     expect(TOP_LEVEL.filter((k) => !DOC.includes(k))).toEqual([]);
+  });
+
+  it('lists the series that accept the discharge period basis ("SPC charts: Period basis")', () => {
+    const names = DISCHARGE_BASIS_SERIES.map((n) => `\`${n}\``);
+    expect(DOC).toContain(`Only the series whose outcome is known at discharge accept it: ${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}.`);
   });
 
   it('names every parameter of the definition blocks and states every numeric default', () => {

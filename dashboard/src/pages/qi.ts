@@ -12,7 +12,7 @@ export function spcDefinition(data: SpcResponse): string {
 
 /**
  * Quality improvement: one SPC chart of the series picked in the filter bar (docs/metrics.md "SPC charts"), by
- * admission month or quarter, with the Anhøj run rules of each phase spelled out under it.
+ * admission (or, for outcomes known at discharge, discharge) month or quarter, with the Anhøj run rules of each phase spelled out under it.
  */
 export const qiPage: PageModule<SpcResponse> = {
   title: 'QI',
@@ -20,6 +20,7 @@ export const qiPage: PageModule<SpcResponse> = {
   view(data, ctx) {
     const doc = ctx.doc;
     const label = SPC_SERIES_LABELS[data.series];
+    const basis = data.filters.period_basis ?? 'admission';
     const kind = data.chart === 'p' ? `p-chart${data.laney ? ' (Laney p′)' : ''}` : 'I-chart';
     const notes = data.notes.length > 0 ? doc.createElement('ul') : null;
     if (notes) {
@@ -35,13 +36,13 @@ export const qiPage: PageModule<SpcResponse> = {
     return pageSection(
       doc,
       'Quality improvement (SPC)',
-      `${label} by admission ${data.filters.period}, as of ${data.as_of}: is it changing for a reason, or only varying by chance?`,
+      `${label} by ${basis} ${data.filters.period}, as of ${data.as_of}: is it changing for a reason, or only varying by chance?`,
       chartCard(doc, {
         name: 'spc',
         title: `${label} (${kind})`,
-        howTo: 'Each point is one admission period. Dashed grey lines are the 3-sigma limits, the solid line the centre of each phase; a red point lies outside the limits, orange points belong to a phase with a run signal. Grey bands are periods too young to judge.',
+        howTo: `Each point is one ${basis} period. Dashed grey lines are the 3-sigma limits, the solid line the centre of each phase; a red point lies outside the limits, orange points belong to a phase with a run signal. ${basis === 'discharge' ? 'A grey band is the current period, not yet ended (partial).' : 'Grey bands are periods too young to judge.'}`,
         definition: spcDefinition(data),
-        chart: spcChart(data, { document: doc, width: 900, ariaLabel: `${label} ${kind} by admission ${data.filters.period}` }),
+        chart: spcChart(data, { document: doc, width: 900, ariaLabel: `${label} ${kind} by ${basis} ${data.filters.period}` }),
         rows: spcRows(data),
         below,
       }),

@@ -1,4 +1,4 @@
-import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, SPC_PERIODS, SPC_SERIES, type ViewState } from '../state';
+import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState } from '../state';
 import { SPC_SERIES_LABELS } from '../charts/spc-chart';
 import type { Instrument, Track } from '../types';
 import { h } from './dom';
@@ -73,6 +73,10 @@ function qiControls(doc: Document, state: ViewState, change: (patch: Partial<Vie
   return [
     select(doc, 'filter-series', 'Series', SPC_SERIES.map((s) => [s, SPC_SERIES_LABELS[s]]), state.spcSeries, (v) => change({ spcSeries: SPC_SERIES.find((x) => x === v) ?? 'completion' })),
     select(doc, 'filter-spc-period', 'Period', SPC_PERIODS.map((p) => [p, p]), state.spcPeriod, (v) => change({ spcPeriod: SPC_PERIODS.find((x) => x === v) ?? 'month' })),
+    // the basis is offered only for the series whose outcome is known at discharge
+    ...(SPC_DISCHARGE_SERIES.includes(state.spcSeries)
+      ? [select(doc, 'filter-spc-basis', 'Periods by', SPC_BASES.map((b) => [b, b]), state.spcBasis, (v) => change({ spcBasis: SPC_BASES.find((x) => x === v) ?? 'admission' }))]
+      : []),
     h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: 'filter-laney' }, 'Laney p′'), laney),
     h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: 'filter-split' }, 'Change dates (phases)'), split, error),
   ];
