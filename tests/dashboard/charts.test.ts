@@ -9,7 +9,6 @@ import { jtClassesChart } from '../../dashboard/src/charts/jt-classes';
 import { jtScatterChart } from '../../dashboard/src/charts/jt-scatter';
 import { kmChart } from '../../dashboard/src/charts/km-curve';
 import { overviewTable } from '../../dashboard/src/charts/overview-table';
-import { pChart } from '../../dashboard/src/charts/p-chart';
 import { relapseRateChart } from '../../dashboard/src/charts/relapse-rate';
 import { riskTable } from '../../dashboard/src/charts/risk-table';
 import { trajectoryChart } from '../../dashboard/src/charts/trajectory';
@@ -36,7 +35,6 @@ const charts: [string, () => Element][] = [
   ['km-relapse', () => kmChart(fixtures.relapse(), { xLabel: 'Days since first negative test →', yLabel: '↑ Still abstinent (%)' })],
   ['attendance-by-week', () => attendanceByWeekChart(fixtures.attendance())],
   ['iet', () => ietChart(fixtures.attendance())],
-  ['p-chart', () => pChart(fixtures.completionMonthly())],
   [
     'overview',
     () =>

@@ -5,7 +5,6 @@ import {
   abstinenceByWeekDefinition, attendanceByWeekDefinition, dischargeReasonsDefinition, ietDefinition, jtClassesDefinition, jtScatterDefinition,
   kmRelapseDefinition, kmRetentionDefinition, overviewDefinition, relapseRateDefinition, trajectoryDefinition,
 } from '../../dashboard/src/chart-definitions';
-import { pChartDefinition } from '../../dashboard/src/charts/p-chart';
 import * as RULES from '../../warehouse/rules';
 import { fixtures } from './helpers';
 
@@ -26,7 +25,6 @@ describe('the definition under each chart', () => {
     ['km-relapse', () => { const r = fixtures.relapse(); return { text: kmRelapseDefinition(r), sentences: r.definition.text }; }],
     ['attendance-by-week', () => { const a = fixtures.attendance(); return { text: attendanceByWeekDefinition(a), sentences: a.definition.text }; }],
     ['iet', () => { const a = fixtures.attendance(); return { text: ietDefinition(a), sentences: a.definition.text }; }],
-    ['p-chart', () => { const c = fixtures.completionMonthly(); return { text: pChartDefinition(c), sentences: c.definition.text }; }],
   ];
 
   for (const [name, card] of cards) {

@@ -8,7 +8,6 @@ import { jtClassesChart } from '../../dashboard/src/charts/jt-classes';
 import { jtScatterChart } from '../../dashboard/src/charts/jt-scatter';
 import { kmChart } from '../../dashboard/src/charts/km-curve';
 import { overviewTable } from '../../dashboard/src/charts/overview-table';
-import { pChart } from '../../dashboard/src/charts/p-chart';
 import { relapseRateChart } from '../../dashboard/src/charts/relapse-rate';
 import { riskTable } from '../../dashboard/src/charts/risk-table';
 import { trajectoryChart } from '../../dashboard/src/charts/trajectory';
@@ -34,7 +33,6 @@ const cases: [string, (groups: GroupBase[]) => Element][] = [
   ['km-relapse', (g) => kmChart(withGroups(fixtures.relapse(), g))],
   ['attendance-by-week', (g) => attendanceByWeekChart(withGroups(fixtures.attendance(), g))],
   ['iet', (g) => ietChart(withGroups(fixtures.attendance(), g))],
-  ['p-chart', (g) => pChart(withGroups(fixtures.completionMonthly(), g))],
   [
     'overview',
     (g) =>

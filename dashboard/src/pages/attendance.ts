@@ -1,30 +1,31 @@
 import { attendanceByWeekChart, attendanceWeekRows } from '../charts/attendance-by-week';
 import { ietChart, ietRows } from '../charts/iet';
-import { pChart, pChartData, pChartDefinition } from '../charts/p-chart';
+import { spcChart, spcRows } from '../charts/spc-chart';
 import { attendanceByWeekDefinition, ietDefinition } from '../chart-definitions';
-import { metricParams } from '../state';
-import type { AttendanceResponse, CompletionResponse } from '../types';
+import { metricParams, spcParams } from '../state';
+import type { AttendanceResponse, SpcResponse } from '../types';
 import { chartCard } from '../ui/chart-card';
 import { pageSection, type PageModule } from './page';
+import { spcDefinition } from './qi';
 
 interface AttendanceData {
   attendance: AttendanceResponse;
-  monthly: CompletionResponse;
+  /** Monthly completion from the SPC route: its maturity rule keeps months too young to judge off the chart (never drawn as a drop). */
+  monthly: SpcResponse;
 }
 
 export const attendancePage: PageModule<AttendanceData> = {
-  title: 'Attendance & QI',
+  title: 'Attendance',
   async load(api, state) {
-    const monthlyState = { ...state, groupBy: 'period' as const, period: 'month' as const };
-    const [attendance, monthly] = await Promise.all([api.metric('attendance', metricParams(state)), api.metric('completion', metricParams(monthlyState))]);
+    const monthlyState = { ...state, spcSeries: 'completion' as const, spcPeriod: 'month' as const, spcBasis: 'admission' as const, laney: false, splits: [] };
+    const [attendance, monthly] = await Promise.all([api.metric('attendance', metricParams(state)), api.spc('completion', spcParams(monthlyState))]);
     return { attendance, monthly };
   },
   view({ attendance, monthly }, ctx) {
     const doc = ctx.doc;
-    const p = pChartData(monthly);
     return pageSection(
       doc,
-      'Attendance and quality improvement',
+      'Attendance and engagement',
       `Session attendance, engagement and monthly completion, as of ${attendance.as_of}.`,
       chartCard(doc, {
         name: 'attendance-by-week',
@@ -45,10 +46,10 @@ export const attendancePage: PageModule<AttendanceData> = {
       chartCard(doc, {
         name: 'p-chart',
         title: 'Monthly completion rate (p-chart)',
-        howTo: 'Each point is one admission month’s completion rate; points outside the dashed 3σ limits signal a real change rather than noise.',
-        definition: pChartDefinition(monthly),
-        chart: pChart(monthly, { document: doc }),
-        rows: p.points.map((pt) => ({ ...pt, centre: p.centre })),
+        howTo: 'Each point is one admission month’s completion rate; a red point outside the dashed 3-sigma limits, or an orange phase with a run signal, is a real change rather than noise. Grey bands are months too young to judge. The QI page has every series, phases and targets.',
+        definition: spcDefinition(monthly),
+        chart: spcChart(monthly, { document: doc, ariaLabel: 'Completion p-chart by admission month' }),
+        rows: spcRows(monthly),
       }),
     );
   },
