@@ -125,13 +125,19 @@ export function stateToSearch(state: ViewState): string {
   return s === '' ? '' : `?${s}`;
 }
 
-/** The API filters of a view (docs/cli.md "Metric filters"), as query parameters. */
-export function metricParams(state: ViewState, extra: Record<string, string> = {}): URLSearchParams {
+/** The filters every aggregate request of a view shares: its tracks, admission dates and as_of. */
+function scopeParams(state: ViewState): URLSearchParams {
   const q = new URLSearchParams();
   for (const t of state.tracks) q.append('track', t);
   if (state.from) q.set('from', state.from);
   if (state.to) q.set('to', state.to);
   if (state.asOf) q.set('as_of', state.asOf);
+  return q;
+}
+
+/** The API filters of a view (docs/cli.md "Metric filters"), as query parameters. */
+export function metricParams(state: ViewState, extra: Record<string, string> = {}): URLSearchParams {
+  const q = scopeParams(state);
   q.set('group_by', state.groupBy);
   if (state.period) q.set('period', state.period);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
@@ -140,11 +146,7 @@ export function metricParams(state: ViewState, extra: Record<string, string> = {
 
 /** The filters of a comparison (docs/comparisons.md): the metric filters without group_by and period, and the instrument. */
 export function compareParams(state: ViewState, by: string): URLSearchParams {
-  const q = new URLSearchParams();
-  for (const t of state.tracks) q.append('track', t);
-  if (state.from) q.set('from', state.from);
-  if (state.to) q.set('to', state.to);
-  if (state.asOf) q.set('as_of', state.asOf);
+  const q = scopeParams(state);
   q.set('instrument', state.instrument);
   q.set('by', by);
   return q;
@@ -152,11 +154,7 @@ export function compareParams(state: ViewState, by: string): URLSearchParams {
 
 /** The filters of an SPC chart (docs/metrics.md "SPC charts"): tracks, dates, as_of, the period, Laney, split dates and, for remission, the instrument. */
 export function spcParams(state: ViewState): URLSearchParams {
-  const q = new URLSearchParams();
-  for (const t of state.tracks) q.append('track', t);
-  if (state.from) q.set('from', state.from);
-  if (state.to) q.set('to', state.to);
-  if (state.asOf) q.set('as_of', state.asOf);
+  const q = scopeParams(state);
   q.set('period', state.spcPeriod);
   if (state.spcBasis === 'discharge' && SPC_DISCHARGE_SERIES.includes(state.spcSeries)) q.set('period_basis', 'discharge');
   if (state.laney) q.set('laney', 'true');
