@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { connect, migrate, type Warehouse } from '../warehouse/db';
 import { acquireTestServer, type TestServer } from '../warehouse/scratch-server';
@@ -50,24 +51,57 @@ export async function cohort(scale: Scale, log: (m: string) => void): Promise<Ge
   return summary;
 }
 
-/** A fresh, migrated database on DATABASE_URL's server, or on an embedded server. */
-export async function freshDatabase(log: (m: string) => void): Promise<{ url: string; server: TestServer | null; drop(): Promise<void> }> {
+/** A loaded bench database kept between runs: `loaded` says the cohort is already in it. */
+export interface BenchDatabase {
+  url: string;
+  server: TestServer | null;
+  /** True when a kept database already holds this scale's cohort, so ingest is skipped. */
+  loaded: boolean;
+  /** Records that the cohort is loaded (kept databases only). */
+  markLoaded(episodes: number): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database on DATABASE_URL's server, or on an embedded server; with `keep`,
+ * the database of that name on DATABASE_URL's server, created and loaded the first time and
+ * never dropped, so that a later `--keep-db` run of other stages skips the 200k ingest.
+ */
+export async function freshDatabase(log: (m: string) => void, keep?: { name: string; episodes: number }): Promise<BenchDatabase> {
   const base = process.env.DATABASE_URL;
+  if (keep && !base) throw new Error('--keep-db needs DATABASE_URL (a server that outlives the run)');
+  if (keep && !/^[a-z_][a-z0-9_]*$/.test(keep.name)) throw new Error('--keep-db must be a lower-case SQL identifier');
   const server = base ? null : await acquireTestServer(log);
   const adminUrl = base ?? server?.adminUrl ?? '';
-  const name = `iop_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const name = keep?.name ?? `iop_bench_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+  if (!exists) await admin.query(`create database ${name}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const wh = connect(url, 2);
   await migrate(wh.db);
+  let loaded = false;
+  if (keep) {
+    await sql`create table if not exists bench_loaded (episodes int primary key)`.execute(wh.db);
+    loaded = (await sql<{ n: number }>`select count(*)::int as n from bench_loaded where episodes = ${keep.episodes}`.execute(wh.db)).rows[0]?.n === 1;
+    if (loaded) log(`kept database ${name} already holds ${keep.episodes} episodes: ingest skipped`);
+  }
   await wh.close();
   return {
     url,
     server,
+    loaded,
+    markLoaded: async (episodes: number) => {
+      if (!keep) return;
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query('insert into bench_loaded (episodes) values ($1) on conflict do nothing', [episodes]);
+      await c.end();
+    },
     drop: async () => {
+      if (keep) return;
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

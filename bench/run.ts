@@ -34,8 +34,9 @@ const program = new Command('bench')
   .option('--only <stages>', `comma-separated subset of ${STAGES.join(',')}`)
   .option('--growth <scales>', 'comma-separated scales: run the stages once per scale, each in a fresh database, then write the growth report')
   .option('--growth-report <scales>', 'only write the growth report, from the latest results of each scale')
+  .option('--keep-db <name>', "load the cohort into this database on DATABASE_URL's server once and keep it; later runs with the same name skip the ingest (not with --growth)")
   .parse(process.argv);
-const o = program.opts<{ scale: string; only?: string; growth?: string; growthReport?: string }>();
+const o = program.opts<{ scale: string; only?: string; growth?: string; growthReport?: string; keepDb?: string }>();
 const only = new Set((o.only ?? STAGES.join(',')).split(',') as Stage[]);
 const onlyArg = o.only ? ` --only ${o.only}` : '';
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
@@ -54,7 +55,7 @@ function parseScale(text: string, what: string): Scale {
 async function runScale(scale: Scale, name: string, command: string): Promise<void> {
   const startedAt = new Date().toISOString();
   const data = await cohort(scale, log);
-  const db = await freshDatabase(log);
+  const db = await freshDatabase(log, o.keepDb ? { name: o.keepDb, episodes: episodesFor(scale) } : undefined);
   const wh = connect(db.url, 4);
   const results: BenchResult[] = [];
   const ctx = { scale, url: db.url, wh, data, log, record: (r: BenchResult) => void results.push(r) };
@@ -63,7 +64,10 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     // only when asked for. (The FHIR stage alone needs only the patients; the demo brings its own.)
     const needsData = [...only].some((s) => s !== 'demo');
     const dimensionsOnly = [...only].every((s) => s === 'fhir' || s === 'demo');
-    if (needsData) await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
+    if (needsData && !(db.loaded && !only.has('ingest'))) {
+      await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
+      if (!dimensionsOnly) await db.markLoaded(episodesFor(scale));
+    }
     if (only.has('refresh')) await benchRefresh(ctx);
     if (only.has('metrics')) await benchMetrics(ctx);
     if (only.has('measures')) await benchMeasures(ctx);
@@ -96,6 +100,7 @@ const scalesOf = (list: string) => list.split(',').map((s) => parseScale(s.trim(
 if (o.growthReport) {
   growthReport(scalesOf(o.growthReport));
 } else if (o.growth) {
+  if (o.keepDb) throw new Error('--keep-db is for one scale, not --growth');
   const scales = scalesOf(o.growth);
   checkScales(scales.map(episodesFor));
   for (const scale of scales) await runScale(scale, String(scale), `npm run bench -- --growth ${o.growth}${onlyArg}`);

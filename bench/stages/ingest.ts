@@ -55,7 +55,8 @@ export async function benchIngest(ctx: BenchContext, opts: { dimensionsOnly?: bo
   } finally {
     client.release();
   }
-  for (const entity of ['assessments', 'abstinence'] as EntityName[]) {
+  for (const entity of ['assessments', 'abstinence', 'followups'] as EntityName[]) {
+    if (!ctx.data.files.some((x) => x.entity === entity)) continue;
     const f = file(entity);
     const t = await timed(() => ingestCsv(ctx.wh, { entity, input: fs.createReadStream(f.path), sourceName: `bench ${entity}` }));
     ctx.log(`ingest ${entity}: ${f.rows} rows in ${(t.ms / 1000).toFixed(2)} s`);
