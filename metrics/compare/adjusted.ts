@@ -4,7 +4,7 @@ import {
   funnelLimits, funnelPosition, ratioInterval, sqrtDispersion, type Dispersion, type Overdispersion,
 } from '../stats/funnel';
 import { hiddenUnits } from './complementary';
-import type { CompareEpisodeRow } from './episodes';
+import type { CompareCell, CompareEpisodeRow } from './episodes';
 import type { Adjuster } from './request';
 import type { AdjustedComparison, CompareModel, ComparisonUnit } from './schema';
 
@@ -16,51 +16,132 @@ import type { AdjustedComparison, CompareModel, ComparisonUnit } from './schema'
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The cells of episode rows (the standard measures and the tests hand rows in). */
+export function cellsOf(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): CompareCell[] {
+  const uses = new Set(adjustFor);
+  const cells = new Map<string, CompareCell>();
+  for (const r of rows) {
+    const cell: CompareCell = {
+      unit: r.unit, baseline: uses.has('baseline') ? r.baseline : null, age: uses.has('age') ? r.age : null,
+      sex: uses.has('sex') ? r.sex : '', substance: uses.has('substance') ? r.substance : '', n: 0, events: 0,
+    };
+    const key = JSON.stringify([cell.unit, cell.baseline, cell.age, cell.sex, cell.substance]);
+    const c = cells.get(key) ?? cell;
+    c.n++;
+    if (r.y) c.events++;
+    cells.set(key, c);
+  }
+  return [...cells.values()];
+}
+
 interface Modelled {
-  rows: CompareEpisodeRow[];
+  cells: CompareCell[];
+  episodes: number;
   withoutBaseline: number;
   withoutAge: number;
+  modelled: number;
 }
 
 /** Complete cases: an episode without a baseline (or a birth year) cannot be adjusted for it. */
-function completeCases(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): Modelled {
+function completeCases(cells: readonly CompareCell[], adjustFor: readonly Adjuster[]): Modelled {
   const needBaseline = adjustFor.includes('baseline');
   const needAge = adjustFor.includes('age');
-  const withoutBaseline = needBaseline ? rows.filter((r) => r.baseline === null).length : 0;
-  const withoutAge = needAge ? rows.filter((r) => r.age === null && !(needBaseline && r.baseline === null)).length : 0;
-  const kept = rows.filter((r) => !(needBaseline && r.baseline === null) && !(needAge && r.age === null));
-  return { rows: kept, withoutBaseline, withoutAge };
+  const out: Modelled = { cells: [], episodes: 0, withoutBaseline: 0, withoutAge: 0, modelled: 0 };
+  for (const c of cells) {
+    out.episodes += c.n;
+    if (needBaseline && c.baseline === null) out.withoutBaseline += c.n;
+    else if (needAge && c.age === null) out.withoutAge += c.n;
+    else {
+      out.cells.push(c);
+      out.modelled += c.n;
+    }
+  }
+  return out;
 }
 
 /**
- * One row per distinct (outcome, covariate values) pattern with its frequency, and each
- * episode's pattern: the frequency-weighted fit equals the episode-level fit
- * (metrics/stats/logistic.ts) and is far smaller at scale (200k episodes share a few
- * thousand patterns), and an episode's fitted probability is its pattern's.
+ * One covariate pattern (the values of the covariates the model uses) with its episodes
+ * and events over every unit, and its cells. The fit reads one row per pattern and
+ * outcome, weighted by its count: the estimates, SEs, deviance, AIC and c-statistic are
+ * those of the episode-level fit (metrics/stats/logistic.ts), and an episode's fitted
+ * probability is its pattern's. Patterns are taken in one fixed order (the covariates'
+ * values ascending, text in code-point order), so the sums never depend on the order the
+ * cells arrive in.
  */
+interface Pattern {
+  rep: CompareCell;
+  n: number;
+  events: number;
+  cells: CompareCell[];
+}
+
 interface Patterns {
+  list: Pattern[];
   y: number[];
   weights: number[];
   covariates: Covariate[];
-  /** The pattern of each episode, in row order. */
-  of: number[];
+  /** The fit row of each pattern, whose fitted probability is the pattern's. */
+  row: number[];
 }
 
-function patterns(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): Patterns {
-  const index = new Map<string, number>();
-  const reps: CompareEpisodeRow[] = [];
-  const weights: number[] = [];
-  const of = rows.map((r) => {
-    const key = JSON.stringify([r.y, ...adjustFor.map((a) => r[a])]);
-    let k = index.get(key);
-    if (k === undefined) {
-      k = reps.length;
-      index.set(key, k);
-      reps.push(r);
-      weights.push(0);
+function comparePatterns(adjustFor: readonly Adjuster[]): (a: Pattern, b: Pattern) => number {
+  return (a, b) => {
+    for (const k of adjustFor) {
+      const x = a.rep[k];
+      const y = b.rep[k];
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return x < y ? -1 : 1;
     }
-    weights[k] = (weights[k] ?? 0) + 1;
-    return k;
+    return 0;
+  };
+}
+
+/** A map of maps down the four covariates, to the pattern: no key string per cell. */
+type Nest<K, V> = Map<K, V>;
+type PatternIndex = Nest<number | null, Nest<number | null, Nest<string, Nest<string, Pattern>>>>;
+
+function patternOf(index: PatternIndex, c: CompareCell): Pattern {
+  // A covariate the model leaves out is blank in every cell, so the index can run down all four.
+  let byAge = index.get(c.baseline);
+  if (byAge === undefined) index.set(c.baseline, byAge = new Map());
+  let bySex = byAge.get(c.age);
+  if (bySex === undefined) byAge.set(c.age, bySex = new Map());
+  let bySubstance = bySex.get(c.sex);
+  if (bySubstance === undefined) bySex.set(c.sex, bySubstance = new Map());
+  let pattern = bySubstance.get(c.substance);
+  if (pattern === undefined) bySubstance.set(c.substance, pattern = { rep: c, n: 0, events: 0, cells: [] });
+  return pattern;
+}
+
+function patterns(cells: readonly CompareCell[], adjustFor: readonly Adjuster[]): Patterns {
+  const index: PatternIndex = new Map();
+  const found: Pattern[] = [];
+  for (const c of cells) {
+    const p = patternOf(index, c);
+    if (p.cells.length === 0) found.push(p);
+    p.n += c.n;
+    p.events += c.events;
+    p.cells.push(c);
+  }
+  const list = found.sort(comparePatterns(adjustFor));
+  const y: number[] = [];
+  const weights: number[] = [];
+  const reps: CompareCell[] = [];
+  const row = list.map((p) => {
+    const at = y.length;
+    if (p.events > 0) {
+      y.push(1);
+      weights.push(p.events);
+      reps.push(p.rep);
+    }
+    if (p.n - p.events > 0) {
+      y.push(0);
+      weights.push(p.n - p.events);
+      reps.push(p.rep);
+    }
+    return at;
   });
   const covariates = adjustFor.map((a): Covariate => {
     switch (a) {
@@ -70,17 +151,18 @@ function patterns(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjust
       case 'substance': return { name: 'substance', kind: 'categorical', values: reps.map((r) => r.substance) };
     }
   });
-  return { y: reps.map((r) => (r.y ? 1 : 0)), weights, covariates, of };
+  return { list, y, weights, covariates, row };
 }
 
-/** Per categorical level: its episodes and events among the modelled rows. */
-function levelCounts(rows: readonly CompareEpisodeRow[], covariate: 'sex' | 'substance'): Map<string, { n: number; events: number }> {
+/** Per categorical level: its episodes and events among the modelled episodes. */
+function levelCounts(patterns: readonly Pattern[], covariate: 'sex' | 'substance'): Map<string, { n: number; events: number }> {
   const out = new Map<string, { n: number; events: number }>();
-  for (const r of rows) {
-    const c = out.get(r[covariate]) ?? { n: 0, events: 0 };
-    c.n++;
-    if (r.y) c.events++;
-    out.set(r[covariate], c);
+  for (const p of patterns) {
+    const level = p.rep[covariate];
+    const c = out.get(level) ?? { n: 0, events: 0 };
+    c.n += p.n;
+    c.events += p.events;
+    out.set(level, c);
   }
   return out;
 }
@@ -94,14 +176,14 @@ const isSmallCell = (c: { n: number; events: number } | undefined, minCell: numb
  * reference level is small, the intercept (its log-odds) and the covariate's other rows are
  * withheld too.
  */
-function modelTable(fit: LogisticResult, rows: readonly CompareEpisodeRow[], minCell: number): CompareModel {
+function modelTable(fit: LogisticResult, patterns: readonly Pattern[], minCell: number): CompareModel {
   if (!fit.ok) {
     return {
-      status: fit.problem, message: problemMessage(fit, rows, minCell), n: fit.n, coefficients: [], reference_levels: {},
+      status: fit.problem, message: problemMessage(fit, patterns, minCell), n: fit.n, coefficients: [], reference_levels: {},
       deviance: null, null_deviance: null, df_residual: null, df_null: null, aic: null, c_statistic: null, iterations: null,
     };
   }
-  const counts = { sex: levelCounts(rows, 'sex'), substance: levelCounts(rows, 'substance') };
+  const counts = { sex: levelCounts(patterns, 'sex'), substance: levelCounts(patterns, 'substance') };
   const smallReference = new Set(Object.entries(fit.reference_levels)
     .filter(([cov, level]) => (cov === 'sex' || cov === 'substance') && isSmallCell(counts[cov].get(level), minCell))
     .map(([cov]) => cov));
@@ -126,9 +208,9 @@ function modelTable(fit: LogisticResult, rows: readonly CompareEpisodeRow[], min
  * with its outcome: "every episode with sex = other dropped out" would tell about a handful
  * of clients.
  */
-function problemMessage(fit: LogisticProblem, rows: readonly CompareEpisodeRow[], minCell: number): string {
+function problemMessage(fit: LogisticProblem, patterns: readonly Pattern[], minCell: number): string {
   const cov = fit.covariate;
-  if (fit.problem !== 'separation' || (cov !== 'sex' && cov !== 'substance') || !isSmallCell(levelCounts(rows, cov).get(fit.level ?? ''), minCell)) return fit.message;
+  if (fit.problem !== 'separation' || (cov !== 'sex' && cov !== 'substance') || !isSmallCell(levelCounts(patterns, cov).get(fit.level ?? ''), minCell)) return fit.message;
   return `Quasi-complete separation: the episodes of one ${cov} level with fewer than ${minCell} episodes (not named, to protect them) all share one outcome, so its coefficient runs off to infinity and no finite estimate exists. Combine sparse ${cov} levels or leave ${cov} out.`;
 }
 
@@ -138,14 +220,20 @@ interface UnitTotals {
   expected: number;
 }
 
-function unitTotals(rows: readonly CompareEpisodeRow[], of: readonly number[], fit: LogisticFit | null): Map<string, UnitTotals> {
-  const out = new Map<string, UnitTotals>();
-  rows.forEach((r, i) => {
-    const t = out.get(r.unit) ?? { n: 0, observed: 0, expected: 0 };
-    t.n++;
-    if (r.y) t.observed++;
-    t.expected += fit?.fitted[of[i] ?? -1] ?? 0;
-    out.set(r.unit, t);
+/**
+ * n, O and E of every unit (`keys`, in their order), E = Σ n · p over the unit's cells,
+ * taken pattern by pattern in the patterns' order (a unit has at most one cell per pattern).
+ */
+function unitTotals(keys: readonly string[], p: Patterns, fit: LogisticFit | null): Map<string, UnitTotals> {
+  const out = new Map<string, UnitTotals>(keys.map((k) => [k, { n: 0, observed: 0, expected: 0 }]));
+  p.list.forEach((pattern, k) => {
+    const fitted = fit?.fitted[p.row[k] ?? -1] ?? 0;
+    for (const c of pattern.cells) {
+      const t = out.get(c.unit) as UnitTotals;
+      t.n += c.n;
+      t.observed += c.events;
+      t.expected += c.n * fitted;
+    }
   });
   return out;
 }
@@ -195,25 +283,33 @@ export interface AdjustedParts {
 export function adjustedParts(
   rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
 ): AdjustedParts {
-  const modelled = completeCases(rows, adjustFor);
-  const p = patterns(modelled.rows, adjustFor);
+  return adjustedCells(cellsOf(rows, adjustFor), adjustFor, overdispersion, minCell);
+}
+
+/** The adjusted comparison of the cells (metrics/compare/episodes.ts `compareCells`, or `cellsOf`). */
+export function adjustedCells(
+  cells: readonly CompareCell[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
+): AdjustedParts {
+  const modelled = completeCases(cells, adjustFor);
+  const p = patterns(modelled.cells, adjustFor);
   const fit = fitLogistic(p.y, p.covariates, p.weights);
-  const totals = unitTotals(modelled.rows, p.of, fit.ok ? fit : null);
-  const d: Dispersion = fit.ok ? sqrtDispersion([...totals.values()]) : { n: 0, phi: 0, tau2: 0 };
   // Every unit with an eligible episode is listed, even when none of its episodes could be modelled.
-  const keys = [...new Set(rows.map((r) => r.unit))].sort(byCodePoint);
+  const keys = [...new Set(cells.map((c) => c.unit))].sort(byCodePoint);
+  const totals = unitTotals(keys, p, fit.ok ? fit : null);
+  const d: Dispersion = fit.ok ? sqrtDispersion([...totals.values()].filter((t) => t.n > 0)) : { n: 0, phi: 0, tau2: 0 };
   const totalOf = (key: string): UnitTotals => totals.get(key) ?? { n: 0, observed: 0, expected: 0 };
   const hidden = hiddenUnits(new Map(keys.map((k) => [k, { n: totalOf(k).n, events: totalOf(k).observed }])), minCell);
   const units = keys.map((key) => unitRow(key, totalOf(key), fit.ok, { whole: hidden.whole.has(key), observed: hidden.events.has(key) }, overdispersion, d));
+  const modelledTotals = [...totals.values()].filter((t) => t.n > 0);
   return {
-    model: modelTable(fit, modelled.rows, minCell),
+    model: modelTable(fit, p.list, minCell),
     funnel: {
       phi: fit.ok ? d.phi : null,
       tau2: fit.ok ? d.tau2 : null,
       adjusted: fit.ok && overdispersion !== 'none' && d.phi > 1,
-      curve: fit.ok ? funnelCurve([...totals.values()].map((t) => t.expected), overdispersion, d) : [],
+      curve: fit.ok ? funnelCurve(modelledTotals.map((t) => t.expected), overdispersion, d) : [],
     },
     units,
-    notes: { episodes: rows.length, without_baseline: modelled.withoutBaseline, without_age: modelled.withoutAge, modelled: modelled.rows.length },
+    notes: { episodes: modelled.episodes, without_baseline: modelled.withoutBaseline, without_age: modelled.withoutAge, modelled: modelled.modelled },
   };
 }
