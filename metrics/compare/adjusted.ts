@@ -4,7 +4,7 @@ import {
   funnelLimits, funnelPosition, ratioInterval, sqrtDispersion, type Dispersion, type Overdispersion,
 } from '../stats/funnel';
 import { hiddenUnits } from './complementary';
-import type { CompareCell, CompareEpisodeRow } from './episodes';
+import type { ComparePattern, CompareEpisodeRow } from './episodes';
 import type { Adjuster } from './request';
 import type { AdjustedComparison, CompareModel, ComparisonUnit } from './schema';
 
@@ -16,66 +16,101 @@ import type { AdjustedComparison, CompareModel, ComparisonUnit } from './schema'
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The cells of episode rows (the standard measures and the tests hand rows in). */
-export function cellsOf(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): CompareCell[] {
+/** A map of maps down the four covariates: no key string per row. */
+type PatternIndex<T> = Map<number | null, Map<number | null, Map<string, Map<string, T>>>>;
+
+function indexed<T>(index: PatternIndex<T>, baseline: number | null, age: number | null, sex: string, substance: string, make: () => T): T {
+  let byAge = index.get(baseline);
+  if (byAge === undefined) index.set(baseline, byAge = new Map());
+  let bySex = byAge.get(age);
+  if (bySex === undefined) byAge.set(age, bySex = new Map());
+  let bySubstance = bySex.get(sex);
+  if (bySubstance === undefined) bySex.set(sex, bySubstance = new Map());
+  let found = bySubstance.get(substance);
+  if (found === undefined) bySubstance.set(substance, found = make());
+  return found;
+}
+
+/**
+ * The patterns of episode rows, as `comparePatterns` groups them in the query (the
+ * standard measures and the tests hand rows in).
+ */
+export function patternsOf(rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[]): ComparePattern[] {
   const uses = new Set(adjustFor);
-  const cells = new Map<string, CompareCell>();
+  const index: PatternIndex<{ pattern: ComparePattern; unitAt: Map<string, number> }> = new Map();
+  const out: ComparePattern[] = [];
   for (const r of rows) {
-    const cell: CompareCell = {
-      unit: r.unit, baseline: uses.has('baseline') ? r.baseline : null, age: uses.has('age') ? r.age : null,
-      sex: uses.has('sex') ? r.sex : '', substance: uses.has('substance') ? r.substance : '', n: 0, events: 0,
-    };
-    const key = JSON.stringify([cell.unit, cell.baseline, cell.age, cell.sex, cell.substance]);
-    const c = cells.get(key) ?? cell;
-    c.n++;
-    if (r.y) c.events++;
-    cells.set(key, c);
+    const baseline = uses.has('baseline') ? r.baseline : null;
+    const age = uses.has('age') ? r.age : null;
+    const sex = uses.has('sex') ? r.sex : '';
+    const substance = uses.has('substance') ? r.substance : '';
+    const entry = indexed(index, baseline, age, sex, substance, () => {
+      const pattern: ComparePattern = { baseline, age, sex, substance, units: [], n: [], events: [] };
+      out.push(pattern);
+      return { pattern, unitAt: new Map<string, number>() };
+    });
+    const { pattern, unitAt } = entry;
+    let j = unitAt.get(r.unit);
+    if (j === undefined) {
+      j = pattern.units.length;
+      unitAt.set(r.unit, j);
+      pattern.units.push(r.unit);
+      pattern.n.push(0);
+      pattern.events.push(0);
+    }
+    pattern.n[j] = (pattern.n[j] ?? 0) + 1;
+    if (r.y) pattern.events[j] = (pattern.events[j] ?? 0) + 1;
   }
-  return [...cells.values()];
+  return out;
+}
+
+/** A pattern with its totals over every unit. */
+interface Pattern {
+  rep: ComparePattern;
+  n: number;
+  events: number;
 }
 
 interface Modelled {
-  cells: CompareCell[];
+  patterns: Pattern[];
   episodes: number;
   withoutBaseline: number;
   withoutAge: number;
   modelled: number;
 }
 
+const sum = (values: readonly number[]): number => {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+};
+
 /** Complete cases: an episode without a baseline (or a birth year) cannot be adjusted for it. */
-function completeCases(cells: readonly CompareCell[], adjustFor: readonly Adjuster[]): Modelled {
+function completeCases(patterns: readonly ComparePattern[], adjustFor: readonly Adjuster[]): Modelled {
   const needBaseline = adjustFor.includes('baseline');
   const needAge = adjustFor.includes('age');
-  const out: Modelled = { cells: [], episodes: 0, withoutBaseline: 0, withoutAge: 0, modelled: 0 };
-  for (const c of cells) {
-    out.episodes += c.n;
-    if (needBaseline && c.baseline === null) out.withoutBaseline += c.n;
-    else if (needAge && c.age === null) out.withoutAge += c.n;
+  const out: Modelled = { patterns: [], episodes: 0, withoutBaseline: 0, withoutAge: 0, modelled: 0 };
+  for (const rep of patterns) {
+    const n = sum(rep.n);
+    out.episodes += n;
+    if (needBaseline && rep.baseline === null) out.withoutBaseline += n;
+    else if (needAge && rep.age === null) out.withoutAge += n;
     else {
-      out.cells.push(c);
-      out.modelled += c.n;
+      out.patterns.push({ rep, n, events: sum(rep.events) });
+      out.modelled += n;
     }
   }
   return out;
 }
 
 /**
- * One covariate pattern (the values of the covariates the model uses) with its episodes
- * and events over every unit, and its cells. The fit reads one row per pattern and
- * outcome, weighted by its count: the estimates, SEs, deviance, AIC and c-statistic are
- * those of the episode-level fit (metrics/stats/logistic.ts), and an episode's fitted
- * probability is its pattern's. Patterns are taken in one fixed order (the covariates'
- * values ascending, text in code-point order), so the sums never depend on the order the
- * cells arrive in.
+ * The fit reads one row per covariate pattern and outcome, weighted by its count: the
+ * estimates, SEs, deviance, AIC and c-statistic are those of the episode-level fit
+ * (metrics/stats/logistic.ts), and an episode's fitted probability is its pattern's.
+ * Patterns are taken in one fixed order (the covariates' values ascending, text in
+ * code-point order), so the sums never depend on the order the query returns them in.
  */
-interface Pattern {
-  rep: CompareCell;
-  n: number;
-  events: number;
-  cells: CompareCell[];
-}
-
-interface Patterns {
+interface Fitted {
   list: Pattern[];
   y: number[];
   weights: number[];
@@ -98,37 +133,11 @@ function comparePatterns(adjustFor: readonly Adjuster[]): (a: Pattern, b: Patter
   };
 }
 
-/** A map of maps down the four covariates, to the pattern: no key string per cell. */
-type Nest<K, V> = Map<K, V>;
-type PatternIndex = Nest<number | null, Nest<number | null, Nest<string, Nest<string, Pattern>>>>;
-
-function patternOf(index: PatternIndex, c: CompareCell): Pattern {
-  // A covariate the model leaves out is blank in every cell, so the index can run down all four.
-  let byAge = index.get(c.baseline);
-  if (byAge === undefined) index.set(c.baseline, byAge = new Map());
-  let bySex = byAge.get(c.age);
-  if (bySex === undefined) byAge.set(c.age, bySex = new Map());
-  let bySubstance = bySex.get(c.sex);
-  if (bySubstance === undefined) bySex.set(c.sex, bySubstance = new Map());
-  let pattern = bySubstance.get(c.substance);
-  if (pattern === undefined) bySubstance.set(c.substance, pattern = { rep: c, n: 0, events: 0, cells: [] });
-  return pattern;
-}
-
-function patterns(cells: readonly CompareCell[], adjustFor: readonly Adjuster[]): Patterns {
-  const index: PatternIndex = new Map();
-  const found: Pattern[] = [];
-  for (const c of cells) {
-    const p = patternOf(index, c);
-    if (p.cells.length === 0) found.push(p);
-    p.n += c.n;
-    p.events += c.events;
-    p.cells.push(c);
-  }
-  const list = found.sort(comparePatterns(adjustFor));
+function fitRows(patterns: Pattern[], adjustFor: readonly Adjuster[]): Fitted {
+  const list = patterns.sort(comparePatterns(adjustFor));
   const y: number[] = [];
   const weights: number[] = [];
-  const reps: CompareCell[] = [];
+  const reps: ComparePattern[] = [];
   const row = list.map((p) => {
     const at = y.length;
     if (p.events > 0) {
@@ -224,15 +233,17 @@ interface UnitTotals {
  * n, O and E of every unit (`keys`, in their order), E = Σ n · p over the unit's cells,
  * taken pattern by pattern in the patterns' order (a unit has at most one cell per pattern).
  */
-function unitTotals(keys: readonly string[], p: Patterns, fit: LogisticFit | null): Map<string, UnitTotals> {
+function unitTotals(keys: readonly string[], f: Fitted, fit: LogisticFit | null): Map<string, UnitTotals> {
   const out = new Map<string, UnitTotals>(keys.map((k) => [k, { n: 0, observed: 0, expected: 0 }]));
-  p.list.forEach((pattern, k) => {
-    const fitted = fit?.fitted[p.row[k] ?? -1] ?? 0;
-    for (const c of pattern.cells) {
-      const t = out.get(c.unit) as UnitTotals;
-      t.n += c.n;
-      t.observed += c.events;
-      t.expected += c.n * fitted;
+  f.list.forEach((pattern, k) => {
+    const fitted = fit?.fitted[f.row[k] ?? -1] ?? 0;
+    const { units, n, events } = pattern.rep;
+    for (let j = 0; j < units.length; j++) {
+      const t = out.get(units[j] as string) as UnitTotals;
+      const cell = n[j] as number;
+      t.n += cell;
+      t.observed += events[j] as number;
+      t.expected += cell * fitted;
     }
   });
   return out;
@@ -283,24 +294,26 @@ export interface AdjustedParts {
 export function adjustedParts(
   rows: readonly CompareEpisodeRow[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
 ): AdjustedParts {
-  return adjustedCells(cellsOf(rows, adjustFor), adjustFor, overdispersion, minCell);
+  return adjustedPatterns(patternsOf(rows, adjustFor), adjustFor, overdispersion, minCell);
 }
 
-/** The adjusted comparison of the cells (metrics/compare/episodes.ts `compareCells`, or `cellsOf`). */
-export function adjustedCells(
-  cells: readonly CompareCell[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
+/** The adjusted comparison of the patterns (metrics/compare/episodes.ts `comparePatterns`, or `patternsOf`). */
+export function adjustedPatterns(
+  patterns: readonly ComparePattern[], adjustFor: readonly Adjuster[], overdispersion: Overdispersion, minCell: number,
 ): AdjustedParts {
-  const modelled = completeCases(cells, adjustFor);
-  const p = patterns(modelled.cells, adjustFor);
+  const modelled = completeCases(patterns, adjustFor);
+  const p = fitRows(modelled.patterns, adjustFor);
   const fit = fitLogistic(p.y, p.covariates, p.weights);
   // Every unit with an eligible episode is listed, even when none of its episodes could be modelled.
-  const keys = [...new Set(cells.map((c) => c.unit))].sort(byCodePoint);
+  const unitSet = new Set<string>();
+  for (const pattern of patterns) for (const u of pattern.units) unitSet.add(u);
+  const keys = [...unitSet].sort(byCodePoint);
   const totals = unitTotals(keys, p, fit.ok ? fit : null);
-  const d: Dispersion = fit.ok ? sqrtDispersion([...totals.values()].filter((t) => t.n > 0)) : { n: 0, phi: 0, tau2: 0 };
+  const modelledTotals = [...totals.values()].filter((t) => t.n > 0);
+  const d: Dispersion = fit.ok ? sqrtDispersion(modelledTotals) : { n: 0, phi: 0, tau2: 0 };
   const totalOf = (key: string): UnitTotals => totals.get(key) ?? { n: 0, observed: 0, expected: 0 };
   const hidden = hiddenUnits(new Map(keys.map((k) => [k, { n: totalOf(k).n, events: totalOf(k).observed }])), minCell);
   const units = keys.map((key) => unitRow(key, totalOf(key), fit.ok, { whole: hidden.whole.has(key), observed: hidden.events.has(key) }, overdispersion, d));
-  const modelledTotals = [...totals.values()].filter((t) => t.n > 0);
   return {
     model: modelTable(fit, p.list, minCell),
     funnel: {

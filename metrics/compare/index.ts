@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { checkFiltersInWarehouse, echoListFilters } from '../filters';
 import { MetricFilterError } from '../index';
-import { adjustedCells, cellsOf } from './adjusted';
+import { adjustedPatterns, patternsOf } from './adjusted';
 import { adjustedDefinition, equityDefinition } from './definition';
-import { compareCells, compareEpisodes, compareSource, type CompareCell, type CompareEpisodeRow, type CompareSource } from './episodes';
+import { compareEpisodes, comparePatterns, compareSource, type CompareEpisodeRow, type ComparePattern, type CompareSource } from './episodes';
 import { MEASURES } from '../measures/registry';
 import type { MeasureName } from '../measures/spec';
 import { leftOutCounts, measureEpisodes, type MeasureEpisodes } from './measure-episodes';
@@ -48,8 +48,8 @@ export async function computeComparison(
       suppressed: groups.some((g) => g.suppressed !== undefined) || leftOut?.excluded === null,
     };
   }
-  const cells = measure ? cellsOf(measure.rows, req.adjustFor) : await cellsOfOutcome(db, req, remissionBelow, opts.source);
-  const parts = adjustedCells(cells, req.adjustFor, req.overdispersion, minCell);
+  const patterns = measure ? patternsOf(measure.rows, req.adjustFor) : await patternsOfOutcome(db, req, remissionBelow, opts.source);
+  const parts = adjustedPatterns(patterns, req.adjustFor, req.overdispersion, minCell);
   const suppressed = parts.units.some((u) => u.suppressed !== undefined) || parts.model.coefficients.some((c) => c.suppressed !== undefined)
     || leftOut?.excluded === null;
   return {
@@ -80,11 +80,11 @@ async function episodesOf(
   return compareEpisodes(db, outcome, req.by, req.filters, remissionBelow, from, baseline);
 }
 
-/** The same episodes as the cells of an adjusted comparison, grouped in the query. */
-async function cellsOfOutcome(db: Kysely<DB>, req: CompareRequest, remissionBelow: number | null, source?: CompareSource): Promise<CompareCell[]> {
+/** The same episodes by covariate pattern, for an adjusted comparison, grouped in the query. */
+async function patternsOfOutcome(db: Kysely<DB>, req: CompareRequest, remissionBelow: number | null, source?: CompareSource): Promise<ComparePattern[]> {
   const outcome = req.outcome as EpisodeOutcome;
   const from = source ?? await compareSource(db, outcome, req.adjustFor.includes('baseline'), req.filters);
-  return compareCells(db, outcome, req.by, req.filters, remissionBelow, from, req.adjustFor);
+  return comparePatterns(db, outcome, req.by, req.filters, remissionBelow, from, req.adjustFor);
 }
 
 async function remissionThreshold(db: Kysely<DB>, instrument: string): Promise<number> {
