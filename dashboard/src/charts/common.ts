@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { suppressedText, suppressionExplanation } from '../format';
 
-export { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
+export { AXIS_MARGINS, bandTicks, baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
 import { baseOptions, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
 
 export interface TableRow {
