@@ -2,7 +2,7 @@ import { ApiError, type Api } from './api';
 import { PAGE_RUNNERS } from './pages';
 import { signInView } from './pages/signin';
 import { PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
-import type { Instrument, Me, Track } from './types';
+import type { Clinician, Instrument, Me, Site, Track } from './types';
 import { h } from './ui/dom';
 import { filterBar } from './ui/filters';
 
@@ -21,6 +21,9 @@ interface Session {
   me: Me;
   tracks: Track[];
   instruments: Instrument[];
+  /** The sites and clinicians the filter bar offers (the API's scoped lists; empty when the program records none). */
+  sites: Site[];
+  clinicians: Clinician[];
 }
 
 function errorText(err: unknown): string {
@@ -42,11 +45,12 @@ function loading(doc: Document): HTMLElement {
   return h(doc, 'p', { class: 'loading', role: 'status', 'data-testid': 'loading' }, 'Loading…');
 }
 
-/** A viewer may only ask for its own tracks (api/README.md roles); drop any others a shared link carries. */
+/** A scoped user may only ask for its own tracks and sites (api/README.md roles); drop any others a shared link carries. */
 export function scopeState(state: ViewState, me: Me): ViewState {
-  if (me.tracks === null) return state;
-  const allowed = new Set(me.tracks);
-  return { ...state, tracks: state.tracks.filter((t) => allowed.has(t)) };
+  const tracks = me.tracks === null ? state.tracks : state.tracks.filter((t) => me.tracks?.includes(t));
+  const site = me.sites === null ? state.filters.site : state.filters.site.filter((s) => me.sites?.includes(s));
+  if (tracks.length === state.tracks.length && site.length === state.filters.site.length) return state;
+  return { ...state, tracks, filters: { ...state.filters, site } };
 }
 
 export function startApp(env: AppEnv): Promise<void> {
@@ -68,9 +72,15 @@ export function startApp(env: AppEnv): Promise<void> {
   }
 
   async function signedIn(me: Me): Promise<void> {
-    const [tracks, instruments] = await Promise.all([api.tracks(), api.instruments().catch(() => [] as Instrument[])]);
+    const [tracks, instruments, sites, clinicians] = await Promise.all([
+      api.tracks(),
+      api.instruments().catch(() => [] as Instrument[]),
+      // The lists only feed the filter bar: without them the page still works, the filters stay in the URL.
+      api.sites().catch(() => [] as Site[]),
+      api.clinicians().catch(() => [] as Clinician[]),
+    ]);
     const visible = me.tracks === null ? tracks : tracks.filter((t) => me.tracks?.includes(t.track_code));
-    await render({ me, tracks: visible, instruments }, scopeState(parseState(env.search()), me));
+    await render({ me, tracks: visible, instruments, sites, clinicians }, scopeState(parseState(env.search()), me));
   }
 
   function header(session: Session, state: ViewState): HTMLElement {
@@ -112,6 +122,8 @@ export function startApp(env: AppEnv): Promise<void> {
     const filters = filterBar(doc, state, {
       tracks: session.tracks,
       instruments: session.instruments,
+      sites: session.sites,
+      clinicians: session.clinicians,
       showInstrument: state.page === 'symptoms' || state.page === 'compare' || (state.page === 'qi' && state.spcSeries === 'remission'),
       compare: state.page === 'compare',
       qi: state.page === 'qi',
