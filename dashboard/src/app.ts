@@ -72,15 +72,21 @@ export function startApp(env: AppEnv): Promise<void> {
   }
 
   async function signedIn(me: Me): Promise<void> {
-    const [tracks, instruments, sites, clinicians] = await Promise.all([
-      api.tracks(),
-      api.instruments().catch(() => [] as Instrument[]),
-      // The lists only feed the filter bar: without them the page still works, the filters stay in the URL.
-      api.sites().catch(() => [] as Site[]),
-      api.clinicians().catch(() => [] as Clinician[]),
-    ]);
+    const [tracks, instruments] = await Promise.all([api.tracks(), api.instruments().catch(() => [] as Instrument[])]);
     const visible = me.tracks === null ? tracks : tracks.filter((t) => me.tracks?.includes(t.track_code));
-    await render({ me, tracks: visible, instruments, sites, clinicians }, scopeState(parseState(env.search()), me));
+    const session: Session = { me, tracks: visible, instruments, sites: [], clinicians: [] };
+    // The site and clinician lists only feed the filter bar, so the first chart never waits for them
+    // (a scoped user's clinician list joins the attendance, seconds at 200k episodes): the bar is
+    // redrawn when they arrive. Without them the page still works and the URL's filters still apply.
+    void Promise.all([api.sites().catch(() => [] as Site[]), api.clinicians().catch(() => [] as Clinician[])]).then(([sites, clinicians]) => {
+      session.sites = sites;
+      session.clinicians = clinicians;
+      if (shown?.session !== session) return;
+      const next = filtersFor(session, shown.state);
+      shown.filters.replaceWith(next);
+      shown.filters = next;
+    });
+    await render(session, scopeState(parseState(env.search()), me));
   }
 
   function header(session: Session, state: ViewState): HTMLElement {
@@ -116,10 +122,11 @@ export function startApp(env: AppEnv): Promise<void> {
     await render(session, state);
   }
 
-  async function render(session: Session, state: ViewState): Promise<void> {
-    const mine = ++generation;
-    const content = h(doc, 'main', { id: 'main', 'aria-live': 'polite', 'aria-busy': 'true', 'data-page': state.page }, loading(doc));
-    const filters = filterBar(doc, state, {
+  /** What is on screen: its session, view and filter bar (redrawn in place when the site and clinician lists arrive). */
+  let shown: { session: Session; state: ViewState; filters: HTMLElement } | undefined;
+
+  function filtersFor(session: Session, state: ViewState): HTMLElement {
+    return filterBar(doc, state, {
       tracks: session.tracks,
       instruments: session.instruments,
       sites: session.sites,
@@ -129,6 +136,13 @@ export function startApp(env: AppEnv): Promise<void> {
       qi: state.page === 'qi',
       onChange: (next) => void go(session, next, 'replace'),
     });
+  }
+
+  async function render(session: Session, state: ViewState): Promise<void> {
+    const mine = ++generation;
+    const content = h(doc, 'main', { id: 'main', 'aria-live': 'polite', 'aria-busy': 'true', 'data-page': state.page }, loading(doc));
+    const filters = filtersFor(session, state);
+    shown = { session, state, filters };
     root.replaceChildren(header(session, state), filters, content);
     doc.title = `${PAGE_RUNNERS[state.page].title} · IOP Outcomes`;
     try {

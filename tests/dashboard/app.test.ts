@@ -12,7 +12,7 @@ interface Harness {
   signedIn: () => boolean;
 }
 
-function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: () => boolean } {
+function fakeApi(me: Me, h: { metricCalls: string[]; lists?: Promise<void> }): { api: Api; signedIn: () => boolean } {
   let session = false;
   const responses: { [M in MetricName]: () => MetricResponses[M] } = {
     retention: fixtures.retention,
@@ -28,8 +28,14 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
     },
     tracks: async () => fixtures.tracks(),
     instruments: async () => fixtures.instruments(),
-    sites: async () => fixtures.sites(),
-    clinicians: async () => fixtures.clinicians(),
+    sites: async () => {
+      await h.lists;
+      return fixtures.sites();
+    },
+    clinicians: async () => {
+      await h.lists;
+      return fixtures.clinicians();
+    },
     metric: async (name, params) => {
       h.metricCalls.push(`${name}?${params.toString()}`);
       return name === 'completion' && params.get('group_by') === 'period' ? (fixtures.completionMonthly() as MetricResponses[typeof name]) : responses[name]();
@@ -81,12 +87,12 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
-async function boot(me: Me, search = ''): Promise<Harness> {
+async function boot(me: Me, search = '', lists?: Promise<void>): Promise<Harness> {
   document.body.innerHTML = '<div id="app"></div>';
   const root = document.getElementById('app') as HTMLElement;
   const urls: [string, string][] = [];
   const metricCalls: string[] = [];
-  const { api, signedIn } = fakeApi(me, { metricCalls });
+  const { api, signedIn } = fakeApi(me, { metricCalls, lists });
   let current = search;
   await startApp({
     doc: document,
@@ -203,6 +209,24 @@ describe('dashboard app wiring (fake API)', () => {
     // the patient filters stay open while one is set
     expect(byTestId<HTMLDetailsElement>(h.root, 'filter-patient').open).toBe(true);
     expect(byTestId(h.root, 'filter-patient').querySelector('summary')?.textContent).toBe('Patient filters (2)');
+  });
+
+  it('draws the page without waiting for the site and clinician lists, and adds their filters when they arrive', async () => {
+    let release = () => undefined as void;
+    const lists = new Promise<void>((r) => (release = r));
+    const h = await boot(analyst, '?page=relapse&site=SOUTH', lists);
+    await signIn(h.root, 'right');
+    expect(h.metricCalls).toEqual(['relapse?site=SOUTH&group_by=track']);
+    expect(h.root.querySelector('[data-testid="chart-relapse-rate"]')).not.toBeNull();
+    // the URL's site is offered (and selected) even before the list arrives
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').options].map((o) => o.value)).toEqual(['SOUTH']);
+    expect(h.root.querySelector('[data-testid="filter-clinician"]')).toBeNull();
+    release();
+    await settle();
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').selectedOptions].map((o) => o.value)).toEqual(['SOUTH']);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').options].map((o) => o.value)).toEqual(['NORTH', 'SOUTH']);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-clinician').options].map((o) => o.value)).toEqual(['C01', 'C02']);
+    expect(h.metricCalls).toHaveLength(1);
   });
 
   it('groups two ways: the second dimension goes to group_by as the API reads it and never repeats the first', async () => {

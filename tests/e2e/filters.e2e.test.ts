@@ -36,6 +36,8 @@ describe('filters (URL state, refetch)', () => {
     await settled(page);
     const before = await chartSvg(page, 'km-retention');
     const site = page.getByTestId('filter-site');
+    // the list arrives after the first chart (it never delays it)
+    await site.locator('option').first().waitFor({ state: 'attached' });
     const options = await site.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(options.length, 'the demo cohort has sites').toBeGreaterThan(1);
     const chosen = options[0] ?? '';
@@ -63,6 +65,7 @@ describe('filters (URL state, refetch)', () => {
 
     await page.reload();
     await settled(page);
+    await page.getByTestId('filter-site').locator('option').nth(1).waitFor({ state: 'attached' });
     expect(await page.getByTestId('filter-site').evaluate((e) => [...(e as HTMLSelectElement).selectedOptions].map((o) => o.value))).toEqual([chosen]);
   });
 
