@@ -1,7 +1,7 @@
 import { ApiError, type Api } from './api';
 import { PAGE_RUNNERS } from './pages';
 import { signInView } from './pages/signin';
-import { PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
+import { pageControls, PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
 import type { Clinician, Instrument, Me, Site, Track } from './types';
 import { h } from './ui/dom';
 import { filterBar } from './ui/filters';
@@ -131,6 +131,7 @@ export function startApp(env: AppEnv): Promise<void> {
       instruments: session.instruments,
       sites: session.sites,
       clinicians: session.clinicians,
+      ...pageControls(state.page),
       showInstrument: state.page === 'symptoms' || state.page === 'compare' || (state.page === 'qi' && state.spcSeries === 'remission'),
       compare: state.page === 'compare',
       qi: state.page === 'qi',

@@ -197,10 +197,21 @@ export function spcParams(state: ViewState): URLSearchParams {
   return q;
 }
 
-/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, as_of and the instrument. */
+/**
+ * Which controls of the filter bar a page applies: the dimension filters its requests take and
+ * whether it groups. The overview is one row per track; the not-on-track list takes tracks and
+ * clinicians only (metrics/progress/schema.ts ProgressAlertsQuerySchema).
+ */
+export function pageControls(page: Page): { dimensions: readonly ListFilter[]; grouping: boolean } {
+  if (page === 'progress') return { dimensions: ['clinician'], grouping: false };
+  return { dimensions: LIST_FILTERS, grouping: page !== 'overview' && page !== 'compare' && page !== 'qi' };
+}
+
+/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, clinicians, as_of and the instrument. */
 export function progressParams(state: ViewState): URLSearchParams {
   const q = new URLSearchParams();
   for (const t of state.tracks) q.append('track', t);
+  for (const c of state.filters.clinician) q.append('clinician', c);
   if (state.asOf) q.set('as_of', state.asOf);
   q.set('instrument', state.instrument);
   return q;

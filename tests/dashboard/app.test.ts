@@ -246,10 +246,20 @@ describe('dashboard app wiring (fake API)', () => {
     again.dispatchEvent(new Event('change'));
     await settle();
     expect(h.metricCalls.at(-1)).toBe('relapse?group_by=race');
-    // the overview stays one row per track whatever the grouping
+    // the overview stays one row per track whatever the grouping, and offers no grouping
     const o = await boot(analyst, '?group_by=site,race&site=NORTH');
     await signIn(o.root, 'right');
     expect(o.metricCalls.every((c) => c.includes('site=NORTH&group_by=track') && !c.includes('race'))).toBe(true);
+    expect(o.root.querySelector('[data-testid="filter-group-by"]')).toBeNull();
+    expect(o.root.querySelector('[data-testid="filter-site"]')).not.toBeNull();
+  });
+
+  it('Progress page: offers the clinician filter only (the alerts take tracks and clinicians) and sends it', async () => {
+    const h = await boot(analyst, '?page=progress&clinician=C02&site=NORTH');
+    await signIn(h.root, 'right');
+    expect(h.metricCalls).toContain('progress/alerts?clinician=C02&instrument=PHQ-9');
+    expect(h.root.querySelector('[data-testid="filter-clinician"]')).not.toBeNull();
+    for (const id of ['filter-site', 'filter-patient', 'filter-group-by']) expect(h.root.querySelector(`[data-testid="${id}"]`), id).toBeNull();
   });
 
   it('QI page: the series, period, Laney and change dates go to GET /spc/{series} and into the URL', async () => {

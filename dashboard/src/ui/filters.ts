@@ -1,5 +1,5 @@
 import {
-  AGE_BAND_VALUES, COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, SEX_VALUES, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState,
+  AGE_BAND_VALUES, COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, LIST_FILTERS, PERIODS, SEX_VALUES, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState,
 } from '../state';
 import { SPC_SERIES_LABELS } from '../charts/spc-chart';
 import type { Clinician, Instrument, ListFilter, Site, Track } from '../types';
@@ -12,6 +12,10 @@ export interface FilterOptions {
   sites?: readonly Site[];
   clinicians?: readonly Clinician[];
   showInstrument: boolean;
+  /** The dimension filters the page applies (state.ts pageControls); all by default. */
+  dimensions?: readonly ListFilter[];
+  /** Whether the page groups (a group-by control); true by default. */
+  grouping?: boolean;
   /** The Compare page picks an outcome and a unit instead of a grouping. */
   compare?: boolean;
   /** The QI page picks a series, its period, Laney p′ and change dates instead of a grouping. */
@@ -76,19 +80,23 @@ function dimensionFilters(doc: Document, state: ViewState, opts: FilterOptions):
   const set = (k: ListFilter) => (values: string[]) => opts.onChange({ ...state, filters: { ...state.filters, [k]: values } });
   const sites = opts.sites ?? [];
   const clinicians = opts.clinicians ?? [];
+  const applies = (k: ListFilter) => (opts.dimensions ?? LIST_FILTERS).includes(k);
   const out: HTMLElement[] = [];
-  if (sites.length > 0 || state.filters.site.length > 0) out.push(multiSelect(doc, 'filter-site', 'Site', sites.map((s) => [s.site_code, s.name || s.site_code]), state.filters.site, set('site')));
-  if (clinicians.length > 0 || state.filters.clinician.length > 0) {
+  if (applies('site') && (sites.length > 0 || state.filters.site.length > 0)) out.push(multiSelect(doc, 'filter-site', 'Site', sites.map((s) => [s.site_code, s.name || s.site_code]), state.filters.site, set('site')));
+  if (applies('clinician') && (clinicians.length > 0 || state.filters.clinician.length > 0)) {
     out.push(multiSelect(doc, 'filter-clinician', 'Clinician', clinicians.map((c) => [c.clinician_id, c.name || c.clinician_id]), state.filters.clinician, set('clinician')));
   }
-  const patient = [
-    multiSelect(doc, 'filter-sex', 'Sex', SEX_VALUES.map((v) => [v, v]), state.filters.sex, set('sex')),
-    multiSelect(doc, 'filter-age-band', 'Age band', AGE_BAND_VALUES.map((v) => [v, v]), state.filters.age_band, set('age_band')),
-    listInput(doc, 'filter-race', 'Race (comma-separated)', 'e.g. white', state.filters.race, set('race')),
-    listInput(doc, 'filter-ethnicity', 'Ethnicity (comma-separated)', 'e.g. hispanic or latino', state.filters.ethnicity, set('ethnicity')),
-    listInput(doc, 'filter-substance', 'Substance (comma-separated)', 'e.g. alcohol, opioids', state.filters.substance, set('substance')),
-  ];
-  const given = (['sex', 'age_band', 'race', 'ethnicity', 'substance'] as const).filter((k) => state.filters[k].length > 0);
+  const controls: Record<'sex' | 'age_band' | 'race' | 'ethnicity' | 'substance', () => HTMLElement> = {
+    sex: () => multiSelect(doc, 'filter-sex', 'Sex', SEX_VALUES.map((v) => [v, v]), state.filters.sex, set('sex')),
+    age_band: () => multiSelect(doc, 'filter-age-band', 'Age band', AGE_BAND_VALUES.map((v) => [v, v]), state.filters.age_band, set('age_band')),
+    race: () => listInput(doc, 'filter-race', 'Race (comma-separated)', 'e.g. white', state.filters.race, set('race')),
+    ethnicity: () => listInput(doc, 'filter-ethnicity', 'Ethnicity (comma-separated)', 'e.g. hispanic or latino', state.filters.ethnicity, set('ethnicity')),
+    substance: () => listInput(doc, 'filter-substance', 'Substance (comma-separated)', 'e.g. alcohol, opioids', state.filters.substance, set('substance')),
+  };
+  const kinds = (['sex', 'age_band', 'race', 'ethnicity', 'substance'] as const).filter(applies);
+  if (kinds.length === 0) return out;
+  const patient = kinds.map((k) => controls[k]());
+  const given = kinds.filter((k) => state.filters[k].length > 0);
   out.push(h(doc, 'details', { class: 'filter more-filters', open: given.length > 0, 'data-testid': 'filter-patient' },
     h(doc, 'summary', {}, given.length > 0 ? `Patient filters (${given.length})` : 'Patient filters'),
     h(doc, 'div', { class: 'more-filters-body' }, ...patient)));
@@ -157,7 +165,7 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
       select(doc, 'filter-outcome', 'Outcome', COMPARE_OUTCOMES.map((o) => [o, OUTCOME_LABELS[o] ?? o]), state.compareOutcome, (o) => change({ compareOutcome: COMPARE_OUTCOMES.find((x) => x === o) ?? 'completion' })),
       select(doc, 'filter-by', 'Compare by', COMPARE_UNITS.map((u) => [u, UNIT_LABELS[u] ?? u]), state.compareBy, (u) => change({ compareBy: COMPARE_UNITS.find((x) => x === u) ?? 'track' })),
     );
-  } else {
+  } else if (opts.grouping ?? true) {
     controls.push(
       select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => {
         const groupBy = GROUP_BYS.find((x) => x === g) ?? 'track';
@@ -168,7 +176,7 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
         state.groupBy2 ?? '', (g) => change({ groupBy2: GROUP_BYS.find((x) => x === g && x !== state.groupBy) ?? null })),
     );
   }
-  if ((state.groupBy === 'period' || state.groupBy2 === 'period') && !opts.compare && !opts.qi) {
+  if ((state.groupBy === 'period' || state.groupBy2 === 'period') && !opts.compare && !opts.qi && (opts.grouping ?? true)) {
     controls.push(select(doc, 'filter-period', 'Period', PERIODS.map((p) => [p, p]), state.period ?? 'quarter', (p) => change({ period: PERIODS.find((x) => x === p) ?? null })));
   }
   if (opts.showInstrument) {
