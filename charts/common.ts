@@ -48,6 +48,16 @@ export function colourScale(domain: readonly string[], legend = domain.length > 
 const CHAR_PX = 7.5;
 
 /**
+ * The left margin that fits the longest y tick label (issue 18 item 6): group names grow long in a
+ * two-way table ("downtown · unknown") and were cut off at a fixed 110 px. 7 px a character at
+ * 12 px plus the tick and its padding; never under `min`, never over 300 px.
+ */
+export function labelMargin(labels: readonly string[], min = 110): number {
+  const longest = Math.max(0, ...labels.map((l) => l.length));
+  return Math.round(Math.min(300, Math.max(min, 7 * longest + 14)));
+}
+
+/**
  * The ticks of a band axis that fit side by side without overlapping (issue 18 item 6): every
  * k-th value, k the smallest step at which a label of the longest value fits its share of
  * the width, always keeping the first. Written once for every chart with a period axis, so

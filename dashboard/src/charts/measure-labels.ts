@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed, suppressedText, suppressionExplanation } from '../format';
 import { OKABE_ITO } from '../palette';
 import type { MeasureResponse } from '../types';
-import { baseOptions, emptyState, NO_DATA, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, emptyState, labelMargin, NO_DATA, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
 import { SUPPRESSED_FILL } from './rate-bars';
 
 /** The label a measure keeps apart: episodes whose outcome window has not closed (docs/measures.md "Labels"). */
@@ -64,7 +64,7 @@ export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {
   const chart = Plot.plot({
     ...baseOptions(opts),
     height: 70 + 36 * groups.length,
-    marginLeft: 110,
+    marginLeft: labelMargin(groups),
     marginRight: 60,
     x: { label: 'Episodes →', grid: true, domain: [0, longest * (hidden.length > 0 ? 1.2 : 1)], nice: true },
     y: { label: null, domain: groups },
