@@ -85,18 +85,21 @@ export function profile(st: LmmStats, theta: readonly number[]): Profile | null 
   const [a = 0, b = 0, c = 0] = theta;
   const p = st.names.length;
   const m = st.s0.length;
-  const { s0, s1, s2, zy0, zy1, zx } = st;
+  const { k: count, s0, s1, s2, zy0, zy1, zyy, zx } = st;
   const cross = Float64Array.from(st.xx); // X'V⁻¹X, upper triangle
   const rhs = Float64Array.from(st.xy); // X'V⁻¹y
   const u0 = new Float64Array(p);
   const u1 = new Float64Array(p);
   let logDetL = 0;
   let yHy = 0;
+  // One block stands for k groups of one design: k·(its design terms), and the
+  // response terms from the block's Σ Z_i'y_i and Σ (Z_i'y_i)(Z_i'y_i)'.
   for (let g = 0; g < m; g++) {
-    logDetL += groupBlock(s0[g] as number, s1[g] as number, s2[g] as number, a, b, c, block);
+    const k = count[g] as number;
+    logDetL += k * groupBlock(s0[g] as number, s1[g] as number, s2[g] as number, a, b, c, block);
     const h00 = block[0] as number, h01 = block[1] as number, h11 = block[2] as number;
     const y0 = zy0[g] as number, y1 = zy1[g] as number;
-    yHy += h00 * y0 * y0 + 2 * h01 * y0 * y1 + h11 * y1 * y1;
+    yHy += h00 * (zyy[3 * g] as number) + 2 * h01 * (zyy[3 * g + 1] as number) + h11 * (zyy[3 * g + 2] as number);
     const base = g * 2 * p;
     for (let j = 0; j < p; j++) {
       const x0 = zx[base + j] as number, x1 = zx[base + p + j] as number;
@@ -104,10 +107,10 @@ export function profile(st: LmmStats, theta: readonly number[]): Profile | null 
       u1[j] = h01 * x0 + h11 * x1;
     }
     for (let j = 0; j < p; j++) {
-      const x0 = zx[base + j] as number, x1 = zx[base + p + j] as number;
+      const x0 = k * (zx[base + j] as number), x1 = k * (zx[base + p + j] as number);
       rhs[j] = (rhs[j] as number) - (u0[j] as number) * y0 - (u1[j] as number) * y1;
       // Upper triangle only: the update is symmetric, mirrored once after the loop.
-      for (let k = j; k < p; k++) cross[j * p + k] = (cross[j * p + k] as number) - x0 * (u0[k] as number) - x1 * (u1[k] as number);
+      for (let l = j; l < p; l++) cross[j * p + l] = (cross[j * p + l] as number) - x0 * (u0[l] as number) - x1 * (u1[l] as number);
     }
   }
   const a2 = new Matrix(p, p);
@@ -144,57 +147,66 @@ export function profileGradient(st: LmmStats, theta: readonly number[], pr: Prof
   const [a = 0, b = 0, c = 0] = theta;
   const p = st.names.length;
   const m = st.s0.length;
-  const { s0, s1, s2, zy0, zy1, zx } = st;
+  const { k: count, s0, s1, s2, zy0, zy1, zyy, zx } = st;
   const ainv = pr.chol.solve(Matrix.eye(p, p));
   const ai = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) ai[j * p + k] = ainv.get(j, k);
+  for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) ai[j * p + l] = ainv.get(j, l);
   const beta = Float64Array.from(pr.beta);
   const scale = (st.n - p) / pr.r2;
   const q0 = new Float64Array(p);
   const q1 = new Float64Array(p);
   let d00 = 0, d01 = 0, d11 = 0;
   for (let g = 0; g < m; g++) {
+    const k = count[g] as number;
     groupBlock(s0[g] as number, s1[g] as number, s2[g] as number, a, b, c, block);
     const h00 = block[0] as number, h01 = block[1] as number, h11 = block[2] as number;
     const t0 = s0[g] as number, t1 = s1[g] as number, t2 = s2[g] as number;
-    // S·H, then T = I − SH.
+    // S·H, then T = I − SH (Z_i'V_i⁻¹ = T·Z_i').
     const sh00 = t0 * h00 + t1 * h01, sh01 = t0 * h01 + t1 * h11;
     const sh10 = t1 * h00 + t2 * h01, sh11 = t1 * h01 + t2 * h11;
     // W = T·S (symmetric).
     const w00 = t0 - (sh00 * t0 + sh01 * t1);
     const w01 = t1 - (sh00 * t1 + sh01 * t2);
     const w11 = t2 - (sh10 * t1 + sh11 * t2);
-    // e = T·(Z'y − Z'X β), Q = T·Z'X.
+    // Q = T·Z'X, and μ = Z'Xβ, the same for every group of the block.
     const base = g * 2 * p;
-    let r0 = zy0[g] as number, r1 = zy1[g] as number;
+    let mu0 = 0, mu1 = 0;
     for (let j = 0; j < p; j++) {
       const x0 = zx[base + j] as number, x1 = zx[base + p + j] as number;
       const bj = beta[j] as number;
-      r0 -= x0 * bj;
-      r1 -= x1 * bj;
+      mu0 += x0 * bj;
+      mu1 += x1 * bj;
       q0[j] = x0 - (sh00 * x0 + sh01 * x1);
       q1[j] = x1 - (sh10 * x0 + sh11 * x1);
     }
-    const e0 = r0 - (sh00 * r0 + sh01 * r1);
-    const e1 = r1 - (sh10 * r0 + sh11 * r1);
+    // R = Σ r_i r_i' over the block's groups, r_i = Z_i'y_i − μ; then Σ e_i e_i' = T R T'.
+    const y0 = zy0[g] as number, y1 = zy1[g] as number;
+    const r00 = (zyy[3 * g] as number) - 2 * y0 * mu0 + k * mu0 * mu0;
+    const r01 = (zyy[3 * g + 1] as number) - y0 * mu1 - y1 * mu0 + k * mu0 * mu1;
+    const r11 = (zyy[3 * g + 2] as number) - 2 * y1 * mu1 + k * mu1 * mu1;
+    const tr00 = (1 - sh00) * r00 - sh01 * r01, tr01 = (1 - sh00) * r01 - sh01 * r11;
+    const tr10 = -sh10 * r00 + (1 - sh11) * r01, tr11 = -sh10 * r01 + (1 - sh11) * r11;
+    const e00 = tr00 * (1 - sh00) - tr01 * sh01;
+    const e01 = -tr00 * sh10 + tr01 * (1 - sh11);
+    const e11 = -tr10 * sh10 + tr11 * (1 - sh11);
     // Q A⁻¹ Q' (2×2 symmetric).
     let qa00 = 0, qa01 = 0, qa11 = 0;
     for (let j = 0; j < p; j++) {
       let v0 = 0, v1 = 0;
       const row = j * p;
-      for (let k = 0; k < p; k++) {
-        const aik = ai[row + k] as number;
-        v0 += aik * (q0[k] as number);
-        v1 += aik * (q1[k] as number);
+      for (let l = 0; l < p; l++) {
+        const ajl = ai[row + l] as number;
+        v0 += ajl * (q0[l] as number);
+        v1 += ajl * (q1[l] as number);
       }
       const qj0 = q0[j] as number, qj1 = q1[j] as number;
       qa00 += qj0 * v0;
       qa01 += qj0 * v1;
       qa11 += qj1 * v1;
     }
-    d00 += w00 - qa00 - scale * e0 * e0;
-    d01 += w01 - qa01 - scale * e0 * e1;
-    d11 += w11 - qa11 - scale * e1 * e1;
+    d00 += k * (w00 - qa00) - scale * e00;
+    d01 += k * (w01 - qa01) - scale * e01;
+    d11 += k * (w11 - qa11) - scale * e11;
   }
   return [2 * a * d00 + 2 * b * d01, 2 * a * d01 + 2 * b * d11, 2 * c * d11];
 }
@@ -290,9 +302,8 @@ const MAX_ITERATIONS = 2000;
 /** Fits the model by minimising the profiled REML criterion from lme4's start θ = (1, 0, 1). */
 export function fitLmm(st: LmmStats): LmmFit {
   const p = st.names.length;
-  const m = st.s0.length;
   if (st.n <= p) throw new RangeError(`too few observations (${st.n}) for ${p} fixed effects`);
-  if (m < 2) throw new RangeError('at least 2 groups are needed to estimate a random-effect covariance');
+  if (st.groups < 2) throw new RangeError('at least 2 groups are needed to estimate a random-effect covariance');
   let evaluations = 0;
   // The last profile, so that the gradient at the point the line search accepted reuses it,
   // and the best point seen (numeric.uncmin returns its last point, which after a BFGS
@@ -358,7 +369,7 @@ function summarise(st: LmmStats, theta: [number, number, number], best: Profile,
   return {
     method: 'REML',
     n_obs: st.n,
-    n_groups: st.s0.length,
+    n_groups: st.groups,
     fixed,
     random: { sd_intercept: sdI, sd_slope: sdS, correlation: sdI > 0 && sdS > 0 ? v01 / (sdI * sdS) : null, covariance: [[v00, v01], [v01, v11]] },
     residual_sd: Math.sqrt(sigma2),
