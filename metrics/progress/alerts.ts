@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { BASELINE_FROM, BASELINE_TO, DAYS_PER_WEEK, LAST_WEEK } from '../../warehouse/rules';
+import { modelsAnswer } from '../source';
 import { inTracks } from '../sql/scope';
 import { bandOf, type Band, type BandCutoffs } from './bands';
 import type { CurrentFit } from './current-fit';
@@ -76,9 +77,41 @@ export interface AlertScope {
  * Every episode open as of as_of (admitted on or before, not discharged by then) in the
  * scope, with a score of the instrument on or before as_of: its latest score (the worst
  * of that day when several) and its baseline (the first score on days −14…+7, the
- * lowest of that day, as the model reads it). Two index probes per open episode.
+ * lowest of that day, as the model reads it), in episode order. From the models when
+ * they answer (`alertsSource`), else from the facts.
  */
 async function openEpisodes(db: Kysely<DB>, s: AlertScope, higherIsBetter: boolean): Promise<OpenEpisodeRow[]> {
+  return (await alertsSource(db, s.as_of)) === 'model' ? openEpisodesFromModel(db, s) : openEpisodesFromFacts(db, s, higherIsBetter);
+}
+
+/**
+ * Where the open episodes are read (metrics/source.ts `modelsAnswer`): from
+ * `episode_instrument_outcomes` when the models are current and no score is dated after
+ * as_of, so that the model's baseline and latest score are those on or before as_of
+ * (an episode has one score per instrument and day, so "the worst of that day" is the
+ * day's only score); else from the facts.
+ */
+export async function alertsSource(db: Kysely<DB>, asOf: string): Promise<'model' | 'facts'> {
+  return (await modelsAnswer(db, ['scores_through'], asOf)) ? 'model' : 'facts';
+}
+
+/** One model row per open episode, found by the (instrument, discharged_on) index. */
+async function openEpisodesFromModel(db: Kysely<DB>, s: AlertScope): Promise<OpenEpisodeRow[]> {
+  const asOf = sql`${s.as_of}::date`;
+  const r = await sql<OpenEpisodeRow>`
+    select o.episode_id, o.track_code, o.clinician_id, o.admitted_on::text as admitted_on,
+      o.baseline_score as baseline, o.baseline_on::text as baseline_on, o.latest_score as latest, o.latest_on::text as latest_on,
+      (o.latest_on - o.admitted_on) as day
+    from episode_instrument_outcomes o
+    where o.instrument = ${s.instrument} and (o.discharged_on is null or o.discharged_on > ${asOf}) and o.admitted_on <= ${asOf}
+      and ${inTracks(sql`o.track_code`, s.track)}
+      and ${s.clinician ? sql`o.clinician_id = any(${s.clinician}::text[])` : sql`true`}
+    order by o.episode_id`.execute(db);
+  return r.rows;
+}
+
+/** Two index probes on the scores per open episode. */
+async function openEpisodesFromFacts(db: Kysely<DB>, s: AlertScope, higherIsBetter: boolean): Promise<OpenEpisodeRow[]> {
   const asOf = sql`${s.as_of}::date`;
   const worstFirst = higherIsBetter ? sql`a.total_score asc` : sql`a.total_score desc`;
   const r = await sql<OpenEpisodeRow>`
