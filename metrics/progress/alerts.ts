@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { BASELINE_FROM, BASELINE_TO, DAYS_PER_WEEK, LAST_WEEK } from '../../warehouse/rules';
 import { modelsAnswer } from '../source';
@@ -95,18 +95,24 @@ export async function alertsSource(db: Kysely<DB>, asOf: string): Promise<'model
   return (await modelsAnswer(db, ['scores_through'], asOf)) ? 'model' : 'facts';
 }
 
-/** One model row per open episode, found by the (instrument, discharged_on) index. */
+/**
+ * One model row per open episode: those not discharged at all from the partial index
+ * that holds every column read here (an index-only scan, once vacuum has marked the pages
+ * visible), those discharged after as_of from the (instrument, discharged_on) index.
+ */
 async function openEpisodesFromModel(db: Kysely<DB>, s: AlertScope): Promise<OpenEpisodeRow[]> {
   const asOf = sql`${s.as_of}::date`;
-  const r = await sql<OpenEpisodeRow>`
+  const part = (discharged: RawBuilder<unknown>) => sql`
     select o.episode_id, o.track_code, o.clinician_id, o.admitted_on::text as admitted_on,
       o.baseline_score as baseline, o.baseline_on::text as baseline_on, o.latest_score as latest, o.latest_on::text as latest_on,
       (o.latest_on - o.admitted_on) as day
     from episode_instrument_outcomes o
-    where o.instrument = ${s.instrument} and (o.discharged_on is null or o.discharged_on > ${asOf}) and o.admitted_on <= ${asOf}
+    where o.instrument = ${s.instrument} and ${discharged} and o.admitted_on <= ${asOf}
       and ${inTracks(sql`o.track_code`, s.track)}
-      and ${s.clinician ? sql`o.clinician_id = any(${s.clinician}::text[])` : sql`true`}
-    order by o.episode_id`.execute(db);
+      and ${s.clinician ? sql`o.clinician_id = any(${s.clinician}::text[])` : sql`true`}`;
+  const r = await sql<OpenEpisodeRow>`
+    select * from (${part(sql`o.discharged_on is null`)} union all ${part(sql`o.discharged_on > ${asOf}`)}) open
+    order by episode_id`.execute(db);
   return r.rows;
 }
 

@@ -338,5 +338,8 @@ describe('the alerts list from the models (docs/progress.md "Alerts")', () => {
     const models = await answers();
     expect(models).toEqual(facts);
     expect(models[0]?.alerts.map((x) => x.episode_id)).toEqual(['A-outside', 'A-rc']);
+    // As of 2026-02-10 the models answer, and A-closed (discharged 2026-02-20) is still open and alerts.
+    expect(await alertsSource(db, '2026-02-10')).toBe('model');
+    expect(models[AS_OFS.indexOf('2026-02-10') * SCOPES.length]?.alerts.map((x) => x.episode_id)).toContain('A-closed');
   });
 });
