@@ -331,8 +331,9 @@ describe('the alerts list from the models (docs/progress.md "Alerts")', () => {
     expect(await alertsSource(db, '2027-01-01')).toBe('facts');
     const facts = await answers();
     await refreshEpisodes(db, 'all');
-    expect(await alertsSource(db, '2027-01-01')).toBe('model');
-    expect(await alertsSource(db, PROGRESS_AS_OF)).toBe('model');
+    // No episode is discharged after these days: the open ones are those never discharged.
+    expect(await alertsSource(db, '2027-01-01')).toBe('model_not_discharged');
+    expect(await alertsSource(db, PROGRESS_AS_OF)).toBe('model_not_discharged');
     // A score is dated after as_of: the models' latest score may be later than as_of.
     expect(await alertsSource(db, '2026-02-03')).toBe('facts');
     const models = await answers();
