@@ -53,6 +53,16 @@ export async function modelsAnswer(db: Kysely<DB>, dependsOn: readonly (keyof Fa
   return modelsCurrent(await readModelStateAndSettled(db, false), dependsOn, asOf);
 }
 
+/**
+ * `modelsAnswer`, and the latest discharge in the models (null when none is discharged),
+ * read in the same statement: the not-on-track list (metrics/progress/alerts.ts) skips
+ * the episodes discharged after as_of when there can be none.
+ */
+export async function modelsAnswerSettled(db: Kysely<DB>, dependsOn: readonly (keyof FactsThrough)[], asOf: string): Promise<{ answer: boolean; settled: string | null }> {
+  const state = await readModelStateAndSettled(db, true);
+  return { answer: modelsCurrent(state, dependsOn, asOf), settled: state?.settled ?? null };
+}
+
 function modelsCurrent(
   state: ModelStateAndSettled | undefined, dependsOn: readonly (keyof FactsThrough)[], asOf: string,
 ): state is ModelStateAndSettled {

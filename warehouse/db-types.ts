@@ -117,11 +117,14 @@ export interface EpisodeInstrumentOutcomes {
   age_at_admission: number | null;
   baseline_on: string | null;
   baseline_score: number | null;
+  clinician_id: string | null;
   discharged_on: string | null;
   episode_id: string;
   followup_on: string | null;
   followup_score: number | null;
   instrument: string;
+  latest_on: string | null;
+  latest_score: number | null;
   mean_x10k_w0: number | null;
   mean_x10k_w1: number | null;
   mean_x10k_w10: number | null;

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import type { DB } from './db-types';
 import { startEmbedded, type EmbeddedServer } from './embedded';
 import { migrationProvider, REBUILDS_MODELS } from './migrations/index';
-import { refreshEpisodes } from './models/refresh';
+import { refreshAll } from './models/refresh';
 import { readModelState } from './models/state';
 import { installTypeParsers } from './pg-types';
 
@@ -83,7 +83,7 @@ export async function migrate(db: Kysely<DB>): Promise<string[]> {
   // from the facts now, so metrics do not fall back to the (slower) fact queries until
   // someone runs refresh. One that found nothing to reshape left them current.
   if (applied.some((name) => REBUILDS_MODELS.has(name)) && (await readModelState(db))?.stale !== false) {
-    await db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+    await refreshAll(db);
   }
   return applied;
 }

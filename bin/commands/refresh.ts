@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withWarehouse, type CliContext } from '../context';
-import { refreshEpisodes } from '../../warehouse/models/refresh';
+import { refreshAll } from '../../warehouse/models/refresh';
 import { readModelState } from '../../warehouse/models/state';
 import { refitProgressFits, type RefitOutcome } from '../../metrics/progress/refit';
 
@@ -28,7 +28,7 @@ export function registerRefresh(program: Command, ctx: CliContext): void {
         const state = await readModelState(wh.db);
         const models = !o.full && state && !state.stale
           ? `models are current (refreshed as of ${state.refreshed_as_of ?? 'never'}); use --full to rebuild anyway`
-          : `refreshed ${await wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all'))} episodes`;
+          : `refreshed ${await refreshAll(wh.db)} episodes`;
         if (!o.progress) return models;
         return [models, ...(await refitProgressFits(wh.db)).map(refitLine)].join('\n');
       });

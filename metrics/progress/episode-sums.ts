@@ -9,7 +9,6 @@ export type TimeScale = (typeof TIME_SCALES)[number];
 
 /** One episode's sums over its scores: all the progress model reads (metrics/stats/lmm.ts). */
 export interface EpisodeSums {
-  episode_id: string;
   n: number;
   st: number;
   stt: number;
@@ -27,7 +26,10 @@ export interface EpisodeSums {
  * A score before admission counts as week 0. The sums are taken in `numeric`, which
  * is exact and so independent of the order PostgreSQL reads the rows in. The baseline
  * is read from the same facts with the rule of the per-episode models (inBaselineWindow),
- * so the fit never depends on whether the models are fresh.
+ * so the fit never depends on whether the models are fresh. The rows come sorted by
+ * their sums (not by episode id, which the fit never reads), the order in which
+ * statsFromGroupSums (metrics/stats/lmm-stats.ts) sums them, so its sort finds them
+ * (almost) in order.
  */
 export async function episodeSums(db: Kysely<DB>, instrument: string, time: TimeScale): Promise<EpisodeSums[]> {
   const weeks = sql`greatest(a.administered_on - e.admitted_on, 0) / 7.0::float8`;
@@ -39,12 +41,12 @@ export async function episodeSums(db: Kysely<DB>, instrument: string, time: Time
       where a.instrument = ${instrument}
         and a.administered_on - e.admitted_on between ${sql.lit(BASELINE_FROM)} and ${sql.lit(LAST_WEEK_DAY)}
     )
-    select s.episode_id, count(*)::int as n,
+    select count(*)::int as n,
       sum(s.t::numeric)::float8 as st, sum((s.t * s.t)::numeric)::float8 as stt,
       sum(s.y::numeric)::float8 as sy, sum((s.t * s.y)::numeric)::float8 as sty, sum((s.y * s.y)::numeric)::float8 as syy,
       (min(array[s.day::float8, s.y]) filter (where ${inBaselineWindow(sql`s.day`)}))[2] as baseline
     from s
     group by s.episode_id
-    order by s.episode_id`.execute(db);
+    order by n, st, stt, sy, sty, syy`.execute(db);
   return r.rows;
 }

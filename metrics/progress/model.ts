@@ -59,7 +59,9 @@ export async function fitProgressModel(db: Kysely<DB>, o: ProgressModelOptions):
   const present = BANDS.filter((band) => kept.some((k) => k.band === band));
   const others = present.slice(1);
   const names = ['(Intercept)', ...others.map((b) => `band[${b}]`), 'time', ...others.map((b) => `time:band[${b}]`)];
-  const groups: GroupSums[] = kept.map(({ e, band }) => ({ ...e, w: [1, ...others.map((b) => (b === band ? 1 : 0))] }));
+  // One covariate vector per band, shared by its episodes.
+  const covariates = new Map<Band | null, number[]>([null, ...BANDS].map((band) => [band, [1, ...others.map((b) => (b === band ? 1 : 0))]]));
+  const groups: GroupSums[] = kept.map(({ e, band }) => ({ n: e.n, st: e.st, stt: e.stt, sy: e.sy, sty: e.sty, syy: e.syy, w: covariates.get(band) ?? [] }));
   if (groups.length < 2) throw new ProgressModelError(`instrument ${o.instrument} has ${groups.length} episode(s) with scores to model; at least 2 are needed`, 'data');
   let fit: LmmFit;
   try {

@@ -5,6 +5,9 @@ import { createUser } from '../../api/auth/users';
 import { readDataVersion } from '../../ingest/lineage';
 import { LAST_WEEK } from '../../warehouse/rules';
 import { saveProgressFit } from '../../warehouse/progress-fits';
+import { refreshEpisodes } from '../../warehouse/models/refresh';
+import { alertsSource, progressAlerts } from '../../metrics/progress/alerts';
+import { currentFit } from '../../metrics/progress/current-fit';
 import type { ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse } from '../../metrics/progress/schema';
 import { useTestDatabase } from '../harness/database';
 import { iop } from '../metrics/cli';
@@ -309,4 +312,35 @@ describe('iop users add --role clinician', () => {
     const row = await t.wh.db.selectFrom('users').select(['role', 'clinician_id']).where('username', '=', 'clara').executeTakeFirstOrThrow();
     expect(row).toEqual({ role: 'clinician', clinician_id: 'c2' });
   }, 180_000);
+});
+
+describe('the alerts list from the models (docs/progress.md "Alerts")', () => {
+  it('reads the open episodes from the models when they are current and no score is dated after as_of, with the answers of the facts', async () => {
+    const db = t.wh.db;
+    const AS_OFS = [PROGRESS_AS_OF, '2026-02-03', '2026-02-10', '2027-01-01'];
+    const SCOPES = [{ track: null, clinician: null }, { track: ['day'], clinician: null }, { track: null, clinician: ['c2'] }, { track: ['evening'], clinician: ['c1'] }];
+    const answers = async () => {
+      const out: ProgressAlertsResponse[] = [];
+      for (const instrument of ['LOW', 'HIGH']) {
+        const fit = await currentFit(db, instrument);
+        for (const as_of of AS_OFS) for (const scope of SCOPES) out.push(await progressAlerts(db, fit, { instrument, as_of, ...scope }));
+      }
+      return out;
+    };
+    // The cases above were inserted without a refresh: the models are stale and the facts answer.
+    expect(await alertsSource(db, '2027-01-01')).toBe('facts');
+    const facts = await answers();
+    await refreshEpisodes(db, 'all');
+    // No episode is discharged after these days: the open ones are those never discharged.
+    expect(await alertsSource(db, '2027-01-01')).toBe('model_not_discharged');
+    expect(await alertsSource(db, PROGRESS_AS_OF)).toBe('model_not_discharged');
+    // A score is dated after as_of: the models' latest score may be later than as_of.
+    expect(await alertsSource(db, '2026-02-03')).toBe('facts');
+    const models = await answers();
+    expect(models).toEqual(facts);
+    expect(models[0]?.alerts.map((x) => x.episode_id)).toEqual(['A-outside', 'A-rc']);
+    // As of 2026-02-10 the models answer, and A-closed (discharged 2026-02-20) is still open and alerts.
+    expect(await alertsSource(db, '2026-02-10')).toBe('model');
+    expect(models[AS_OFS.indexOf('2026-02-10') * SCOPES.length]?.alerts.map((x) => x.episode_id)).toContain('A-closed');
+  });
 });

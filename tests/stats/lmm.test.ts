@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitLmm, type LmmFit } from '../../metrics/stats/lmm';
+import { CholeskyDecomposition, Matrix, determinant, inverse } from 'ml-matrix';
+import { fitLmm, groupBlock, profile, profileGradient, type LmmFit } from '../../metrics/stats/lmm';
 import { statsFromGroupSums, statsFromRows, type LmmRow } from '../../metrics/stats/lmm-stats';
 import { ORTHODONT, SLEEPSTUDY, SLEEPSTUDY_DAYS_2, orthodont, sleepstudy, within1e3, type Observation, type PublishedFit } from './lmm-published';
 import { matchesPrinted } from './reference';
@@ -120,5 +121,81 @@ describe('REML fit properties (fast-check)', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the per-group 2×2 closed forms and the analytic gradient (metrics/stats/lmm.ts)', () => {
+  const finite = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
+
+  it('groupBlock gives log|Λ\'SΛ + I| and H = ΛM⁻¹Λ\' = G(I + SG)⁻¹ as ml-matrix computes them', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), finite(-3, 3), finite(0, 3), finite(-5, 5), finite(-5, 5), finite(-5, 5), (n, mean, spread, a, b, c) => {
+        // S = Z'Z of n time points (a real Gram matrix: positive semi-definite).
+        const ts = Array.from({ length: n }, (_, i) => mean + spread * (i / Math.max(1, n - 1) - 0.5));
+        const s0 = n, s1 = ts.reduce((s, t) => s + t, 0), s2 = ts.reduce((s, t) => s + t * t, 0);
+        const out = new Float64Array(3);
+        const logDet = groupBlock(s0, s1, s2, a, b, c, out);
+        const lambda = new Matrix([[a, 0], [b, c]]);
+        const S = new Matrix([[s0, s1], [s1, s2]]);
+        const M = lambda.transpose().mmul(S).mmul(lambda).add(Matrix.eye(2, 2));
+        const H = lambda.mmul(inverse(M)).mmul(lambda.transpose());
+        const G = lambda.mmul(lambda.transpose());
+        const H2 = G.mmul(inverse(Matrix.eye(2, 2).add(S.mmul(G))));
+        const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+        expect(close(logDet, Math.log(determinant(M)))).toBe(true);
+        expect([close(out[0] ?? NaN, H.get(0, 0)), close(out[1] ?? NaN, H.get(0, 1)), close(out[2] ?? NaN, H.get(1, 1))]).toEqual([true, true, true]);
+        expect([close(out[0] ?? NaN, H2.get(0, 0)), close(out[1] ?? NaN, H2.get(0, 1)), close(out[2] ?? NaN, H2.get(1, 1))]).toEqual([true, true, true]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the criterion equals the dense REML formula on a small design', () => {
+    // d_R = log|V| + log|X'V⁻¹X| + (n − p)(1 + log(2π r²/(n − p))), V = I + ZGZ', by dense matrices.
+    const obs = sleepstudy().filter((o) => ['308', '309', '310', '330'].includes(o.group));
+    const st = statsFromRows(['(Intercept)', 'Days'], rowsOf(obs));
+    const theta = [0.8, 0.2, 0.3];
+    const [a, b, c] = theta as [number, number, number];
+    const n = obs.length;
+    const X = new Matrix(obs.map((o) => [1, o.t]));
+    const y = Matrix.columnVector(obs.map((o) => o.y));
+    const G = new Matrix([[a * a, a * b], [a * b, b * b + c * c]]);
+    const z = (o: Observation) => Matrix.rowVector([1, o.t]);
+    const block = new Matrix(obs.map((oi) => obs.map((oj) => (oi.group === oj.group ? z(oi).mmul(G).mmul(z(oj).transpose()).get(0, 0) : 0))));
+    const V = Matrix.eye(n, n).add(block.add(block.transpose()).mul(0.5));
+    const vc = new CholeskyDecomposition(V);
+    const VX = vc.solve(X), Vy = vc.solve(y);
+    const A0 = X.transpose().mmul(VX);
+    const A = A0.add(A0.transpose()).mul(0.5);
+    const beta = new CholeskyDecomposition(A).solve(X.transpose().mmul(Vy));
+    const r2 = y.transpose().mmul(Vy).get(0, 0) - X.transpose().mmul(Vy).transpose().mmul(beta).get(0, 0);
+    const df = n - 2;
+    const dense = Math.log(determinant(V)) + Math.log(determinant(A)) + df * (1 + Math.log((2 * Math.PI * r2) / df));
+    const pr = profile(st, theta);
+    expect(pr?.criterion).toBeCloseTo(dense, 8);
+    expect(pr?.beta[0]).toBeCloseTo(beta.get(0, 0), 8);
+    expect(pr?.beta[1]).toBeCloseTo(beta.get(1, 0), 8);
+  });
+
+  it('the analytic gradient agrees with central differences of the criterion', () => {
+    const obs = sleepstudy();
+    const st = statsFromRows(['(Intercept)', 'high', 'Days', 'Days:high'], obs.map((o) => {
+      const h = Number(o.group) % 3 === 0 ? 1 : 0;
+      return { y: o.y, t: o.t, group: o.group, x: [1, h, o.t, h * o.t] };
+    }));
+    for (const theta of [[1, 0, 1], [0.9, 0.1, 0.3], [1.5, -0.5, 0.2], [0.2, 0.05, -0.1]]) {
+      const pr = profile(st, theta);
+      if (!pr) throw new Error('no profile');
+      const g = profileGradient(st, theta, pr);
+      const d = 1e-6;
+      const at = (x: number[]) => profile(st, x)?.criterion ?? NaN;
+      theta.forEach((_, i) => {
+        const up = [...theta], down = [...theta];
+        up[i] = (up[i] ?? 0) + d;
+        down[i] = (down[i] ?? 0) - d;
+        const fd = (at(up) - at(down)) / (2 * d);
+        expect(Math.abs((g[i] ?? NaN) - fd)).toBeLessThan(1e-4 * Math.max(1, Math.abs(fd)));
+      });
+    }
   });
 });

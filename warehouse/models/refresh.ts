@@ -92,6 +92,19 @@ const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes
   pair_counts: ['instrument', 'open', 'admitted_on', 'track_code'],
 };
 
+/**
+ * Rebuilds every episode in one transaction, then VACUUMs the models outside it: that
+ * marks their pages all-visible, so the index-only scans that read them skip the heap
+ * (the not-on-track list's partial index, docs/progress.md "Alerts"). Autovacuum would
+ * get there later, or never where it is off; a partial refresh leaves most pages visible.
+ * Returns the number of episodes.
+ */
+export async function refreshAll(db: Kysely<DB>): Promise<number> {
+  const n = await db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+  await sql`vacuum episode_outcomes, episode_instrument_outcomes`.execute(db);
+  return n;
+}
+
 /** Fresh planner statistics for one model (or both), on the columns queries use. */
 export async function analyzeModels(db: Executor, only?: keyof typeof MODEL_STATISTICS): Promise<void> {
   for (const [table, columns] of Object.entries(MODEL_STATISTICS)) {
