@@ -251,8 +251,10 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     case 'attendance':
       return ids(sql`select episode_id as id from stg union ${before('episode_id')}`);
     case 'followups':
-      // Interviews feed the funder measures, which read them directly: no episode model holds them.
-      return [];
+      // Interviews feed the funder measures, matched by patient: the measure model
+      // (metrics/measures/model-build.ts) rebuilds the rows of the patients' episodes.
+      return ids(sql`select e.episode_id as id from episodes e
+        where e.patient_id in (select patient_id from stg union ${before('patient_id')})`);
     case 'assessments':
     case 'abstinence': {
       // The merge linked the rows it wrote; episodes did not change, so no other row's link did.
@@ -260,7 +262,12 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
       const keys = sql.join(ENTITIES[entity].key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
       const written = await ids(sql`select distinct t.episode_id as id from stg s join ${table} t on ${keys}
         where t.batch_id = ${batchId}::uuid and t.episode_id is not null`);
-      return [...new Set([...previousEpisodes, ...written])];
+      // A score linked to no episode still counts for the patient's depression measures
+      // (an outcome from any episode or none): the measure model rebuilds their episodes.
+      const unlinked = entity === 'assessments' ? await ids(sql`select distinct e.episode_id as id
+        from stg s join ${table} t on ${keys} join episodes e on e.patient_id = t.patient_id
+        where t.batch_id = ${batchId}::uuid and t.episode_id is null`) : [];
+      return [...new Set([...previousEpisodes, ...written, ...unlinked])];
     }
   }
 }

@@ -4,6 +4,7 @@ import { isSmall, suppressCounts } from '../stats/suppression';
 import { ietIndexDate } from '../../warehouse/models/per-episode';
 import { CONTINUATION_SESSION } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * The NIATx aims (docs/measures.md "niatx"): reduce waiting time, reduce no-shows, increase
@@ -46,31 +47,36 @@ export const niatx: MeasureSpec = {
         and s.session_date <= ${asOf(ctx)} and (m.discharged_on is null or s.session_date <= m.discharged_on)
       group by m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on
     ),
-    labelled as (
+    niatx_labelled as (
       select e.episode_id, ${ietIndexDate(sql`e.first_contact_on`, sql`e.admitted_on`)} as index_date, e.admitted_on as window_start,
         coalesce(e.discharged_on, ${asOf(ctx)}) as window_end,
-        case when e.continued_on is not null then 'continued' when e.discharged_on is null then 'window_open' else 'not_continued' end as label,
+        -- open without a 4th session is window_open until its discharge, which as_of already hides: no open_until
+        case when e.continued_on is not null then 'continued' when e.discharged_on is null then 'window_open' else 'not_continued' end as closed_label,
+        null::date as open_until,
         e.continued_on as score_date, e.attended as score
       from niatx_episode e
-    )`,
+    ),
+    labelled as (select l.*, ${windowLabel(asOf(ctx))} as label from niatx_labelled l)`,
+  // per episode: [wait days (null without a first contact or a session after it), attended, no_show]
+  episodeStatistics: () => sql`select episode_id, array[first_attended_on - first_contact_on, attended, no_show]::int[] as stats from niatx_episode`,
   statistics: () => sql`
     with niatx_months as (
       select grp, jsonb_agg(jsonb_build_object('month', month, 'admissions', n) order by month) as admissions
       from (
-        select r.grp, to_char(e.admitted_on, 'YYYY-MM') as month, count(*)::int as n
-        from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
+        select grp, to_char(admitted_on, 'YYYY-MM') as month, count(*)::int as n
+        from measure_stats
         group by 1, 2
       ) x
       group by grp
     ),
     niatx_group as (
-      select r.grp,
-        count(e.first_attended_on - e.first_contact_on)::int as wait_n,
-        avg(e.first_attended_on - e.first_contact_on)::float8 as wait_mean,
-        percentile_cont(array[0.25, 0.5, 0.75]) within group (order by e.first_attended_on - e.first_contact_on) as wait_q,
-        sum(e.attended)::int as attended, sum(e.no_show)::int as no_show
-      from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
-      group by r.grp
+      select grp,
+        count(stats[1])::int as wait_n,
+        avg(stats[1])::float8 as wait_mean,
+        percentile_cont(array[0.25, 0.5, 0.75]) within group (order by stats[1]) as wait_q,
+        sum(stats[2])::int as attended, sum(stats[3])::int as no_show
+      from measure_stats
+      group by grp
     )
     select g.grp, jsonb_build_object(
       'wait_days_n', g.wait_n,

@@ -23,4 +23,5 @@ export const LANDED_MIGRATIONS: Readonly<Record<string, string>> = {
   '2026-12-06T1637-model-units': 'cc2eafbede1d9530b53294b8aed19ea1c8043f7b40a1da33b246d8314b042b6e',
   '2026-12-06T1641-clinician-role': '08707a80f8215238c9f6ffb506922cf487e718f6667a4fd893db20176f28a477',
   '2026-12-06T1647-iet-first-contact': '58167e4385e75efa64b54599826cb694b05fd9c065393533d78d254978b46d57',
+  '2026-12-06T1920-measure-model': 'b347b589ecd742bc597b0e3c00c9216ee885887ed7fd566034d1f4e29c43e76f',
 };

@@ -4,6 +4,7 @@ import { insertEpisodeOutcomes } from './episode-outcomes';
 import { insertInstrumentOutcomes } from './instrument-outcomes';
 import { applyToRollups, rebuildRollups, type RollupTable } from './rollup';
 import { recordRefresh } from './state';
+import { refreshMeasureRows } from '../../metrics/measures/model-build';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -50,6 +51,8 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
   await sql`select set_config('enable_hashagg', reset_val, true) from pg_settings where name = 'enable_hashagg'`.execute(db);
   if (rebuild) await rebuildRollups(db);
   else if (ids) await applyToRollups(db, ids, 1);
+  // The standard measures' per-episode rows (metrics/measures/model-build.ts).
+  await refreshMeasureRows(db, ids);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
@@ -80,11 +83,12 @@ async function modelRows(db: Executor): Promise<number> {
  * The model columns metric queries filter, join and group on: statistics on the weekly
  * series would be read by no plan, and analysing all 90 columns took 1 s at 200k episodes.
  */
-const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | RollupTable, readonly string[]> = {
+const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | 'episode_measure_rows' | RollupTable, readonly string[]> = {
   episode_outcomes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'sex',
     'primary_substance', 'age_at_admission', 'first_negative_on', 'first_relapse_on', 'last_test_on'],
   episode_instrument_outcomes: ['episode_id', 'instrument', 'patient_id', 'track_code', 'admitted_on', 'sex', 'primary_substance',
     'age_at_admission', 'baseline_score', 'followup_score', 'discharged_on'],
+  episode_measure_rows: ['measure', 'episode_id', 'track_code', 'admitted_on', 'index_date'],
   track_day_outcomes: ['track_code', 'admitted_on'],
   track_day_instrument_outcomes: ['instrument', 'track_code', 'admitted_on'],
   stay_counts: ['open', 'admitted_on', 'track_code'],

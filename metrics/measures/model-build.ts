@@ -1,0 +1,84 @@
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from '../../warehouse/db-types';
+import { NO_LIST_FILTERS, type MetricFilters } from '../filters';
+import { MEASURE_MODEL } from './model';
+import { MEASURES } from './registry';
+import { measureEpisodes } from './run';
+import { MEASURE_NAMES, type MeasureContext } from './spec';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Rebuilds the per-episode measure model (./model.ts) for the given episodes, or for all,
+ * within a model refresh (warehouse/models/refresh.ts). A measure's row of an episode
+ * also depends on the patient's other episodes and interviews (a depression outcome
+ * scored in any episode, a death recorded anywhere, follow-ups matched by patient), so
+ * the rows of every episode of the patients concerned are rebuilt.
+ *
+ * Each registered measure's own SQL (`labelled`, `episodeStatistics`) computes the rows as
+ * of the latest date the facts of those episodes reach, with the model's options (every
+ * diagnosis required, no configured holidays) and no filter; `measures_through` records
+ * that date (the latest over the whole model after a partial refresh).
+ */
+export async function refreshMeasureRows(db: Executor, ids: readonly string[] | null): Promise<void> {
+  const scopeIds = ids === null ? null : await patientEpisodes(db, ids);
+  if (scopeIds === null) await sql`truncate ${sql.table(MEASURE_MODEL)}`.execute(db);
+  else await sql`delete from ${sql.table(MEASURE_MODEL)} where episode_id = any(${[...new Set([...ids ?? [], ...scopeIds])]}::text[])`.execute(db);
+
+  const through = await latestFact(db, scopeIds);
+  if (through !== null && (scopeIds === null || scopeIds.length > 0)) {
+    const only = scopeIds === null ? sql`true` : sql`e.episode_id = any(${scopeIds}::text[])`;
+    const ctx = modelContext(through);
+    for (const name of MEASURE_NAMES) {
+      const spec = MEASURES[name];
+      if (!spec) continue;
+      const stats = spec.episodeStatistics;
+      await sql`insert into ${sql.table(MEASURE_MODEL)} (measure, episode_id, patient_id, track_code, site_code, clinician_id, sex, race,
+          ethnicity, primary_substance, birth_year, admitted_on, index_date, closed_label, open_until, stats)
+        with ${measureEpisodes(ctx, only)},
+          ${spec.labelled(ctx)}${stats ? sql`, measure_episode_stats as (${stats(ctx)})` : sql``}
+        select ${spec.name}, l.episode_id, m.patient_id, m.track_code, m.site_code, m.clinician_id, m.sex, m.race,
+          m.ethnicity, m.primary_substance, m.birth_year, m.admitted_on, l.index_date, l.closed_label, l.open_until,
+          ${stats ? sql`s.stats` : sql`null::int[]`}
+        from labelled l join measure_episodes m on m.episode_id = l.episode_id
+          ${stats ? sql`left join measure_episode_stats s on s.episode_id = l.episode_id` : sql``}`.execute(db);
+    }
+  }
+  const merged: RawBuilder<unknown> = scopeIds === null ? sql`${through}::date` : sql`greatest(measures_through, ${through}::date)`;
+  await sql`update model_state set measures_through = ${merged}`.execute(db);
+}
+
+/** The episodes of the patients of `ids` (the episodes still in the warehouse). */
+async function patientEpisodes(db: Executor, ids: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ episode_id: string }>`
+    select e.episode_id from episodes e
+    where e.patient_id in (select x.patient_id from episodes x where x.episode_id = any(${[...ids]}::text[]))`.execute(db);
+  return rows.map((r) => r.episode_id);
+}
+
+/**
+ * The latest date the measures read for these episodes (all when null): a session, a score
+ * or an interview of their patients, an admission, discharge, first contact or evaluation.
+ */
+async function latestFact(db: Executor, scopeIds: readonly string[] | null): Promise<string | null> {
+  const ids = scopeIds === null ? null : [...scopeIds];
+  const byEpisode = (c: string) => (ids === null ? sql`true` : sql`${sql.ref(c)} = any(${ids}::text[])`);
+  const byPatient = (c: string) => (ids === null ? sql`true`
+    : sql`${sql.ref(c)} in (select e.patient_id from episodes e where e.episode_id = any(${ids}::text[]))`);
+  const { rows } = await sql<{ through: string | null }>`select greatest(
+      (select max(session_date) from attendance where ${byEpisode('episode_id')}),
+      (select max(administered_on) from assessments where ${byPatient('patient_id')} or ${byEpisode('episode_id')}),
+      (select max(interviewed_on) from followups where ${byPatient('patient_id')}),
+      (select max(greatest(admitted_on, discharged_on, first_contact_on, evaluated_on)) from episodes where ${byEpisode('episode_id')})
+    )::text as through`.execute(db);
+  return rows[0]?.through ?? null;
+}
+
+/** The context the model is computed in: as of `asOf`, every episode, the model's options. */
+function modelContext(asOf: string): MeasureContext {
+  const filters: MetricFilters = {
+    ...NO_LIST_FILTERS, track: null, from: null, to: null, as_of: asOf, group_by: ['track'], period: 'month',
+    instrument: 'PHQ-9', min_cell: null, missing_as_positive: false, caseload: null,
+  };
+  return { filters, options: { any_diagnosis: false, holidays: [] } };
+}
