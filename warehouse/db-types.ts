@@ -369,6 +369,20 @@ export interface JobRuns {
   status: string;
 }
 
+export interface MeasureCells {
+  admitted_month: string;
+  age_stratum: string | null;
+  closed_label: string;
+  index_month: string | null;
+  k: number | null;
+  measure: string;
+  n: number;
+  no_birth_year: boolean;
+  open_until: string | null;
+  stats: number[] | null;
+  track_code: string;
+}
+
 export interface ModelState {
   attendance_through: string | null;
   id: Generated<boolean>;
@@ -635,6 +649,7 @@ export interface DB {
   ingest_batches: IngestBatches;
   instruments: Instruments;
   job_runs: JobRuns;
+  measure_cells: MeasureCells;
   model_state: ModelState;
   pair_counts: PairCounts;
   patients: Patients;

@@ -90,14 +90,15 @@ export const iServ: MeasureSpec = {
     ),
     labelled as (select l.*, ${windowLabel(asOf(ctx))} as label from iserv_labelled l)`;
   },
-  // per episode: [business days to the evaluation, to the first service]
-  episodeStatistics: () => sql`select episode_id, array[to_evaluation, to_service]::int[] as stats from iserv_days`,
+  // per episode: [business days to the evaluation, to the first service, and whether each is known (0/1)]
+  episodeStatistics: () => sql`select episode_id,
+    array[to_evaluation, to_service, (to_evaluation is not null)::int, (to_service is not null)::int]::int[] as stats from iserv_days`,
   statistics: () => sql`
     select grp, jsonb_build_object(
-      'evaluation_n', count(stats[1])::int,
-      'evaluation_business_days_mean', avg(stats[1])::float8,
-      'service_n', count(stats[2])::int,
-      'service_business_days_mean', avg(stats[2])::float8
+      'evaluation_n', sum(stats[3])::int,
+      'evaluation_business_days_mean', (sum(stats[1])::numeric / nullif(sum(stats[3]), 0)::numeric)::float8,
+      'service_n', sum(stats[4])::int,
+      'service_business_days_mean', (sum(stats[2])::numeric / nullif(sum(stats[4]), 0)::numeric)::float8
     ) as stats
     from measure_stats
     group by grp`,

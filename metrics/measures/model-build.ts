@@ -1,7 +1,9 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
+import { registerRefreshStep } from '../../warehouse/models/refresh';
 import { NO_LIST_FILTERS, type MetricFilters } from '../filters';
-import { MEASURE_MODEL } from './model';
+import { distributionValue, MEASURE_MODEL, MEASURE_ROLLUP } from './model';
+import { ageStratumExpression } from './strata';
 import { MEASURES } from './registry';
 import { measureEpisodes } from './run';
 import { MEASURE_NAMES, type MeasureContext } from './spec';
@@ -22,8 +24,13 @@ type Executor = Kysely<DB> | Transaction<DB>;
  */
 export async function refreshMeasureRows(db: Executor, ids: readonly string[] | null): Promise<void> {
   const scopeIds = ids === null ? null : await patientEpisodes(db, ids);
-  if (scopeIds === null) await sql`truncate ${sql.table(MEASURE_MODEL)}`.execute(db);
-  else await sql`delete from ${sql.table(MEASURE_MODEL)} where episode_id = any(${[...new Set([...ids ?? [], ...scopeIds])]}::text[])`.execute(db);
+  const gone = scopeIds === null ? null : [...new Set([...ids ?? [], ...scopeIds])];
+  if (gone === null) {
+    await sql`truncate ${sql.table(MEASURE_MODEL)}, ${sql.table(MEASURE_ROLLUP)}`.execute(db);
+  } else {
+    await applyToRollup(db, gone, -1);
+    await sql`delete from ${sql.table(MEASURE_MODEL)} where episode_id = any(${gone}::text[])`.execute(db);
+  }
 
   const through = await latestFact(db, scopeIds);
   if (through !== null && (scopeIds === null || scopeIds.length > 0)) {
@@ -38,15 +45,20 @@ export async function refreshMeasureRows(db: Executor, ids: readonly string[] | 
         with ${measureEpisodes(ctx, only)},
           ${spec.labelled(ctx)}${stats ? sql`, measure_episode_stats as (${stats(ctx)})` : sql``}
         select ${spec.name}, l.episode_id, m.patient_id, m.track_code, m.site_code, m.clinician_id, m.sex, m.race,
-          m.ethnicity, m.primary_substance, m.birth_year, m.admitted_on, l.index_date, l.closed_label, l.open_until,
+          -- a window closed by the day the rows are computed for is closed for every later as_of
+          m.ethnicity, m.primary_substance, m.birth_year, m.admitted_on, l.index_date, l.closed_label,
+          case when l.open_until > ${through}::date then l.open_until end,
           ${stats ? sql`s.stats` : sql`null::int[]`}
         from labelled l join measure_episodes m on m.episode_id = l.episode_id
           ${stats ? sql`left join measure_episode_stats s on s.episode_id = l.episode_id` : sql``}`.execute(db);
     }
   }
+  await applyToRollup(db, scopeIds, 1);
   const merged: RawBuilder<unknown> = scopeIds === null ? sql`${through}::date` : sql`greatest(measures_through, ${through}::date)`;
   await sql`update model_state set measures_through = ${merged}`.execute(db);
 }
+
+registerRefreshStep({ name: 'measures', run: refreshMeasureRows });
 
 /** The episodes of the patients of `ids` (the episodes still in the warehouse). */
 async function patientEpisodes(db: Executor, ids: readonly string[]): Promise<string[]> {
@@ -81,4 +93,38 @@ function modelContext(asOf: string): MeasureContext {
     instrument: 'PHQ-9', min_cell: null, missing_as_positive: false, caseload: null,
   };
   return { filters, options: { any_diagnosis: false, holidays: [] } };
+}
+
+/**
+ * Adds (`sign` 1) or subtracts (−1) the model rows of these episodes (all when null) to or
+ * from the rollup `measure_cells`, key by key; keys left with no episode are removed.
+ * Statistics slots add element by element (a slot no episode of a key has is null, or 0
+ * once a key has been updated: the statistics read sums, where both count nothing).
+ */
+async function applyToRollup(db: Executor, ids: readonly string[] | null, sign: 1 | -1): Promise<void> {
+  if (ids !== null && ids.length === 0) return;
+  const scope = ids === null ? sql`true` : sql`r.episode_id = any(${[...ids]}::text[])`;
+  for (const name of MEASURE_NAMES) {
+    const spec = MEASURES[name];
+    if (!spec) continue;
+    const { rows } = await sql<{ slots: number | null }>`
+      select max(cardinality(r.stats))::int as slots from ${sql.table(MEASURE_MODEL)} r where r.measure = ${name} and ${scope}`.execute(db);
+    const slots = rows[0]?.slots ?? 0;
+    const sums = slots > 0
+      ? sql`array[${sql.join(Array.from({ length: slots }, (_, i) => sql`(sum(r.stats[${sql.lit(i + 1)}]) * ${sql.lit(sign)})::int`))}]`
+      : sql`null::int[]`;
+    const age = sql<number | null>`(extract(year from r.index_date)::int - r.birth_year)`;
+    await sql`insert into ${sql.table(MEASURE_ROLLUP)} as c
+        (measure, track_code, index_month, admitted_month, age_stratum, no_birth_year, closed_label, open_until, k, n, stats)
+      select r.measure, r.track_code, date_trunc('month', r.index_date)::date, date_trunc('month', r.admitted_on)::date,
+        ${ageStratumExpression(spec.ageStrata ?? [], age)}, r.birth_year is null, r.closed_label, r.open_until,
+        ${distributionValue(spec, sql`r.stats`)}, (count(*) * ${sql.lit(sign)})::int, ${sums}
+      from ${sql.table(MEASURE_MODEL)} r
+      where r.measure = ${name} and ${scope}
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+      on conflict (measure, track_code, index_month, admitted_month, age_stratum, no_birth_year, closed_label, open_until, k)
+      do update set n = c.n + excluded.n,
+        stats = (select array_agg(coalesce(a, 0) + coalesce(b, 0) order by i) from unnest(c.stats, excluded.stats) with ordinality as t(a, b, i))`.execute(db);
+  }
+  await sql`delete from ${sql.table(MEASURE_ROLLUP)} where n = 0`.execute(db);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
-import { NO_LIST_FILTERS } from '../filters';
+import { givenListFilters, NO_LIST_FILTERS } from '../filters';
 import { groupExpression, listFilterConditions, requestScope, type GroupColumns } from '../sql/scope';
 import type { MeasureContext, MeasureSpec } from './spec';
 import { ageStratumExpression } from './strata';
@@ -33,7 +33,26 @@ export const MEASURE_MODEL = 'episode_measure_rows';
 export interface CellRow { grp: string | null; age_stratum: string | null; label: string; no_birth_year: boolean; n: number }
 export interface StatsRow { grp: string; stats: Record<string, unknown> }
 
-/** Whether the measure model answers this request (the conditions above); rows are the caller's. */
+/** Where a request reads: the facts, the per-episode model rows, or the measure rollup. */
+export type MeasureSource = 'facts' | 'model' | 'rollup';
+
+/** The groupings the rollup holds: by track and by index-date period, one way or two. */
+const ROLLUP_GROUPS: ReadonlySet<string> = new Set(['track', 'period']);
+
+/**
+ * Where this request reads (the conditions above); rows are the caller's. The rollup
+ * answers, besides, a request grouped by track and/or period with no list filter, no
+ * index-date range and no caseload, as the metric rollups do.
+ */
+export async function measureSource(db: Kysely<DB>, ctx: MeasureContext): Promise<MeasureSource> {
+  if (!(await measureModelAnswers(db, ctx))) return 'facts';
+  const f = ctx.filters;
+  const rollup = givenListFilters(f).length === 0 && !f.caseload && f.from === null && f.to === null
+    && f.group_by.every((d) => ROLLUP_GROUPS.has(d));
+  return rollup ? 'rollup' : 'model';
+}
+
+/** Whether the measure model answers this request (the conditions above, without the rows). */
 export async function measureModelAnswers(db: Kysely<DB>, ctx: MeasureContext): Promise<boolean> {
   if (ctx.options.any_diagnosis || ctx.options.holidays.length > 0) return false;
   const { rows } = await sql<{ stale: boolean; measures_through: string | null }>`
@@ -41,6 +60,11 @@ export async function measureModelAnswers(db: Kysely<DB>, ctx: MeasureContext): 
   const state = rows[0];
   if (!state || state.stale) return false;
   return state.measures_through === null || state.measures_through <= ctx.filters.as_of;
+}
+
+/** `k` of the statistics relation: the value of the measure's distribution slot, else null. */
+export function distributionValue(spec: MeasureSpec, stats: RawBuilder<unknown>): RawBuilder<number | null> {
+  return spec.distributionSlot ? sql<number>`(${stats})[${sql.lit(spec.distributionSlot)}]` : sql<null>`null::int`;
 }
 
 const col = (c: string) => sql.ref(`r.${c}`) as never;
@@ -74,8 +98,16 @@ function modelScope(spec: MeasureSpec, ctx: MeasureContext): RawBuilder<unknown>
 }
 
 /** The label counts per group, age stratum and missing birth year: one grouped scan of the measure's rows. */
-export function modelCells(spec: MeasureSpec, ctx: MeasureContext): RawBuilder<CellRow> {
+export function modelCells(spec: MeasureSpec, ctx: MeasureContext, source: 'model' | 'rollup'): RawBuilder<CellRow> {
   const asOf = sql`${ctx.filters.as_of}::date`;
+  if (source === 'rollup') {
+    return sql<CellRow>`
+      select ${groupExpression(ctx.filters, ROLLUP_COLUMNS)} as grp, r.age_stratum, ${windowLabel(asOf, 'r')} as label,
+        r.no_birth_year, sum(r.n)::int as n
+      from ${sql.table(MEASURE_ROLLUP)} r
+      where r.measure = ${spec.name}
+      group by 1, 2, 3, 4`;
+  }
   return sql<CellRow>`
     select ${groupExpression(ctx.filters, STRATUM_COLUMNS)} as grp,
       ${ageStratumExpression(spec.ageStrata ?? [], AGE_AT_INDEX)} as age_stratum,
@@ -86,14 +118,29 @@ export function modelCells(spec: MeasureSpec, ctx: MeasureContext): RawBuilder<C
     group by 1, 2, 3, 4`;
 }
 
-/** The measure's group statistics over the stored per-episode figures of the request's rows. */
-export function modelStatistics(spec: MeasureSpec, ctx: MeasureContext): RawBuilder<StatsRow> {
+/** The measure's group statistics over the stored per-episode figures of the request's rows (or their rollup sums). */
+export function modelStatistics(spec: MeasureSpec, ctx: MeasureContext, source: 'model' | 'rollup'): RawBuilder<StatsRow> {
   if (!spec.statistics) throw new Error(`measure ${spec.name} has no statistics`);
-  return sql<StatsRow>`with measure_stats as (
-      select ${groupExpression(ctx.filters, STRATUM_COLUMNS)} as grp, r.admitted_on, r.stats
-      from ${sql.table(MEASURE_MODEL)} r
-      where ${modelScope(spec, ctx)}
-    ),
+  const rows = source === 'rollup'
+    ? sql`select ${groupExpression(ctx.filters, ROLLUP_COLUMNS)} as grp, r.admitted_month as admitted_on, r.n, r.k, r.stats
+        from ${sql.table(MEASURE_ROLLUP)} r where r.measure = ${spec.name}`
+    : sql`select ${groupExpression(ctx.filters, STRATUM_COLUMNS)} as grp, r.admitted_on, 1 as n, ${distributionValue(spec, sql`r.stats`)} as k, r.stats
+        from ${sql.table(MEASURE_MODEL)} r where ${modelScope(spec, ctx)}`;
+  return sql<StatsRow>`with measure_stats as (${rows}),
     measure_statistics as (${spec.statistics(ctx)})
     select grp, stats from measure_statistics`;
 }
+
+/**
+ * The measure rollup `measure_cells`: the model rows counted per measure, track, index
+ * month, admission month, age stratum, missing birth year, closed label, open_until and
+ * `k` (the distribution slot's value), with the sums of their statistics slots. Kept by
+ * every refresh (./model-build.ts) with the model rows.
+ */
+export const MEASURE_ROLLUP = 'measure_cells';
+
+/** The rollup row's dimensions: track, and the index month for the period. */
+const ROLLUP_COLUMNS: GroupColumns = {
+  episodeId: null, track: col('track_code'), admitted: col('index_month'),
+  sex: null, substance: null, age: null, site: null, clinician: null, race: null, ethnicity: null,
+};

@@ -7,7 +7,7 @@ import { FACT_COLUMNS, groupExpression, listFilterConditions, requestScope, UNKN
 import { isSmall, suppressCounts } from '../stats/suppression';
 import { wilson } from '../stats/wilson';
 import type { MeasureGroup, MeasureResponse, MeasureRow, MeasureSuppressedGroup, NamedRate } from './schema';
-import { measureModelAnswers, modelCells, modelStatistics, type CellRow, type StatsRow } from './model';
+import { distributionValue, measureSource, modelCells, modelStatistics, type CellRow, type StatsRow } from './model';
 import type { MeasureContext, MeasureSpec } from './spec';
 import { ageStratumExpression } from './strata';
 
@@ -190,7 +190,7 @@ export interface RunOptions {
  */
 export function noJit<T>(db: Kysely<DB>, query: RawBuilder<T>): Promise<{ rows: T[] }> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('jit', 'off', true)`.execute(trx);
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
     return query.execute(trx);
   });
 }
@@ -204,20 +204,21 @@ export async function runMeasure(db: Kysely<DB>, spec: MeasureSpec, ctx: Measure
   // One pass over measure_rows for the group counts, the age strata and the episodes without
   // a birth year (each query re-evaluates the measure's CTEs, so three would triple the work).
   // From the measure model (./model.ts) when it answers the request: one scan of the measure's rows.
-  const fromModel = !opts.rows && (await measureModelAnswers(db, ctx));
+  const source = opts.rows ? 'facts' : await measureSource(db, ctx);
   const [cells, stats, rows] = await Promise.all([
-    fromModel
-      ? noJit(db, modelCells(spec, ctx))
+    source !== 'facts'
+      ? noJit(db, modelCells(spec, ctx, source))
       : noJit(db, sql<CellRow>`${prefix} select grp, age_stratum, label, (birth_year is null) as no_birth_year, count(*)::int as n
           from measure_rows group by grp, age_stratum, label, (birth_year is null)`),
     !spec.statistics || !spec.episodeStatistics
       ? Promise.resolve({ rows: [] as StatsRow[] })
-      : fromModel
-        ? noJit(db, modelStatistics(spec, ctx))
+      : source !== 'facts'
+        ? noJit(db, modelStatistics(spec, ctx, source))
         : noJit(db, sql<StatsRow>`${prefix},
             measure_episode_stats as (${spec.episodeStatistics(ctx)}),
             measure_stats as (
-              select r.grp, r.admitted_on, s.stats from measure_rows r join measure_episode_stats s on s.episode_id = r.episode_id
+              select r.grp, r.admitted_on, 1 as n, ${distributionValue(spec, sql`s.stats`)} as k, s.stats
+              from measure_rows r join measure_episode_stats s on s.episode_id = r.episode_id
             ),
             measure_statistics as (${spec.statistics(ctx)})
             select grp, stats from measure_statistics`),

@@ -97,10 +97,20 @@ export interface MeasureSpec {
    */
   episodeStatistics?(ctx: MeasureContext): RawBuilder<unknown>;
   /**
+   * The slot of `episodeStatistics` (1-based) whose distribution a statistic needs (niatx:
+   * wait days, for the median and IQR). The measure rollup (./model.ts) keeps its values apart
+   * as `k`; every other slot is summed.
+   */
+  distributionSlot?: number;
+  /**
    * Per-group statistics beyond label counts, from the per-episode figures: SQL selecting
    * (grp text, stats jsonb) from the framework's relation
-   *   measure_stats(grp text, admitted_on date, stats int[])
-   * (the rows of the request with their `episodeStatistics`, read from the facts or the model).
+   *   measure_stats(grp text, admitted_on date, n int, k int|null, stats int[])
+   * whose rows each stand for `n` episodes of the request sharing `k` (the value of
+   * `distributionSlot`, else null) and the admission month, with `stats` the sums of their
+   * `episodeStatistics`: one row per episode (n = 1) read from the facts or the model, or a
+   * row per key of the measure rollup (./model.ts). Statistics are therefore sums, counts
+   * (sum(n), or a 0/1 slot), ratios of sums and, over `k`, weighted distributions.
    * The framework puts `stats` into group.statistics and calls `protectStatistics` with the
    * group's initial population and the min cell, so small cells are suppressed.
    */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { measureModelAnswers } from '../../metrics/measures/model';
+import '../../metrics/measures/model-build';
+import { measureModelAnswers, measureSource } from '../../metrics/measures/model';
 import { parseMeasureRequest } from '../../metrics/measures/request';
 import { runMeasure } from '../../metrics/measures/run';
 import { MEASURE_NAMES } from '../../metrics/measures/spec';
@@ -98,6 +99,7 @@ describe('the measure model answers as the facts', () => {
         const parsed = parseMeasureRequest('dep-rem-6', { as_of: asOf });
         if (!parsed.ok) throw new Error(parsed.error.error);
         expect(await measureModelAnswers(t.wh.db, parsed.request.ctx)).toBe(true);
+        expect(await measureSource(t.wh.db, parsed.request.ctx)).toBe('rollup');
         for (const name of names) for (const g of GROUPINGS) fromModel.push(await answer(name, asOf, g));
       }
       const before = parseMeasureRequest('dep-rem-6', { as_of: day(through, -1) });
@@ -125,12 +127,24 @@ describe('the measure model answers as the facts', () => {
     await sql`insert into followups (patient_id, interview_type, interviewed_on, status, episode_id)
       values ('P-m5', 'followup_6m', '2025-12-01', 'deceased', 'm5')`.execute(t.wh.db);
     await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, ['m3', 'm5']));
-    const snapshot = () => sql`select measure, episode_id, closed_label, open_until::text, stats::text, index_date::text
+    const through = (await sql<{ d: string }>`select measures_through::text as d from model_state`.execute(t.wh.db)).rows[0]?.d;
+    if (!through) throw new Error('no measures_through after a refresh');
+    // open_until is kept only while the window is open as of the day the rows were computed for.
+    const snapshot = () => sql`select measure, episode_id, closed_label, stats::text, index_date::text,
+        case when open_until > ${through}::date then open_until end::text as open_until
       from episode_measure_rows order by measure, episode_id`.execute(t.wh.db).then((r) => r.rows);
     const partial = await snapshot();
-    const through = (await sql<{ d: string }>`select measures_through::text as d from model_state`.execute(t.wh.db)).rows[0]?.d;
+    const answers = async () => {
+      const out: MeasureResponse[] = [];
+      for (const name of MEASURE_NAMES) for (const g of GROUPINGS.slice(0, 2)) out.push(await answer(name, through, g));
+      return JSON.stringify(out);
+    };
+    const partialAnswers = await answers();
+    await sql`update model_state set stale = true`.execute(t.wh.db);
+    expect(partialAnswers).toBe(await answers());
     await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
     expect(partial).toEqual(await snapshot());
     expect(through).toBe((await sql<{ d: string }>`select measures_through::text as d from model_state`.execute(t.wh.db)).rows[0]?.d);
+    expect(partialAnswers).toBe(await answers());
   });
 });

@@ -4,7 +4,6 @@ import { insertEpisodeOutcomes } from './episode-outcomes';
 import { insertInstrumentOutcomes } from './instrument-outcomes';
 import { applyToRollups, rebuildRollups, type RollupTable } from './rollup';
 import { recordRefresh } from './state';
-import { refreshMeasureRows } from '../../metrics/measures/model-build';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -51,8 +50,8 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
   await sql`select set_config('enable_hashagg', reset_val, true) from pg_settings where name = 'enable_hashagg'`.execute(db);
   if (rebuild) await rebuildRollups(db);
   else if (ids) await applyToRollups(db, ids, 1);
-  // The standard measures' per-episode rows (metrics/measures/model-build.ts).
-  await refreshMeasureRows(db, ids);
+  // Models of the layers above (the standard measures' rows, metrics/measures/model-build.ts).
+  await runRefreshSteps(db, ids);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
@@ -62,6 +61,34 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
     scores_through: instruments?.scores_through ?? null,
   });
   return episodes?.n ?? 0;
+}
+
+/**
+ * A model kept by a layer above the warehouse (the standard measures' per-episode rows,
+ * metrics/measures/model-build.ts), which registers how to rebuild it for some episodes
+ * (or all) when its module loads: the warehouse imports nothing above it. Every process
+ * that computes measures (the CLI, the API, the bench) loads it.
+ */
+export interface RefreshStep {
+  name: 'measures';
+  run(db: Executor, ids: readonly string[] | null): Promise<void>;
+}
+
+const STEPS = new Map<RefreshStep['name'], RefreshStep>();
+
+export function registerRefreshStep(step: RefreshStep): void {
+  STEPS.set(step.name, step);
+}
+
+/**
+ * Runs the registered steps. A process that refreshes without the measure step loaded
+ * cannot keep the measure model, so it marks it unusable (`measures_through` = infinity:
+ * measures read the facts) until a full refresh in a process that has it.
+ */
+async function runRefreshSteps(db: Executor, ids: readonly string[] | null): Promise<void> {
+  const measures = STEPS.get('measures');
+  if (measures) await measures.run(db, ids);
+  else await sql`update model_state set measures_through = 'infinity'`.execute(db);
 }
 
 /**
