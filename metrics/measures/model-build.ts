@@ -23,7 +23,9 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * that date (the latest over the whole model after a partial refresh).
  */
 export async function refreshMeasureRows(db: Executor, ids: readonly string[] | null): Promise<void> {
-  const scopeIds = ids === null ? null : await patientEpisodes(db, ids);
+  const patients = ids === null ? null : await patientEpisodes(db, ids);
+  // Many episodes (a follow-up file, a bulk load): one pass over all is cheaper than many probes.
+  const scopeIds = patients !== null && patients.length > BULK_MIN && patients.length > BULK_SHARE * (await episodeCount(db)) ? null : patients;
   const gone = scopeIds === null ? null : [...new Set([...ids ?? [], ...scopeIds])];
   if (gone === null) {
     await sql`truncate ${sql.table(MEASURE_MODEL)}, ${sql.table(MEASURE_ROLLUP)}`.execute(db);
@@ -59,6 +61,15 @@ export async function refreshMeasureRows(db: Executor, ids: readonly string[] | 
 }
 
 registerRefreshStep({ name: 'measures', run: refreshMeasureRows });
+
+/** Above this share of the episodes (and this many), the rows of all are rebuilt (as the metric rollups are). */
+const BULK_SHARE = 0.1;
+const BULK_MIN = 5000;
+
+async function episodeCount(db: Executor): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'episodes'::regclass`.execute(db);
+  return rows[0]?.n ?? 0;
+}
 
 /** The episodes of the patients of `ids` (the episodes still in the warehouse). */
 async function patientEpisodes(db: Executor, ids: readonly string[]): Promise<string[]> {

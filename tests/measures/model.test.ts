@@ -11,6 +11,7 @@ import { refreshEpisodes } from '../../warehouse/models/refresh';
 import { useTestDatabase } from '../harness/database';
 import { addEpisodes, addScores, addSessions, clearFacts, day, type EpisodeSpec } from '../metrics/fixtures';
 import { prng } from '../metrics/model-cohort';
+import { csv, ingestText } from '../ingest/helpers';
 
 /**
  * The per-episode measure model (metrics/measures/model.ts) answers exactly as the facts:
@@ -79,10 +80,10 @@ const GROUPINGS: Record<string, unknown>[] = [
   { group_by: 'track', sex: ['female', 'unknown'], from: '2025-03-01', to: '2025-09-30' }, { group_by: 'substance', age_band: ['18-25', '26-34', '35-44', '45-54'] },
 ];
 
-async function answer(name: string, asOf: string, raw: Record<string, unknown>): Promise<MeasureResponse> {
+async function answer(name: string, asOf: string, raw: Record<string, unknown>, minCell = 3): Promise<MeasureResponse> {
   const parsed = parseMeasureRequest(name, { as_of: asOf, ...raw });
   if (!parsed.ok) throw new Error(parsed.error.error);
-  return runMeasure(t.wh.db, parsed.request.spec, parsed.request.ctx, { minCell: 3, rows: false });
+  return runMeasure(t.wh.db, parsed.request.spec, parsed.request.ctx, { minCell, rows: false });
 }
 
 describe('the measure model answers as the facts', () => {
@@ -116,6 +117,44 @@ describe('the measure model answers as the facts', () => {
         expect(r?.groups.length, name).toBeGreaterThan(0);
       }
     }), { numRuns: 3, seed: 2026 });
+  });
+
+  it('ingesting interviews and scores keeps it current, by patient', async () => {
+    const db = t.wh.db;
+    await sql`delete from followups`.execute(db);
+    await clearFacts(db);
+    const FOLLOWUPS = 'patient_id,interview_type,interviewed_on,status,episode_id,days_used_past_30,employed_or_in_school,stable_housing,arrested_past_30,socially_connected';
+    await ingestText(t.wh, 'tracks', csv('track_code,name', 'T1,Evening IOP'));
+    await ingestText(t.wh, 'patients', csv('patient_id,birth_year', 'PA,1980', 'PB,1985'));
+    await ingestText(t.wh, 'episodes', csv('episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,diagnoses',
+      'EA1,PA,T1,2024-01-10,2024-02-20,completed,F32.1', 'EB1,PB,T1,2024-01-12,2024-03-01,completed,F32.1'));
+    await ingestText(t.wh, 'assessments', csv('patient_id,instrument,administered_on,total_score,episode_id',
+      'PA,PHQ-9,2024-01-10,18,EA1', 'PB,PHQ-9,2024-01-12,15,EB1'));
+    await ingestText(t.wh, 'followups', csv(FOLLOWUPS,
+      'PA,intake,2024-01-10,completed,,12,no,yes,no,yes', 'PB,intake,2024-01-12,completed,,3,no,no,no,yes'));
+    // Current from here on (the facts were cleared by hand above): each ingest below refreshes only what it touched.
+    await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+    const read = async (name: string, asOf: string) => {
+      const parsed = parseMeasureRequest(name, { as_of: asOf });
+      if (!parsed.ok) throw new Error(parsed.error.error);
+      expect(await measureSource(db, parsed.request.ctx), `${name} as of ${asOf}`).toBe('rollup');
+      const model = await answer(name, asOf, {}, 0);
+      await sql`update model_state set stale = true`.execute(db);
+      expect(JSON.stringify(model), `${name} as of ${asOf}`).toBe(JSON.stringify(await answer(name, asOf, {}, 0)));
+      await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all'));
+      return model;
+    };
+    const labelsOf = (r: MeasureResponse) => r.groups.map((g) => ('labels' in g ? g.labels : null));
+    expect(labelsOf(await read('followup-6m', '2024-03-01'))[0]).toMatchObject({ window_open: 2 });
+    // (The test ingest date is 2025-06-30.) A completed follow-up and a score in the remission window, each linked to no episode by the file.
+    await ingestText(t.wh, 'followups', csv(FOLLOWUPS, 'PA,followup_6m,2024-07-15,completed,,0,yes,yes,no,yes'));
+    await ingestText(t.wh, 'assessments', csv('patient_id,instrument,administered_on,total_score,episode_id', 'PB,PHQ-9,2024-07-20,3,'));
+    const mid = await read('followup-6m', '2024-07-20');
+    expect(labelsOf(mid)[0]).toMatchObject({ completed: 1, window_open: 1 });
+    expect(labelsOf(await read('dep-rem-6', '2024-09-30'))[0]).toMatchObject({ remission: 1, no_follow_up: 1 });
+    // A deceased interview excludes PB from both.
+    await ingestText(t.wh, 'followups', csv(FOLLOWUPS, 'PB,followup_6m,2024-08-01,deceased,,,,,,'));
+    expect(labelsOf(await read('followup-6m', '2024-10-01'))[0]).toMatchObject({ completed: 1, excluded: 1 });
   });
 
   it('a partial refresh leaves the model as a full one builds it', async () => {

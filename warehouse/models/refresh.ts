@@ -18,10 +18,16 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * ones. Call it in the transaction that changed the facts, with every episode
  * the change touched: that is what lets a partial refresh mark the models current.
  */
-export async function refreshEpisodes(db: Executor, episodeIds: readonly string[] | 'all', asOf?: string): Promise<number> {
+export async function refreshEpisodes(
+  db: Executor, episodeIds: readonly string[] | 'all', asOf?: string, measureEpisodeIds: readonly string[] = [],
+): Promise<number> {
   const today = asOf ?? new Date().toISOString().slice(0, 10);
   const ids = episodeIds === 'all' ? null : [...new Set(episodeIds)];
+  // Episodes whose measure rows alone may have changed (a follow-up interview, a score linked
+  // to no episode: the measures read them by patient), rebuilt by the steps with the others.
+  const stepIds = ids === null ? null : [...new Set([...ids, ...measureEpisodeIds])];
   if (ids && ids.length === 0) {
+    if (stepIds && stepIds.length > 0) await runRefreshSteps(db, stepIds);
     await recordRefresh(db, false, today, { attendance_through: null, scores_through: null, tests_through: null });
     return 0;
   }
@@ -51,7 +57,7 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
   if (rebuild) await rebuildRollups(db);
   else if (ids) await applyToRollups(db, ids, 1);
   // Models of the layers above (the standard measures' rows, metrics/measures/model-build.ts).
-  await runRefreshSteps(db, ids);
+  await runRefreshSteps(db, stepIds);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
