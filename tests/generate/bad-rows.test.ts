@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AS_OF, generateAndParse, rowsOf, type Cohort } from './cohort-files';
+import { generateAndParse, knownKeys, rowsOf, type Cohort } from './cohort-files';
 import { COLUMNS, rowErrors, type Known } from './row-rules';
 
 describe('deliberately bad rows go to bad/ for the quarantine demo', () => {
@@ -8,14 +8,7 @@ describe('deliberately bad rows go to bad/ for the quarantine demo', () => {
 
   beforeAll(async () => {
     cohort = await generateAndParse(200, 5);
-    known = {
-      asOf: AS_OF,
-      tracks: new Set(rowsOf(cohort, 'tracks').map((r) => r.track_code ?? '')),
-      sites: new Set(rowsOf(cohort, 'sites').map((r) => r.site_code ?? '')),
-      clinicians: new Set(rowsOf(cohort, 'clinicians').map((r) => r.clinician_id ?? '')),
-      patients: new Set(rowsOf(cohort, 'patients').map((r) => r.patient_id ?? '')),
-      episodes: new Set(rowsOf(cohort, 'episodes').map((r) => r.episode_id ?? '')),
-    };
+    known = knownKeys(cohort);
   });
   afterAll(() => cohort.cleanup());
 

@@ -58,3 +58,16 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   }
   return groups;
 }
+
+/** The keys a generated cohort knows (tracks, sites, clinicians, patients, episodes), for the row rules. */
+export function knownKeys(cohort: Cohort): { asOf: string } & Record<'tracks' | 'sites' | 'clinicians' | 'patients' | 'episodes', Set<string>> {
+  const keys = (entity: 'tracks' | 'sites' | 'clinicians' | 'patients' | 'episodes', column: string) => new Set(rowsOf(cohort, entity).map((r) => r[column] ?? ''));
+  return {
+    asOf: AS_OF,
+    tracks: keys('tracks', 'track_code'),
+    sites: keys('sites', 'site_code'),
+    clinicians: keys('clinicians', 'clinician_id'),
+    patients: keys('patients', 'patient_id'),
+    episodes: keys('episodes', 'episode_id'),
+  };
+}

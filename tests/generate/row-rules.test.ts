@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AS_OF, ENTITIES, generateAndParse, rowsOf, type Cohort } from './cohort-files';
+import { AS_OF, ENTITIES, generateAndParse, knownKeys, rowsOf, type Cohort } from './cohort-files';
 import { COLUMNS, INSTRUMENTS, NATURAL_KEYS, rowErrors, type Known } from './row-rules';
 
 describe('generated CSVs follow the canonical formats (docs/formats.md)', () => {
@@ -8,14 +8,7 @@ describe('generated CSVs follow the canonical formats (docs/formats.md)', () => 
 
   beforeAll(async () => {
     cohort = await generateAndParse(500, 7);
-    known = {
-      asOf: AS_OF,
-      tracks: new Set(rowsOf(cohort, 'tracks').map((r) => r.track_code ?? '')),
-      sites: new Set(rowsOf(cohort, 'sites').map((r) => r.site_code ?? '')),
-      clinicians: new Set(rowsOf(cohort, 'clinicians').map((r) => r.clinician_id ?? '')),
-      patients: new Set(rowsOf(cohort, 'patients').map((r) => r.patient_id ?? '')),
-      episodes: new Set(rowsOf(cohort, 'episodes').map((r) => r.episode_id ?? '')),
-    };
+    known = knownKeys(cohort);
   });
   afterAll(() => cohort.cleanup());
 
