@@ -115,12 +115,14 @@ function modelContext(asOf: string): MeasureContext {
 async function applyToRollup(db: Executor, ids: readonly string[] | null, sign: 1 | -1): Promise<void> {
   if (ids !== null && ids.length === 0) return;
   const scope = ids === null ? sql`true` : sql`r.episode_id = any(${[...ids]}::text[])`;
+  // The statistics slots of each measure's rows, in one pass over them.
+  const { rows } = await sql<{ measure: string; slots: number | null }>`
+    select r.measure, max(cardinality(r.stats))::int as slots from ${sql.table(MEASURE_MODEL)} r where ${scope} group by r.measure`.execute(db);
+  const slotsOf = new Map(rows.map((r) => [r.measure, r.slots ?? 0]));
   for (const name of MEASURE_NAMES) {
     const spec = MEASURES[name];
-    if (!spec) continue;
-    const { rows } = await sql<{ slots: number | null }>`
-      select max(cardinality(r.stats))::int as slots from ${sql.table(MEASURE_MODEL)} r where r.measure = ${name} and ${scope}`.execute(db);
-    const slots = rows[0]?.slots ?? 0;
+    if (!spec || !slotsOf.has(name)) continue;
+    const slots = slotsOf.get(name) ?? 0;
     const sums = slots > 0
       ? sql`array[${sql.join(Array.from({ length: slots }, (_, i) => sql`(sum(r.stats[${sql.lit(i + 1)}]) * ${sql.lit(sign)})::int`))}]`
       : sql`null::int[]`;
