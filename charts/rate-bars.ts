@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { groupLabel, isFieldSuppressed, isGroupSuppressed, suppressedText, suppressionExplanation } from './format';
 import type { GroupBase, Interval } from './types';
-import { baseOptions, colourScale, emptyState, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, colourScale, emptyState, labelMargin, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from './common';
 
 export interface RateRow {
   group: string;
@@ -48,7 +48,7 @@ export function rateBarsChart(rows: readonly RateRow[], opts: RateBarsOptions): 
   return Plot.plot({
     ...baseOptions(opts),
     height: 40 + (opts.rowHeight ?? 28) * groups.length * measures.length + (faceted ? 20 * measures.length : 0),
-    marginLeft: opts.marginLeft ?? 110,
+    marginLeft: Math.max(opts.marginLeft ?? 0, labelMargin(groups)),
     marginRight: faceted ? 90 : 20,
     x: { label: opts.xLabel, percent: true, domain: [0, 100], grid: true },
     y: { label: null, domain: groups },

@@ -1,6 +1,6 @@
 import type {
-  AdjustedComparison, ApiErrorBody, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses,
-  ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, SpcResponse, SpcSeriesName, Track,
+  AdjustedComparison, ApiErrorBody, Clinician, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses,
+  ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, Site, SpcResponse, SpcSeriesName, Track,
 } from './types';
 
 // The data loader takes its fetch as an argument (docs/conventions.md "Data loaders take their effects as
@@ -28,6 +28,10 @@ export interface Api {
   me(): Promise<Me>;
   tracks(): Promise<Track[]>;
   instruments(): Promise<Instrument[]>;
+  /** `GET /sites`: the sites the user may see (scoped by the API). */
+  sites(): Promise<Site[]>;
+  /** `GET /clinicians`: the clinicians of the sites or tracks the user may see. */
+  clinicians(): Promise<Clinician[]>;
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
@@ -142,6 +146,8 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     me: () => (holdsCredential() ? request<Me>('GET', '/me') : Promise.reject(new ApiError(401, 'Not signed in.'))),
     tracks: () => request<Track[]>('GET', '/tracks'),
     instruments: () => request<Instrument[]>('GET', '/instruments'),
+    sites: () => request<Site[]>('GET', '/sites'),
+    clinicians: () => request<Clinician[]>('GET', '/clinicians'),
     metric: (name, params) => {
       const qs = params.toString();
       return request('GET', `/metrics/${name}${qs ? `?${qs}` : ''}`);

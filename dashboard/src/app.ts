@@ -1,8 +1,8 @@
 import { ApiError, type Api } from './api';
 import { PAGE_RUNNERS } from './pages';
 import { signInView } from './pages/signin';
-import { PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
-import type { Instrument, Me, Track } from './types';
+import { pageControls, PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
+import type { Clinician, Instrument, Me, Site, Track } from './types';
 import { h } from './ui/dom';
 import { filterBar } from './ui/filters';
 
@@ -21,6 +21,9 @@ interface Session {
   me: Me;
   tracks: Track[];
   instruments: Instrument[];
+  /** The sites and clinicians the filter bar offers (the API's scoped lists; empty when the program records none). */
+  sites: Site[];
+  clinicians: Clinician[];
 }
 
 function errorText(err: unknown): string {
@@ -42,11 +45,12 @@ function loading(doc: Document): HTMLElement {
   return h(doc, 'p', { class: 'loading', role: 'status', 'data-testid': 'loading' }, 'Loading…');
 }
 
-/** A viewer may only ask for its own tracks (api/README.md roles); drop any others a shared link carries. */
+/** A scoped user may only ask for its own tracks and sites (api/README.md roles); drop any others a shared link carries. */
 export function scopeState(state: ViewState, me: Me): ViewState {
-  if (me.tracks === null) return state;
-  const allowed = new Set(me.tracks);
-  return { ...state, tracks: state.tracks.filter((t) => allowed.has(t)) };
+  const tracks = me.tracks === null ? state.tracks : state.tracks.filter((t) => me.tracks?.includes(t));
+  const site = me.sites === null ? state.filters.site : state.filters.site.filter((s) => me.sites?.includes(s));
+  if (tracks.length === state.tracks.length && site.length === state.filters.site.length) return state;
+  return { ...state, tracks, filters: { ...state.filters, site } };
 }
 
 export function startApp(env: AppEnv): Promise<void> {
@@ -70,7 +74,19 @@ export function startApp(env: AppEnv): Promise<void> {
   async function signedIn(me: Me): Promise<void> {
     const [tracks, instruments] = await Promise.all([api.tracks(), api.instruments().catch(() => [] as Instrument[])]);
     const visible = me.tracks === null ? tracks : tracks.filter((t) => me.tracks?.includes(t.track_code));
-    await render({ me, tracks: visible, instruments }, scopeState(parseState(env.search()), me));
+    const session: Session = { me, tracks: visible, instruments, sites: [], clinicians: [] };
+    // The site and clinician lists only feed the filter bar, so the first chart never waits for them
+    // (a scoped user's clinician list joins the attendance, seconds at 200k episodes): the bar is
+    // redrawn when they arrive. Without them the page still works and the URL's filters still apply.
+    void Promise.all([api.sites().catch(() => [] as Site[]), api.clinicians().catch(() => [] as Clinician[])]).then(([sites, clinicians]) => {
+      session.sites = sites;
+      session.clinicians = clinicians;
+      if (shown?.session !== session) return;
+      const next = filtersFor(session, shown.state);
+      shown.filters.replaceWith(next);
+      shown.filters = next;
+    });
+    await render(session, scopeState(parseState(env.search()), me));
   }
 
   function header(session: Session, state: ViewState): HTMLElement {
@@ -106,17 +122,28 @@ export function startApp(env: AppEnv): Promise<void> {
     await render(session, state);
   }
 
-  async function render(session: Session, state: ViewState): Promise<void> {
-    const mine = ++generation;
-    const content = h(doc, 'main', { id: 'main', 'aria-live': 'polite', 'aria-busy': 'true', 'data-page': state.page }, loading(doc));
-    const filters = filterBar(doc, state, {
+  /** What is on screen: its session, view and filter bar (redrawn in place when the site and clinician lists arrive). */
+  let shown: { session: Session; state: ViewState; filters: HTMLElement } | undefined;
+
+  function filtersFor(session: Session, state: ViewState): HTMLElement {
+    return filterBar(doc, state, {
       tracks: session.tracks,
       instruments: session.instruments,
+      sites: session.sites,
+      clinicians: session.clinicians,
+      ...pageControls(state.page),
       showInstrument: state.page === 'symptoms' || state.page === 'compare' || (state.page === 'qi' && state.spcSeries === 'remission'),
       compare: state.page === 'compare',
       qi: state.page === 'qi',
       onChange: (next) => void go(session, next, 'replace'),
     });
+  }
+
+  async function render(session: Session, state: ViewState): Promise<void> {
+    const mine = ++generation;
+    const content = h(doc, 'main', { id: 'main', 'aria-live': 'polite', 'aria-busy': 'true', 'data-page': state.page }, loading(doc));
+    const filters = filtersFor(session, state);
+    shown = { session, state, filters };
     root.replaceChildren(header(session, state), filters, content);
     doc.title = `${PAGE_RUNNERS[state.page].title} · IOP Outcomes`;
     try {

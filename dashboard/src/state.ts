@@ -1,4 +1,4 @@
-import type { CompareOutcome, CompareUnit, GroupBy, Period, SpcSeriesName } from './types';
+import type { AgeBand, CompareOutcome, CompareUnit, GroupBy, ListFilter, Period, Sex, SpcSeriesName } from './types';
 
 // The whole view lives in the query string so that a bookmark or a shared link reopens it
 // exactly (dashboard issue, "Filters live in the URL").
@@ -6,7 +6,19 @@ import type { CompareOutcome, CompareUnit, GroupBy, Period, SpcSeriesName } from
 export const PAGES = ['overview', 'retention', 'symptoms', 'relapse', 'attendance', 'qi', 'compare', 'measures', 'followup', 'progress'] as const;
 export type Page = (typeof PAGES)[number];
 
-export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance'];
+/** The dimensions of DESIGN §11 in the API's order; tests/dashboard/state.test.ts ties the list to metrics/filters.ts GROUP_BY. */
+export const GROUP_BYS: readonly GroupBy[] = ['track', 'period', 'sex', 'age_band', 'substance', 'site', 'clinician', 'race', 'ethnicity'];
+/**
+ * The dimension filters besides track (DESIGN §11: site, clinician, sex, age band, race, ethnicity,
+ * substance), named as the API names them, in the URL as in the request (`site=S1&site=S2`);
+ * tests/dashboard/state.test.ts ties the list to metrics/filters.ts LIST_FILTERS.
+ */
+export const LIST_FILTERS: readonly ListFilter[] = ['site', 'clinician', 'sex', 'age_band', 'race', 'ethnicity', 'substance'];
+/** The fixed values of the sex and age-band filters (metrics/filters.ts SEXES, AGE_BAND_KEYS; tied by the state test). */
+export const SEX_VALUES: readonly Sex[] = ['female', 'male', 'other', 'unknown'];
+export const AGE_BAND_VALUES: readonly AgeBand[] = ['<18', '18-25', '26-34', '35-44', '45-54', '55-64', '65+', 'unknown'];
+export type ListFilters = Readonly<Record<ListFilter, readonly string[]>>;
+export const NO_LIST_FILTERS: ListFilters = Object.freeze({ site: [], clinician: [], sex: [], age_band: [], race: [], ethnicity: [], substance: [] });
 export const PERIODS: readonly Period[] = ['month', 'quarter', 'year'];
 export const DEFAULT_INSTRUMENT = 'PHQ-9';
 /**
@@ -32,6 +44,10 @@ export interface ViewState {
   to: string | null;
   asOf: string | null;
   groupBy: GroupBy;
+  /** The second dimension of a two-way table (`group_by=track,race` in the URL, as the API reads it), or null. */
+  groupBy2: GroupBy | null;
+  /** The dimension filters: each a list, empty = all. */
+  filters: ListFilters;
   period: Period | null;
   instrument: string;
   /** The Compare page's outcome and unit (`outcome`, `by` in the URL). */
@@ -55,6 +71,8 @@ export const DEFAULT_STATE: ViewState = Object.freeze({
   to: null,
   asOf: null,
   groupBy: 'track',
+  groupBy2: null,
+  filters: NO_LIST_FILTERS,
   period: null,
   instrument: DEFAULT_INSTRUMENT,
   compareOutcome: 'completion',
@@ -77,18 +95,32 @@ function date(value: string | null): string | null {
   return value !== null && DATE.test(value) ? value : null;
 }
 
+/** Each list filter's values from a query string: trimmed, non-empty, unique, at most 100 (the API's limit), in the given order. */
+function listFiltersOf(q: URLSearchParams): ListFilters {
+  return Object.fromEntries(LIST_FILTERS.map((k) => [k, [...new Set(q.getAll(k).map((v) => v.trim()).filter((v) => v !== ''))].slice(0, 100)])) as unknown as ListFilters;
+}
+
+/** `group_by` as the API reads it: one dimension, or two comma-separated. */
+export function groupByParam(state: Pick<ViewState, 'groupBy' | 'groupBy2'>): string {
+  return state.groupBy2 && state.groupBy2 !== state.groupBy ? `${state.groupBy},${state.groupBy2}` : state.groupBy;
+}
+
 /** Reads a view from a query string, ignoring anything malformed rather than failing. */
 export function parseState(search: string): ViewState {
   const q = new URLSearchParams(search);
   const tracks = [...new Set(q.getAll('track').filter((t) => t.trim() !== ''))];
   const period = q.get('period');
+  const [first, second] = (q.get('group_by') ?? '').split(',').map((g) => g.trim());
+  const groupBy = oneOf(GROUP_BYS, first ?? null, DEFAULT_STATE.groupBy);
   return {
     page: oneOf(PAGES, q.get('page'), DEFAULT_STATE.page),
     tracks,
     from: date(q.get('from')),
     to: date(q.get('to')),
     asOf: date(q.get('as_of')),
-    groupBy: oneOf(GROUP_BYS, q.get('group_by'), DEFAULT_STATE.groupBy),
+    groupBy,
+    groupBy2: GROUP_BYS.find((g) => g === second && g !== groupBy) ?? null,
+    filters: listFiltersOf(q),
     period: PERIODS.find((p) => p === period) ?? null,
     instrument: q.get('instrument')?.trim() || DEFAULT_STATE.instrument,
     compareOutcome: oneOf(COMPARE_OUTCOMES, q.get('outcome'), DEFAULT_STATE.compareOutcome),
@@ -110,7 +142,8 @@ export function stateToSearch(state: ViewState): string {
   if (state.from) q.set('from', state.from);
   if (state.to) q.set('to', state.to);
   if (state.asOf) q.set('as_of', state.asOf);
-  if (state.groupBy !== DEFAULT_STATE.groupBy) q.set('group_by', state.groupBy);
+  for (const k of LIST_FILTERS) for (const v of state.filters[k]) q.append(k, v);
+  if (groupByParam(state) !== DEFAULT_STATE.groupBy) q.set('group_by', groupByParam(state));
   if (state.period) q.set('period', state.period);
   if (state.instrument !== DEFAULT_STATE.instrument) q.set('instrument', state.instrument);
   if (state.compareOutcome !== DEFAULT_STATE.compareOutcome) q.set('outcome', state.compareOutcome);
@@ -125,10 +158,11 @@ export function stateToSearch(state: ViewState): string {
   return s === '' ? '' : `?${s}`;
 }
 
-/** The filters every aggregate request of a view shares: its tracks, admission dates and as_of. */
+/** The filters every aggregate request of a view shares: its tracks, the dimension filters, admission dates and as_of. */
 function scopeParams(state: ViewState): URLSearchParams {
   const q = new URLSearchParams();
   for (const t of state.tracks) q.append('track', t);
+  for (const k of LIST_FILTERS) for (const v of state.filters[k]) q.append(k, v);
   if (state.from) q.set('from', state.from);
   if (state.to) q.set('to', state.to);
   if (state.asOf) q.set('as_of', state.asOf);
@@ -138,7 +172,7 @@ function scopeParams(state: ViewState): URLSearchParams {
 /** The API filters of a view (docs/cli.md "Metric filters"), as query parameters. */
 export function metricParams(state: ViewState, extra: Record<string, string> = {}): URLSearchParams {
   const q = scopeParams(state);
-  q.set('group_by', state.groupBy);
+  q.set('group_by', groupByParam(state));
   if (state.period) q.set('period', state.period);
   for (const [k, v] of Object.entries(extra)) q.set(k, v);
   return q;
@@ -163,10 +197,21 @@ export function spcParams(state: ViewState): URLSearchParams {
   return q;
 }
 
-/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, as_of and the instrument. */
+/**
+ * Which controls of the filter bar a page applies: the dimension filters its requests take and
+ * whether it groups. The overview is one row per track; the not-on-track list takes tracks and
+ * clinicians only (metrics/progress/schema.ts ProgressAlertsQuerySchema).
+ */
+export function pageControls(page: Page): { dimensions: readonly ListFilter[]; grouping: boolean } {
+  if (page === 'progress') return { dimensions: ['clinician'], grouping: false };
+  return { dimensions: LIST_FILTERS, grouping: page !== 'overview' && page !== 'compare' && page !== 'qi' };
+}
+
+/** The filters of the not-on-track list (docs/progress.md "Alerts"): tracks, clinicians, as_of and the instrument. */
 export function progressParams(state: ViewState): URLSearchParams {
   const q = new URLSearchParams();
   for (const t of state.tracks) q.append('track', t);
+  for (const c of state.filters.clinician) q.append('clinician', c);
   if (state.asOf) q.set('as_of', state.asOf);
   q.set('instrument', state.instrument);
   return q;

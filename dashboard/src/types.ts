@@ -10,9 +10,13 @@ export type {
   RelapseWeek as AbstinenceWeek, RetentionResponse, ScatterCell, SuppressedGroup, SymptomsResponse, TrajectoryPoint,
   ChangeClasses as JtClasses, KmRowOut as CurvePoint, LogRankOut as LogRank,
 } from '../../metrics/response-schema';
-export type { GroupBy, Period } from '../../metrics/filters';
+export type { GroupBy, ListFilter, Period } from '../../metrics/filters';
+import type { AGE_BAND_KEYS, SEXES } from '../../metrics/filters';
+/** The values of the `sex` and `age_band` filters (metrics/filters.ts). */
+export type Sex = (typeof SEXES)[number];
+export type AgeBand = (typeof AGE_BAND_KEYS)[number];
 export type { SpcImmature, SpcPhaseOut as SpcPhase, SpcPointOut as SpcPoint, SpcResponse, SpcSeriesName } from '../../metrics/spc/schema';
-export type { Instrument, Track } from '../../api/schemas/catalog';
+export type { Clinician, Instrument, Site, Track } from '../../api/schemas/catalog';
 export type { ApiErrorBody, Me } from '../../api/schemas/common';
 export type { Role } from '../../api/auth/users';
 export type {

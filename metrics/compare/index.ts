@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../warehouse/db-types';
 import { checkFiltersInWarehouse, echoListFilters } from '../filters';
 import { MetricFilterError } from '../index';
-import { adjustedParts } from './adjusted';
+import { adjustedPatterns, patternsOf } from './adjusted';
 import { adjustedDefinition, equityDefinition } from './definition';
-import { compareEpisodes, compareSource, type CompareEpisodeRow, type CompareSource } from './episodes';
+import { compareEpisodes, comparePatterns, compareSource, type CompareEpisodeRow, type ComparePattern, type CompareSource } from './episodes';
 import { MEASURES } from '../measures/registry';
+import type { MeasureName } from '../measures/spec';
 import { leftOutCounts, measureEpisodes, type MeasureEpisodes } from './measure-episodes';
 import { countsByGroup, equityGroups } from './equity';
-import { isEquity, isMeasureOutcome, type CompareRequest } from './request';
+import { isEquity, isMeasureOutcome, type CompareRequest, type EpisodeOutcome } from './request';
 import type { ComparisonResponse } from './schema';
 
 export { protectComparison } from './protect';
@@ -32,13 +33,14 @@ export async function computeComparison(
   const problem = await checkFiltersInWarehouse(db, f, usesInstrument);
   if (problem) throw new MetricFilterError(problem);
   const remissionBelow = req.outcome === 'remission' ? await remissionThreshold(db, f.instrument) : null;
-  const { rows, measure } = await episodesOf(db, req, remissionBelow, baseline, opts.source);
+  const measure = isMeasureOutcome(req.outcome) ? await measureOf(db, req.outcome, req) : null;
   const leftOut = measure ? leftOutCounts(measure.excluded, measure.window_open, minCell) : null;
   const header = {
     comparison: req.outcome, by: req.by, as_of: f.as_of, min_cell: minCell,
     filters: { track: f.track, from: f.from, to: f.to, ...echoListFilters(f), as_of: f.as_of, instrument: f.instrument },
   };
   if (equity) {
+    const rows = measure?.rows ?? await episodesOf(db, req, remissionBelow, baseline, opts.source);
     const { reference, groups } = equityGroups(countsByGroup(rows), minCell);
     return {
       kind: 'equity', ...header, definition: equityDefinition(req.outcome, f, remissionBelow, minCell),
@@ -46,7 +48,8 @@ export async function computeComparison(
       suppressed: groups.some((g) => g.suppressed !== undefined) || leftOut?.excluded === null,
     };
   }
-  const parts = adjustedParts(rows, req.adjustFor, req.overdispersion, minCell);
+  const patterns = measure ? patternsOf(measure.rows, req.adjustFor) : await patternsOfOutcome(db, req, remissionBelow, opts.source);
+  const parts = adjustedPatterns(patterns, req.adjustFor, req.overdispersion, minCell);
   const suppressed = parts.units.some((u) => u.suppressed !== undefined) || parts.model.coefficients.some((c) => c.suppressed !== undefined)
     || leftOut?.excluded === null;
   return {
@@ -58,24 +61,30 @@ export async function computeComparison(
   };
 }
 
+/** A standard measure's episodes, through the measures framework, with the episodes outside its denominator counted. */
+async function measureOf(db: Kysely<DB>, outcome: MeasureName, req: CompareRequest): Promise<MeasureEpisodes> {
+  const spec = MEASURES[outcome];
+  if (!spec) throw new Error(`measure ${outcome} is not registered`);
+  return measureEpisodes(db, spec, req.by, req.filters);
+}
+
 /**
- * The episodes of the outcome's denominator: for an episode outcome, from the models or
- * the facts (`source` forces one, for tests); for a standard measure, through the measures
- * framework, with the episodes outside its denominator counted.
+ * The episodes of an episode outcome's denominator, from the models or the facts
+ * (docs/metrics.md "Models and as_of"; `source` forces one, for tests).
  */
 async function episodesOf(
   db: Kysely<DB>, req: CompareRequest, remissionBelow: number | null, baseline: boolean, source?: CompareSource,
-): Promise<{ rows: CompareEpisodeRow[]; measure: MeasureEpisodes | null }> {
-  const f = req.filters;
-  if (isMeasureOutcome(req.outcome)) {
-    const spec = MEASURES[req.outcome];
-    if (!spec) throw new Error(`measure ${req.outcome} is not registered`);
-    const measure = await measureEpisodes(db, spec, req.by, f);
-    return { rows: measure.rows, measure };
-  }
-  // The models or the facts (docs/metrics.md "Models and as_of").
-  const from = source ?? await compareSource(db, req.outcome, baseline, f);
-  return { rows: await compareEpisodes(db, req.outcome, req.by, f, remissionBelow, from, baseline), measure: null };
+): Promise<CompareEpisodeRow[]> {
+  const outcome = req.outcome as EpisodeOutcome;
+  const from = source ?? await compareSource(db, outcome, baseline, req.filters);
+  return compareEpisodes(db, outcome, req.by, req.filters, remissionBelow, from, baseline);
+}
+
+/** The same episodes by covariate pattern, for an adjusted comparison, grouped in the query. */
+async function patternsOfOutcome(db: Kysely<DB>, req: CompareRequest, remissionBelow: number | null, source?: CompareSource): Promise<ComparePattern[]> {
+  const outcome = req.outcome as EpisodeOutcome;
+  const from = source ?? await compareSource(db, outcome, req.adjustFor.includes('baseline'), req.filters);
+  return comparePatterns(db, outcome, req.by, req.filters, remissionBelow, from, req.adjustFor);
 }
 
 async function remissionThreshold(db: Kysely<DB>, instrument: string): Promise<number> {

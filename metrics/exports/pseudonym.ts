@@ -36,7 +36,7 @@ export function checkedSecret(secret: string | undefined): string {
 /** The CASEID of an episode id under a secret (an already checked one). */
 export function caseIdFor(secret: string): (episodeId: string) => string {
   const key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
-  return (episodeId) => crypto.createHmac('sha256', key).update(episodeId, 'utf8').digest('hex').slice(0, CASEID_HEX_DIGITS);
+  return (episodeId) => crypto.createHmac('sha256', key).update(episodeId, 'utf8').digest().toString('hex', 0, CASEID_HEX_DIGITS / 2);
 }
 
 /**

@@ -12,7 +12,7 @@ interface Harness {
   signedIn: () => boolean;
 }
 
-function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: () => boolean } {
+function fakeApi(me: Me, h: { metricCalls: string[]; lists?: Promise<void> }): { api: Api; signedIn: () => boolean } {
   let session = false;
   const responses: { [M in MetricName]: () => MetricResponses[M] } = {
     retention: fixtures.retention,
@@ -28,6 +28,14 @@ function fakeApi(me: Me, h: { metricCalls: string[] }): { api: Api; signedIn: ()
     },
     tracks: async () => fixtures.tracks(),
     instruments: async () => fixtures.instruments(),
+    sites: async () => {
+      await h.lists;
+      return fixtures.sites();
+    },
+    clinicians: async () => {
+      await h.lists;
+      return fixtures.clinicians();
+    },
     metric: async (name, params) => {
       h.metricCalls.push(`${name}?${params.toString()}`);
       return name === 'completion' && params.get('group_by') === 'period' ? (fixtures.completionMonthly() as MetricResponses[typeof name]) : responses[name]();
@@ -79,12 +87,12 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
 }
 
-async function boot(me: Me, search = ''): Promise<Harness> {
+async function boot(me: Me, search = '', lists?: Promise<void>): Promise<Harness> {
   document.body.innerHTML = '<div id="app"></div>';
   const root = document.getElementById('app') as HTMLElement;
   const urls: [string, string][] = [];
   const metricCalls: string[] = [];
-  const { api, signedIn } = fakeApi(me, { metricCalls });
+  const { api, signedIn } = fakeApi(me, { metricCalls, lists });
   let current = search;
   await startApp({
     doc: document,
@@ -173,6 +181,85 @@ describe('dashboard app wiring (fake API)', () => {
     groupBy.dispatchEvent(new Event('change'));
     await settle();
     expect(h.urls.at(-1)).toEqual(['replace', '?page=relapse&track=evening&group_by=sex']);
+  });
+
+  it('offers the scoped sites and clinicians and the patient filters; a choice goes to every request of the page and into the URL', async () => {
+    const h = await boot(analyst, '?page=retention');
+    await signIn(h.root, 'right');
+    const site = byTestId<HTMLSelectElement>(h.root, 'filter-site');
+    expect([...site.options].map((o) => [o.value, o.textContent])).toEqual([['NORTH', 'North Clinic'], ['SOUTH', 'South Clinic']]);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-clinician').options].map((o) => o.value)).toEqual(['C01', 'C02']);
+    (site.options[1] as HTMLOptionElement).selected = true;
+    site.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.slice(-2)).toEqual(['retention?site=SOUTH&group_by=track', 'completion?site=SOUTH&group_by=track']);
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=retention&site=SOUTH']);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').selectedOptions].map((o) => o.value)).toEqual(['SOUTH']);
+
+    const sex = byTestId<HTMLSelectElement>(h.root, 'filter-sex');
+    expect([...sex.options].map((o) => o.value)).toEqual(['female', 'male', 'other', 'unknown']);
+    (sex.options[0] as HTMLOptionElement).selected = true;
+    sex.dispatchEvent(new Event('change'));
+    await settle();
+    const race = byTestId<HTMLInputElement>(h.root, 'filter-race');
+    race.value = ' white ,  black or african american,white';
+    race.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('completion?site=SOUTH&sex=female&race=white&race=black+or+african+american&group_by=track');
+    // the patient filters stay open while one is set
+    expect(byTestId<HTMLDetailsElement>(h.root, 'filter-patient').open).toBe(true);
+    expect(byTestId(h.root, 'filter-patient').querySelector('summary')?.textContent).toBe('Patient filters (2)');
+  });
+
+  it('draws the page without waiting for the site and clinician lists, and adds their filters when they arrive', async () => {
+    let release = () => undefined as void;
+    const lists = new Promise<void>((r) => (release = r));
+    const h = await boot(analyst, '?page=relapse&site=SOUTH', lists);
+    await signIn(h.root, 'right');
+    expect(h.metricCalls).toEqual(['relapse?site=SOUTH&group_by=track']);
+    expect(h.root.querySelector('[data-testid="chart-relapse-rate"]')).not.toBeNull();
+    // the URL's site is offered (and selected) even before the list arrives
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').options].map((o) => o.value)).toEqual(['SOUTH']);
+    expect(h.root.querySelector('[data-testid="filter-clinician"]')).toBeNull();
+    release();
+    await settle();
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').selectedOptions].map((o) => o.value)).toEqual(['SOUTH']);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-site').options].map((o) => o.value)).toEqual(['NORTH', 'SOUTH']);
+    expect([...byTestId<HTMLSelectElement>(h.root, 'filter-clinician').options].map((o) => o.value)).toEqual(['C01', 'C02']);
+    expect(h.metricCalls).toHaveLength(1);
+  });
+
+  it('groups two ways: the second dimension goes to group_by as the API reads it and never repeats the first', async () => {
+    const h = await boot(analyst, '?page=relapse');
+    await signIn(h.root, 'right');
+    const first = byTestId<HTMLSelectElement>(h.root, 'filter-group-by');
+    expect([...first.options].map((o) => o.value)).toEqual(['track', 'period', 'sex', 'age_band', 'substance', 'site', 'clinician', 'race', 'ethnicity']);
+    const second = byTestId<HTMLSelectElement>(h.root, 'filter-group-by-2');
+    expect([...second.options].map((o) => o.value)).not.toContain('track');
+    second.value = 'race';
+    second.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('relapse?group_by=track%2Crace');
+    expect(h.urls.at(-1)).toEqual(['replace', '?page=relapse&group_by=track%2Crace']);
+    const again = byTestId<HTMLSelectElement>(h.root, 'filter-group-by');
+    again.value = 'race';
+    again.dispatchEvent(new Event('change'));
+    await settle();
+    expect(h.metricCalls.at(-1)).toBe('relapse?group_by=race');
+    // the overview stays one row per track whatever the grouping, and offers no grouping
+    const o = await boot(analyst, '?group_by=site,race&site=NORTH');
+    await signIn(o.root, 'right');
+    expect(o.metricCalls.every((c) => c.includes('site=NORTH&group_by=track') && !c.includes('race'))).toBe(true);
+    expect(o.root.querySelector('[data-testid="filter-group-by"]')).toBeNull();
+    expect(o.root.querySelector('[data-testid="filter-site"]')).not.toBeNull();
+  });
+
+  it('Progress page: offers the clinician filter only (the alerts take tracks and clinicians) and sends it', async () => {
+    const h = await boot(analyst, '?page=progress&clinician=C02&site=NORTH');
+    await signIn(h.root, 'right');
+    expect(h.metricCalls).toContain('progress/alerts?clinician=C02&instrument=PHQ-9');
+    expect(h.root.querySelector('[data-testid="filter-clinician"]')).not.toBeNull();
+    for (const id of ['filter-site', 'filter-patient', 'filter-group-by']) expect(h.root.querySelector(`[data-testid="${id}"]`), id).toBeNull();
   });
 
   it('QI page: the series, period, Laney and change dates go to GET /spc/{series} and into the URL', async () => {

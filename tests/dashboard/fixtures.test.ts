@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
-import { InstrumentSchema, TrackSchema } from '../../api/schemas/catalog';
+import { ClinicianSchema, InstrumentSchema, SiteSchema, TrackSchema } from '../../api/schemas/catalog';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 import { SpcResponseSchema } from '../../metrics/spc/schema';
@@ -26,6 +26,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'relapse.json': METRIC_RESPONSE_SCHEMAS.relapse,
   'tracks.json': z.array(TrackSchema),
   'instruments.json': z.array(InstrumentSchema),
+  'sites.json': z.array(SiteSchema),
+  'clinicians.json': z.array(ClinicianSchema),
   'me.json': MeSchema,
   'me-viewer.json': MeSchema,
   'compare-clinician.json': AdjustedComparisonSchema,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {
   AdjustedComparison,
   AttendanceResponse,
+  Clinician,
   CompletionResponse,
   EquityComparison,
   Instrument,
@@ -12,6 +13,7 @@ import type {
   ProgressEpisodeResponse,
   RelapseResponse,
   RetentionResponse,
+  Site,
   SpcResponse,
   SymptomsResponse,
   Track,
@@ -35,6 +37,8 @@ export const fixtures = {
   spcCompletion: () => load<SpcResponse>('spc-completion.json'),
   tracks: () => load<Track[]>('tracks.json'),
   instruments: () => load<Instrument[]>('instruments.json'),
+  sites: () => load<Site[]>('sites.json'),
+  clinicians: () => load<Clinician[]>('clinicians.json'),
   /** Real API answers on the seeded program (tests/api/compare-fixtures.test.ts keeps them current). */
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),

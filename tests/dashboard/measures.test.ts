@@ -34,10 +34,15 @@ describe('Measures page', () => {
     expect(hidden.length).toBeGreaterThan(0);
     const chart = measureLabelsChart(data, { document });
     const markers = [...chart.querySelectorAll('.suppressed-marker text')].map((t) => t.textContent ?? '');
-    // one marker per bar, naming each of its suppressed labels
+    // one short marker per bar (a long one ran into the next panel), its labels named in its tooltip and in the note under the chart
     expect(markers.length).toBe(new Set(hidden.map((r) => `${r.group}|${r.part}`)).size);
-    for (const m of markers) expect(m).toMatch(/^<11 /);
-    for (const r of hidden) expect(markers.some((m) => m.includes(r.label.replaceAll('_', ' ')))).toBe(true);
+    for (const m of markers) expect(m.startsWith('<11')).toBe(true);
+    const titles = [...chart.querySelectorAll('.suppressed-marker text title')].map((t) => t.textContent ?? '');
+    const note = chart.querySelector('.suppressed-note')?.textContent ?? '';
+    for (const r of hidden) {
+      expect(titles.some((t) => t.includes(`${r.group}, `) && t.includes(r.label.replaceAll('_', ' ')))).toBe(true);
+      expect(note).toContain(r.label.replaceAll('_', ' '));
+    }
     expect(chart.textContent).toContain('Window open');
     // The rate chart keeps a group whose rate is withheld, marked "<11".
     const el = page('analyst');

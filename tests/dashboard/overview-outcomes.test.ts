@@ -100,6 +100,17 @@ describe('Kaplan–Meier median labels never overlap', () => {
     const rowsOf = new Set(labels.map((t) => t.closest('g[transform]')?.getAttribute('transform')));
     expect(rowsOf.size).toBe(shown.length);
   });
+
+  it('keeps a median past the end of its withheld tail inside the frame', () => {
+    const data = fixtures.retention();
+    const g = data.groups.find((x) => 'curve' in x && 'median_days' in x);
+    if (!g || !('curve' in g) || !g.curve) throw new Error('fixture lacks a curve');
+    const lastDay = Math.max(...data.groups.flatMap((x) => ('curve' in x && x.curve ? x.curve.map((p) => p.day) : [])));
+    g.median_days = lastDay + 40;
+    const el = kmChart(data);
+    const ticks = [...el.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => Number(t.textContent));
+    expect(Math.max(...ticks)).toBeGreaterThanOrEqual(lastDay + 40);
+  });
 });
 
 describe('reliable improvement panel', () => {

@@ -30,6 +30,45 @@ describe('filters (URL state, refetch)', () => {
     expect(await chartSvg(page, 'km-retention')).toBe(after);
   });
 
+  it('narrows to one site from the scoped site list: the requests, the URL and the charts change', async () => {
+    const { page } = await b.open({ as: users.admin });
+    await page.goto('/?page=retention');
+    await settled(page);
+    const before = await chartSvg(page, 'km-retention');
+    const site = page.getByTestId('filter-site');
+    // the list arrives after the first chart (it never delays it)
+    await site.locator('option').first().waitFor({ state: 'attached' });
+    const options = await site.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(options.length, 'the demo cohort has sites').toBeGreaterThan(1);
+    const chosen = options[0] ?? '';
+
+    const request = page.waitForRequest((r) => r.url().includes('/api/v1/metrics/retention?'));
+    await site.selectOption([chosen]);
+    const sent = new URL((await request).url());
+    await settled(page);
+    expect(sent.searchParams.getAll('site')).toEqual([chosen]);
+    expect(new URL(page.url()).searchParams.getAll('site')).toEqual([chosen]);
+    const after = await chartSvg(page, 'km-retention');
+    expect(after).not.toBe(before);
+    expect(await markCount(page, 'km-retention')).toBeGreaterThan(3);
+
+    // A two-way grouping by site and sex: the request says so and the chart has more groups.
+    await page.getByTestId('filter-group-by').selectOption('site');
+    await settled(page);
+    const twoWay = page.waitForRequest((r) => r.url().includes('/api/v1/metrics/retention?'));
+    await page.getByTestId('filter-group-by-2').selectOption('sex');
+    const q = new URL((await twoWay).url()).searchParams;
+    expect([q.get('group_by'), q.getAll('site')]).toEqual(['site,sex', [chosen]]);
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('group_by')).toBe('site,sex');
+    expect(await markCount(page, 'km-retention')).toBeGreaterThan(3);
+
+    await page.reload();
+    await settled(page);
+    await page.getByTestId('filter-site').locator('option').nth(1).waitFor({ state: 'attached' });
+    expect(await page.getByTestId('filter-site').evaluate((e) => [...(e as HTMLSelectElement).selectedOptions].map((o) => o.value))).toEqual([chosen]);
+  });
+
   it('regroups by sex and by admission period, writing group_by and period into the URL', async () => {
     const { page } = await b.open({ as: users.admin });
     await page.goto('/?page=relapse');

@@ -1,8 +1,8 @@
 import * as Plot from '@observablehq/plot';
 import { suppressedText, suppressionExplanation } from '../format';
 
-export { baseOptions, colourScale, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
-import { baseOptions, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
+export { AXIS_MARGINS, bandTicks, baseOptions, colourScale, labelMargin, DEFAULT_WIDTH, emptyState, isNumber, NO_DATA, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
+import { baseOptions, labelMargin, SUPPRESSED_FILL, type ChartElement, type ChartOptions } from '../../../charts/common';
 
 export interface TableRow {
   /** The row header (first column). */
@@ -90,7 +90,7 @@ export function shareBars<T extends { group: string; count: number }>(
   return Plot.plot({
     ...baseOptions(opts),
     height: 60 + 36 * groups.length,
-    marginLeft: 110,
+    marginLeft: labelMargin(groups),
     x: { label: spec.xLabel, percent: true, domain: [0, 100] },
     y: { label: null, domain: groups },
     color: { type: 'ordinal', domain: [...spec.order], range: [...spec.colours], legend: true },

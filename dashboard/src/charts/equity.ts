@@ -80,6 +80,8 @@ export function equityChart(data: EquityComparison, opts: ChartOptions = {}): Ch
   figure.className = 'equity';
   figure.dataset.by = data.by;
   figure.style.display = 'flex';
+  // side by side at 1280 px, one under the other on a printed page
+  figure.style.flexWrap = 'wrap';
   figure.append(rate, ratio);
   return figure;
 }

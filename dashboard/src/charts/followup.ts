@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import { groupLabel, isFieldSuppressed, isGroupSuppressed, suppressedText, suppressionExplanation } from '../format';
 import type { MeasureGroup, MeasureResponse } from '../types';
-import { baseOptions, colourScale, dataTable, emptyState, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { bandTicks, baseOptions, colourScale, dataTable, DEFAULT_WIDTH, emptyState, labelMargin, NO_DATA, type ChartElement, type ChartOptions } from './common';
 import { SUPPRESSED_FILL } from './rate-bars';
 
 // The Follow-up page's charts (docs/funder-reporting.md): the six-month follow-up rate by month
@@ -63,8 +63,7 @@ export function followupRateChart(data: MeasureResponse, opts: ChartOptions = {}
   return Plot.plot({
     ...baseOptions(opts),
     height: 300,
-    marginBottom: 75,
-    x: { label: 'Month of intake →', labelOffset: 70, domain: months, tickRotate: -45 },
+    x: { label: 'Month of intake →', domain: months, ticks: bandTicks(months, (opts.width ?? DEFAULT_WIDTH) - 60) },
     y: { label: '↑ Followed up within 5–8 months (%)', percent: true, domain: [0, 100], grid: true },
     marks: [
       ...(target === null ? [] : [
@@ -185,7 +184,7 @@ export function nomsChart(data: MeasureResponse, opts: ChartOptions = {}): Chart
   return Plot.plot({
     ...baseOptions(opts),
     height: 40 + 26 * groups.length * domains.length + 20 * domains.length,
-    marginLeft: 110,
+    marginLeft: labelMargin(groups),
     marginRight: 150,
     x: { label: 'Positive answers (%) →', domain: [0, 100], grid: true },
     y: { label: null, domain: groups },

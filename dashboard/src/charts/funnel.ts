@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { ciText, num, suppressedText } from '../format';
 import { ALERT, NEUTRAL } from '../palette';
 import type { AdjustedComparison, ComparisonUnit } from '../types';
-import { baseOptions, dataTable, DEFAULT_WIDTH, emptyState, isNumber, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
+import { AXIS_MARGINS, baseOptions, dataTable, DEFAULT_WIDTH, emptyState, isNumber, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
 
 // The funnel plot of docs/comparisons.md "Funnel limits": O/E against E, with the 95% and
 // 99.8% limits drawn from `funnel.curve` and each published unit as a labelled dot.
@@ -91,7 +91,7 @@ export function boxesOverlap(a: LabelBox, b: LabelBox): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-const MARGIN = { top: 20, right: 110, bottom: 40, left: 50 };
+const MARGIN = { top: AXIS_MARGINS.marginTop, right: 110, bottom: AXIS_MARGINS.marginBottom, left: 50 };
 const HEIGHT = 380;
 
 /** O/E (y) against expected E (x), limits as curves, units as dots coloured by position and labelled without overlap. */

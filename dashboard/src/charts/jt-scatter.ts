@@ -60,7 +60,8 @@ export function jtBinnedChart(data: SymptomsResponse, opts: ChartOptions & { ins
   const gridRows = Math.ceil(groups.length / columns);
   const col = (d: { group: string }) => groups.indexOf(d.group) % columns;
   const row = (d: { group: string }) => Math.floor(groups.indexOf(d.group) / columns);
-  const cell = 30;
+  // wide enough for a band label ("10–14") under each column, so tick labels never touch
+  const cell = 42;
   const panel = cell * bands.length;
   const why = (d: BinRow) => `${d.group}, baseline ${d.baseline}, follow-up ${d.followup}: ${suppressionExplanation(data.min_cell)}`;
   const title = (d: BinRow) => `${d.group}, baseline ${d.baseline}, follow-up ${d.followup}: ${d.n} paired episodes`;
@@ -77,7 +78,7 @@ export function jtBinnedChart(data: SymptomsResponse, opts: ChartOptions & { ins
     caption: `Each cell counts the paired episodes by baseline band (across) and follow-up band (up); below the dashed diagonal is a better band at follow-up when lower scores are better. Grey cells marked "${suppressedText(data.min_cell)}" are withheld under the small-cell rule.`,
     fx: { axis: null, padding: 0.2 },
     fy: { axis: null, padding: 0.3 },
-    x: { label: `Baseline ${code} band →`, domain: bands, padding: 0.04, tickRotate: -45 },
+    x: { label: `Baseline ${code} band →`, domain: bands, padding: 0.04 },
     y: { label: `↑ Follow-up ${code} band`, domain: [...bands].reverse(), padding: 0.04 },
     color: { type: 'sequential', scheme: 'blues', domain: [0, max] },
     marks: [

@@ -93,8 +93,11 @@ export function kmChart(data: KmData, opts: KmChartOptions = {}): ChartElement {
   const medians = kmMedians(data);
   const width = opts.width ?? DEFAULT_WIDTH;
   const [marginLeft, marginRight] = [50, 20];
-  // The same nice domain Plot draws, so label spacing is measured in the pixels it will use.
-  const xMax = Number([...(Plot.scale({ x: { domain: [0, Math.max(1, ...rows.map((r) => r.day))], nice: true } }).domain ?? [])].at(-1) ?? 1);
+  // The same nice domain Plot draws, so label spacing is measured in the pixels it will use. It
+  // holds the medians too: a curve whose tail is withheld stops short of its published median, whose
+  // dot and label were drawn past the frame.
+  const last = Math.max(1, ...rows.map((r) => r.day), ...medians.map((m) => m.median_days));
+  const xMax = Number([...(Plot.scale({ x: { domain: [0, last], nice: true } }).domain ?? [])].at(-1) ?? 1);
   const labelRows = medianLabelRows(medians, (width - marginLeft - marginRight) / xMax);
   const labelled = medians.map((m, i) => ({ ...m, row: labelRows[i] ?? 0 }));
   return withSuppressedGroups(Plot.plot({

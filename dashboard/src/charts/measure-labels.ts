@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { groupLabel, isGroupSuppressed, suppressedText, suppressionExplanation } from '../format';
 import { OKABE_ITO } from '../palette';
 import type { MeasureResponse } from '../types';
-import { baseOptions, emptyState, NO_DATA, type ChartElement, type ChartOptions } from './common';
+import { baseOptions, emptyState, labelMargin, NO_DATA, withSuppressedGroups, type ChartElement, type ChartOptions } from './common';
 import { SUPPRESSED_FILL } from './rate-bars';
 
 /** The label a measure keeps apart: episodes whose outcome window has not closed (docs/measures.md "Labels"). */
@@ -34,8 +34,9 @@ export function labelRows(data: MeasureResponse): LabelRow[] {
 /**
  * The label breakdown as stacked bars of episode counts, one bar per group: the labels of
  * episodes whose window has closed in the left panel, window_open apart in the right one.
- * Suppressed labels are marked in place, after their group's bar, as "<min_cell label, label"
- * with the suppression rule as its tooltip.
+ * Suppressed labels are marked in place, after their group's bar, as "<min_cell" with the labels
+ * and the suppression rule as its tooltip, and named in a note under the chart: a marker long
+ * enough to name them ran into the next panel (issue 18 item 6, labels never overlap).
  */
 export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {}): ChartElement {
   const rows = labelRows(data);
@@ -58,23 +59,26 @@ export function measureLabelsChart(data: MeasureResponse, opts: ChartOptions = {
   const hidden = [...byBar.values()];
   type Marker = (typeof hidden)[number];
   const why = (d: Marker) => `${d.group}, ${d.labels.join(', ')}: ${suppressionExplanation(data.min_cell)}`;
-  return Plot.plot({
+  // Room after the longest bar for its marker, inside its own panel.
+  const longest = Math.max(1, ...ends.values());
+  const chart = Plot.plot({
     ...baseOptions(opts),
     height: 70 + 36 * groups.length,
-    marginLeft: 110,
+    marginLeft: labelMargin(groups),
     marginRight: 60,
-    x: { label: 'Episodes →', grid: true },
+    x: { label: 'Episodes →', grid: true, domain: [0, longest * (hidden.length > 0 ? 1.2 : 1)], nice: true },
     y: { label: null, domain: groups },
     fx: { label: null, domain: [...PARTS] },
     color: { type: 'ordinal', domain: labels, range: colours, legend: true },
     marks: [
       Plot.barX(shown, Plot.stackX({ x: 'count', y: 'group', fx: 'part', fill: 'label', order: labels, title: (d: LabelRow) => `${d.group}, ${d.label.replaceAll('_', ' ')}: ${d.count}` })),
       Plot.text(hidden, {
-        x: 'x', y: 'group', fx: 'part', text: (d: Marker) => `${suppressedText(data.min_cell)} ${d.labels.join(', ')}`,
+        x: 'x', y: 'group', fx: 'part', text: () => suppressedText(data.min_cell),
         textAnchor: 'start', dx: 4, fill: '#333', title: why, ariaLabel: why, className: 'suppressed-marker',
       }),
       Plot.tickX(hidden, { x: 'x', y: 'group', fx: 'part', stroke: SUPPRESSED_FILL, strokeWidth: 6, inset: 6 }),
       Plot.ruleX([0]),
     ],
   });
+  return withSuppressedGroups(chart, hidden.map((d) => `${d.group}: ${d.labels.join(', ')}`), data.min_cell, opts.document);
 }

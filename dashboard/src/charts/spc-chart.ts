@@ -3,7 +3,7 @@ import { suppressedText, suppressionExplanation } from '../format';
 import { ALERT, NEUTRAL } from '../palette';
 import type { SpcImmature, SpcPhase, SpcPoint, SpcResponse, SpcSeriesName } from '../types';
 import { h } from '../ui/dom';
-import { baseOptions, emptyState, isNumber, type ChartElement, type ChartOptions } from './common';
+import { bandTicks, baseOptions, emptyState, isNumber, type ChartElement, type ChartOptions } from './common';
 
 /** How each series is named on the page and on its axis (the API's series names, docs/metrics.md "SPC charts"). */
 export const SPC_SERIES_LABELS: Record<SpcSeriesName, string> = {
@@ -141,10 +141,8 @@ export function spcChart(data: SpcResponse, opts: ChartOptions & { label?: strin
     height: 320,
     marginLeft,
     marginRight,
-    marginTop: 28,
-    marginBottom: periods.length > 12 ? 72 : 40,
     caption,
-    x: { label: `Admission ${data.filters.period} →`, domain: periods, type: 'band', padding: BAND_PADDING, tickRotate: periods.length > 12 ? -45 : 0 },
+    x: { label: `Admission ${data.filters.period} →`, domain: periods, type: 'band', padding: BAND_PADDING, ticks: bandTicks(periods, width - marginLeft - marginRight) },
     // percent multiplies every y value by 100, so a rate's domain is in percent
     y: { label: `↑ ${opts.label ?? SPC_SERIES_LABELS[data.series]}${rate ? ' (%)' : ''}`, domain: rate ? [bottom * 100, top * 100] : [bottom, top], percent: rate, grid: true },
     marks: [

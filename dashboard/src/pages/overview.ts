@@ -29,7 +29,7 @@ function panelDefinition(panel: OutcomePanel, d: OverviewData): string {
 export const overviewPage: PageModule<OverviewData> = {
   title: 'Overview',
   async load(api, state) {
-    const byTrack = { ...state, groupBy: 'track' as const, period: null };
+    const byTrack = { ...state, groupBy: 'track' as const, groupBy2: null, period: null };
     const [retention, completion, symptoms, relapse, attendance] = await Promise.all([
       api.metric('retention', metricParams(byTrack)),
       api.metric('completion', metricParams(byTrack)),

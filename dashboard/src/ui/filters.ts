@@ -1,12 +1,21 @@
-import { COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, PERIODS, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState } from '../state';
+import {
+  AGE_BAND_VALUES, COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, LIST_FILTERS, PERIODS, SEX_VALUES, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState,
+} from '../state';
 import { SPC_SERIES_LABELS } from '../charts/spc-chart';
-import type { Instrument, Track } from '../types';
+import type { Clinician, Instrument, ListFilter, Site, Track } from '../types';
 import { h } from './dom';
 
 export interface FilterOptions {
   tracks: readonly Track[];
   instruments: readonly Instrument[];
+  /** The sites and clinicians the user may see (`GET /sites`, `/clinicians`); a list left empty hides its filter. */
+  sites?: readonly Site[];
+  clinicians?: readonly Clinician[];
   showInstrument: boolean;
+  /** The dimension filters the page applies (state.ts pageControls); all by default. */
+  dimensions?: readonly ListFilter[];
+  /** Whether the page groups (a group-by control); true by default. */
+  grouping?: boolean;
   /** The Compare page picks an outcome and a unit instead of a grouping. */
   compare?: boolean;
   /** The QI page picks a series, its period, Laney p′ and change dates instead of a grouping. */
@@ -22,7 +31,10 @@ const OUTCOME_LABELS: Record<string, string> = {
 };
 const UNIT_LABELS: Record<string, string> = { track: 'Track', site: 'Site', clinician: 'Clinician' };
 
-const GROUP_LABELS: Record<string, string> = { track: 'Track', period: 'Admission period', sex: 'Sex', age_band: 'Age band', substance: 'Primary substance' };
+const GROUP_LABELS: Record<string, string> = {
+  track: 'Track', period: 'Admission period', sex: 'Sex', age_band: 'Age band', substance: 'Primary substance',
+  site: 'Site', clinician: 'Clinician', race: 'Race', ethnicity: 'Ethnicity',
+};
 
 function dateInput(doc: Document, id: string, label: string, value: string | null, onChange: (v: string | null) => void): HTMLElement {
   const input = h(doc, 'input', { id, type: 'date', value: value ?? '', 'data-testid': id }) as HTMLInputElement;
@@ -35,6 +47,60 @@ function select(doc: Document, id: string, label: string, options: [string, stri
   el.value = value;
   el.addEventListener('change', () => onChange(el.value));
   return h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: id }, label), el);
+}
+
+/** A list filter as a multiple select (none selected = all); the selection is the filter's values. */
+function multiSelect(doc: Document, id: string, label: string, options: [string, string][], values: readonly string[], onChange: (v: string[]) => void): HTMLElement {
+  const chosen = new Set(values);
+  // A value the URL carries but the list lacks (a retired site) stays visible and selected.
+  const all: [string, string][] = [...options, ...values.filter((v) => !options.some(([o]) => o === v)).map((v): [string, string] => [v, v])];
+  const el = h(doc, 'select', { id, multiple: true, size: Math.min(4, Math.max(2, all.length)), 'data-testid': id },
+    ...all.map(([v, text]) => h(doc, 'option', { value: v, selected: chosen.has(v) }, text))) as HTMLSelectElement;
+  el.addEventListener('change', () => onChange([...el.selectedOptions].map((o) => o.value)));
+  return h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: id }, `${label} (none = all)`), el);
+}
+
+/** Values typed as a comma-separated list (race and ethnicity as recorded, substance codes): trimmed, non-empty, unique. */
+export function parseList(text: string): string[] {
+  return [...new Set(text.split(',').map((v) => v.trim()).filter((v) => v !== ''))];
+}
+
+function listInput(doc: Document, id: string, label: string, placeholder: string, values: readonly string[], onChange: (v: string[]) => void): HTMLElement {
+  const input = h(doc, 'input', { id, type: 'text', value: values.join(', '), placeholder, size: 18, 'data-testid': id }) as HTMLInputElement;
+  input.addEventListener('change', () => onChange(parseList(input.value)));
+  return h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: id }, label), input);
+}
+
+/**
+ * The dimension filters of DESIGN §11: site and clinician from the API's scoped lists, sex and
+ * age band from their fixed values, race, ethnicity and substance typed as recorded (the API
+ * lower-cases them and matches the value group_by shows, `unknown` for a missing one).
+ */
+function dimensionFilters(doc: Document, state: ViewState, opts: FilterOptions): HTMLElement[] {
+  const set = (k: ListFilter) => (values: string[]) => opts.onChange({ ...state, filters: { ...state.filters, [k]: values } });
+  const sites = opts.sites ?? [];
+  const clinicians = opts.clinicians ?? [];
+  const applies = (k: ListFilter) => (opts.dimensions ?? LIST_FILTERS).includes(k);
+  const out: HTMLElement[] = [];
+  if (applies('site') && (sites.length > 0 || state.filters.site.length > 0)) out.push(multiSelect(doc, 'filter-site', 'Site', sites.map((s) => [s.site_code, s.name || s.site_code]), state.filters.site, set('site')));
+  if (applies('clinician') && (clinicians.length > 0 || state.filters.clinician.length > 0)) {
+    out.push(multiSelect(doc, 'filter-clinician', 'Clinician', clinicians.map((c) => [c.clinician_id, c.name || c.clinician_id]), state.filters.clinician, set('clinician')));
+  }
+  const controls: Record<'sex' | 'age_band' | 'race' | 'ethnicity' | 'substance', () => HTMLElement> = {
+    sex: () => multiSelect(doc, 'filter-sex', 'Sex', SEX_VALUES.map((v) => [v, v]), state.filters.sex, set('sex')),
+    age_band: () => multiSelect(doc, 'filter-age-band', 'Age band', AGE_BAND_VALUES.map((v) => [v, v]), state.filters.age_band, set('age_band')),
+    race: () => listInput(doc, 'filter-race', 'Race (comma-separated)', 'e.g. white', state.filters.race, set('race')),
+    ethnicity: () => listInput(doc, 'filter-ethnicity', 'Ethnicity (comma-separated)', 'e.g. hispanic or latino', state.filters.ethnicity, set('ethnicity')),
+    substance: () => listInput(doc, 'filter-substance', 'Substance (comma-separated)', 'e.g. alcohol, opioids', state.filters.substance, set('substance')),
+  };
+  const kinds = (['sex', 'age_band', 'race', 'ethnicity', 'substance'] as const).filter(applies);
+  if (kinds.length === 0) return out;
+  const patient = kinds.map((k) => controls[k]());
+  const given = kinds.filter((k) => state.filters[k].length > 0);
+  out.push(h(doc, 'details', { class: 'filter more-filters', open: given.length > 0, 'data-testid': 'filter-patient' },
+    h(doc, 'summary', {}, given.length > 0 ? `Patient filters (${given.length})` : 'Patient filters'),
+    h(doc, 'div', { class: 'more-filters-body' }, ...patient)));
+  return out;
 }
 
 function trackBoxes(doc: Document, state: ViewState, opts: FilterOptions): HTMLElement {
@@ -90,6 +156,7 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
     dateInput(doc, 'filter-from', 'Admitted from', state.from, (from) => change({ from })),
     dateInput(doc, 'filter-to', 'Admitted to', state.to, (to) => change({ to })),
     dateInput(doc, 'filter-as-of', 'As of', state.asOf, (asOf) => change({ asOf })),
+    ...dimensionFilters(doc, state, opts),
   ];
   if (opts.qi) {
     controls.push(...qiControls(doc, state, change));
@@ -98,10 +165,18 @@ export function filterBar(doc: Document, state: ViewState, opts: FilterOptions):
       select(doc, 'filter-outcome', 'Outcome', COMPARE_OUTCOMES.map((o) => [o, OUTCOME_LABELS[o] ?? o]), state.compareOutcome, (o) => change({ compareOutcome: COMPARE_OUTCOMES.find((x) => x === o) ?? 'completion' })),
       select(doc, 'filter-by', 'Compare by', COMPARE_UNITS.map((u) => [u, UNIT_LABELS[u] ?? u]), state.compareBy, (u) => change({ compareBy: COMPARE_UNITS.find((x) => x === u) ?? 'track' })),
     );
-  } else {
-    controls.push(select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => change({ groupBy: GROUP_BYS.find((x) => x === g) ?? 'track' })));
+  } else if (opts.grouping ?? true) {
+    controls.push(
+      select(doc, 'filter-group-by', 'Group by', GROUP_BYS.map((g) => [g, GROUP_LABELS[g] ?? g]), state.groupBy, (g) => {
+        const groupBy = GROUP_BYS.find((x) => x === g) ?? 'track';
+        change({ groupBy, groupBy2: state.groupBy2 === groupBy ? null : state.groupBy2 });
+      }),
+      // A two-way table (DESIGN §11 `--group-by a,b`): every cell suppressed on its own, with complementary suppression.
+      select(doc, 'filter-group-by-2', 'Then by', [['', '(none)'], ...GROUP_BYS.filter((g) => g !== state.groupBy).map((g): [string, string] => [g, GROUP_LABELS[g] ?? g])],
+        state.groupBy2 ?? '', (g) => change({ groupBy2: GROUP_BYS.find((x) => x === g && x !== state.groupBy) ?? null })),
+    );
   }
-  if (state.groupBy === 'period' && !opts.compare && !opts.qi) {
+  if ((state.groupBy === 'period' || state.groupBy2 === 'period') && !opts.compare && !opts.qi && (opts.grouping ?? true)) {
     controls.push(select(doc, 'filter-period', 'Period', PERIODS.map((p) => [p, p]), state.period ?? 'quarter', (p) => change({ period: PERIODS.find((x) => x === p) ?? null })));
   }
   if (opts.showInstrument) {
