@@ -114,7 +114,7 @@ export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<Ing
     }
     const touched = await touchedEpisodes(db, opts.entity, today, batchId, counts.previousEpisodes);
     trace('linked');
-    await refreshEpisodes(db, touched, today);
+    await refreshEpisodes(db, touched, today, await measureEpisodes(db, opts.entity, batchId));
     trace('refreshed');
     await analyzeIfChanged(db, ENTITIES[opts.entity].table, counts.inserted + counts.updated);
     await analyzeIfChanged(db, 'episode_outcomes', touched.length, () => analyzeModels(db, 'episode_outcomes'));
@@ -251,7 +251,8 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
     case 'attendance':
       return ids(sql`select episode_id as id from stg union ${before('episode_id')}`);
     case 'followups':
-      // Interviews feed the funder measures, which read them directly: no episode model holds them.
+      // Interviews feed the funder measures, which read them by patient: no episode model
+      // holds them (the measure model is kept by measureEpisodes below).
       return [];
     case 'assessments':
     case 'abstinence': {
@@ -263,6 +264,24 @@ async function touchedEpisodes(db: Kysely<DB>, entity: EntityName, today: string
       return [...new Set([...previousEpisodes, ...written])];
     }
   }
+}
+
+/**
+ * Episodes whose standard-measure rows (only) this batch may have changed, beyond the touched
+ * ones: the measures read follow-up interviews and depression outcome scores by patient, so
+ * an interview, or a score linked to no episode, changes the rows of the patient's episodes
+ * (refreshEpisodes passes them to the measure model alone).
+ */
+async function measureEpisodes(db: Kysely<DB>, entity: EntityName, batchId: string): Promise<string[]> {
+  if (entity !== 'followups' && entity !== 'assessments') return [];
+  const { table, key } = ENTITIES[entity];
+  const keys = sql.join(key.map((k) => sql`t.${sql.ref(k)} = s.${sql.ref(k)}`), sql` and `);
+  const before = sql`select old->>'patient_id' from corrections where batch_id = ${batchId}::uuid`;
+  const patients = entity === 'followups'
+    ? sql`select patient_id from stg union ${before}`
+    : sql`select t.patient_id from stg s join ${sql.table(table)} t on ${keys} where t.batch_id = ${batchId}::uuid and t.episode_id is null`;
+  const { rows } = await sql<{ id: string }>`select e.episode_id as id from episodes e where e.patient_id in (${patients})`.execute(db);
+  return rows.map((r) => r.id);
 }
 
 async function unlinkedInBatch(db: Kysely<DB>, entity: EntityName): Promise<number> {

@@ -150,6 +150,25 @@ export interface EpisodeInstrumentOutcomes {
   track_code: string;
 }
 
+export interface EpisodeMeasureRows {
+  admitted_on: string;
+  birth_year: number | null;
+  clinician_id: string | null;
+  closed_label: string;
+  episode_id: string;
+  ethnicity: string | null;
+  index_date: string | null;
+  measure: string;
+  open_until: string | null;
+  patient_id: string;
+  primary_substance: string | null;
+  race: string | null;
+  sex: string | null;
+  site_code: string | null;
+  stats: number[] | null;
+  track_code: string;
+}
+
 export interface EpisodeOutcomes {
   admitted_on: string;
   age_at_admission: number | null;
@@ -353,9 +372,24 @@ export interface JobRuns {
   status: string;
 }
 
+export interface MeasureCells {
+  admitted_month: string;
+  age_stratum: string | null;
+  closed_label: string;
+  index_month: string | null;
+  k: number | null;
+  measure: string;
+  n: number;
+  no_birth_year: boolean;
+  open_until: string | null;
+  stats: number[] | null;
+  track_code: string;
+}
+
 export interface ModelState {
   attendance_through: string | null;
   id: Generated<boolean>;
+  measures_through: string | null;
   refreshed_as_of: string | null;
   refreshed_at: Timestamp | null;
   scores_through: string | null;
@@ -609,6 +643,7 @@ export interface DB {
   clinicians: Clinicians;
   corrections: Corrections;
   episode_instrument_outcomes: EpisodeInstrumentOutcomes;
+  episode_measure_rows: EpisodeMeasureRows;
   episode_outcomes: EpisodeOutcomes;
   episodes: Episodes;
   fhir_rejects: FhirRejects;
@@ -617,6 +652,7 @@ export interface DB {
   ingest_batches: IngestBatches;
   instruments: Instruments;
   job_runs: JobRuns;
+  measure_cells: MeasureCells;
   model_state: ModelState;
   pair_counts: PairCounts;
   patients: Patients;

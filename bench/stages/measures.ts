@@ -17,13 +17,13 @@ export function registeredMeasures(): MeasureName[] {
   return MEASURE_NAMES.filter((n) => MEASURES[n] !== undefined);
 }
 
-/** The two-way grouping recorded beside the bar, when the request parser accepts one. */
-export const TWO_WAY = 'track,age_band';
+/** The two-way grouping recorded beside the bar (issue 15: round-2 dimensions, site × sex), when the request parser accepts one. */
+export const TWO_WAY = 'site,sex';
 /** The one-way fallback: strata by index-date period, which no rollup can serve. */
 export const ONE_WAY = 'period';
 
 /**
- * The strata request for a measure: `group_by=track,age_band` when the measure request
+ * The strata request for a measure: `group_by=site,sex` when the measure request
  * parser accepts two-way groupings, otherwise `group_by=period` (with `twoWay` false, so the
  * report says which was timed).
  */
@@ -42,13 +42,13 @@ export function strataRequest(name: MeasureName, asOf: string): { groupBy: strin
  * track, grouped by track, at the cohort's as-of). The median of five runs of each, against
  * a bare `SELECT count(*)` over the episode model timed before each run (median of five too).
  *
- * Beside each, without a target, the same measure grouped two ways (track × age band) when
+ * Beside each, without a target, the same measure grouped two ways (site × sex) when
  * the request parser accepts it, else by index-date period (one way), as "strata".
  */
 export async function benchMeasures(ctx: BenchContext): Promise<void> {
   const db = ctx.wh.db;
   // The steady state autovacuum leaves, as the metrics stage: statistics fresh, visibility maps set.
-  for (const table of ['episodes', 'patients', 'episode_outcomes', 'assessments']) {
+  for (const table of ['episodes', 'patients', 'episode_outcomes', 'assessments', 'followups', 'episode_measure_rows']) {
     await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
   }
   const countOnce = () => sql`select count(*) from episode_outcomes`.execute(db);

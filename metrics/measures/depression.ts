@@ -8,6 +8,7 @@ import { BASELINE_FROM, BASELINE_TO, RESPONSE_FRACTION } from '../../warehouse/r
 import { list } from '../definition-text';
 import { codeListPattern } from './codes';
 import { deathsCte } from './deaths';
+import { windowLabel } from './window';
 import type { MeasureContext, MeasureSpec } from './spec';
 
 /**
@@ -76,8 +77,8 @@ function labelled(k: Kind, ctx: MeasureContext) {
   const w = DEPRESSION_WINDOWS[k.name];
   const [hit, miss] = k.kind === 'remission' ? ['remission', 'no_remission'] : ['response', 'no_response'];
   const qualifies = k.kind === 'remission'
-    ? sql`o.score < ${sql.lit(DEPRESSION_REMISSION_BELOW)}`
-    : sql`o.score <= ${sql.lit(RESPONSE_FRACTION)} * w.index_score`;
+    ? sql`c.score < ${sql.lit(DEPRESSION_REMISSION_BELOW)}`
+    : sql`c.score <= ${sql.lit(RESPONSE_FRACTION)} * c.index_score`;
   const hasDiagnosis = (pattern: string) => sql`exists (select 1 from unnest(m.diagnoses) as c(code) where c.code ~ ${pattern})`;
   return sql`dep_index as (
     select distinct on (m.episode_id) m.episode_id, m.patient_id, a.administered_on as index_date, a.total_score as index_score
@@ -104,24 +105,29 @@ function labelled(k: Kind, ctx: MeasureContext) {
       and a.administered_on <= ${asOf}
     order by w.episode_id, a.administered_on desc
   ),
-  dep_labelled as (
-    select w.episode_id, w.index_date, w.window_start, w.window_end, o.score_date, o.score,
-      case
-        when w.excluded_diagnosis or d.died_on <= w.window_end then 'excluded'
-        when ${asOf} < w.window_end then 'window_open'
-        when o.score is null then 'no_follow_up'
-        when ${qualifies} then ${hit}
-        else ${miss}
-      end as label
+  dep_closed as (
+    select w.episode_id, w.index_date, w.index_score, w.window_start, w.window_end, o.score_date, o.score,
+      (w.excluded_diagnosis or coalesce(d.died_on <= w.window_end, false)) as excluded
     from dep_windows w
       left join measure_deaths d on d.patient_id = w.patient_id
       left join dep_outcome o on o.episode_id = w.episode_id
   ),
+  dep_labelled as (
+    select c.episode_id, c.index_date, c.window_start, c.window_end, c.score_date, c.score,
+      case
+        when c.excluded then 'excluded'
+        when c.score is null then 'no_follow_up'
+        when ${qualifies} then ${hit}
+        else ${miss}
+      end as closed_label,
+      case when not c.excluded then c.window_end end as open_until
+    from dep_closed c
+  ),
   labelled as (
-    select episode_id, index_date, window_start, window_end, label,
+    select episode_id, index_date, window_start, window_end, label, closed_label, open_until,
       case when label in (${hit}, ${miss}) then score_date end as score_date,
       case when label in (${hit}, ${miss}) then score end as score
-    from dep_labelled
+    from (select d.*, ${windowLabel(asOf)} as label from dep_labelled d) x
   )`;
 }
 

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { FOLLOWUP_LABELS, FOLLOWUP_TARGET_RATE, FOLLOWUP_WINDOW_MONTHS } from '../../warehouse/followup-rules';
 import { deathsCte } from './deaths';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * `followup-6m` (SAMHSA GPRA six-month follow-up; docs/funder-reporting.md "Six-month
@@ -51,18 +52,21 @@ export function followupLabelled(ctx: MeasureContext): RawBuilder<unknown> {
         exists (select 1 from followups f where f.patient_id = w.patient_id and f.status = 'not_located' and ${inWindow}) as not_located
       from fu_windows w
     ),
-    labelled as (
+    fu_closed as (
       select episode_id, intake_on as index_date, window_start, window_end,
         case
           when died then 'excluded'
           when followup_on is not null then 'completed'
-          when ${asOf} < window_end then 'window_open'
           when refused then 'refused'
           when not_located then 'not_located'
           else 'no_record'
-        end as label,
+        end as closed_label,
+        -- neither excluded nor completed: window_open until the window ends
+        case when not died and followup_on is null then window_end end as open_until,
         followup_on as score_date, null::numeric as score
       from fu_labelled
+    ),
+    labelled as (select c.*, ${windowLabel(asOf)} as label from fu_closed c
     )`;
 }
 

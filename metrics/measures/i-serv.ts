@@ -4,6 +4,7 @@ import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
 import { ISERV_BUSINESS_DAYS } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * CCBHC I-SERV, program adaptation (docs/measures.md "i-serv"): over episodes with a first
@@ -16,6 +17,12 @@ import type { MeasureContext, MeasureSpec } from './spec';
  */
 const asOf = (ctx: MeasureContext) => sql`${ctx.filters.as_of}::date`;
 const LIMIT = sql.lit(ISERV_BUSINESS_DAYS);
+/**
+ * Days the calendar runs past as_of, to find the day the limit of business days is reached
+ * for an episode still waiting (ISERV_BUSINESS_DAYS business days fall well within it with
+ * the federal holidays; an episode whose limit falls beyond it stays window_open).
+ */
+const CALENDAR_AHEAD = sql.lit(92);
 
 export const iServ: MeasureSpec = {
   name: 'i-serv',
@@ -44,7 +51,9 @@ export const iServ: MeasureSpec = {
       select m.episode_id, m.first_contact_on, m.evaluated_on, m.discharged_on
       from measure_episodes m where m.first_contact_on is not null
     ),
-    ${businessCalendarCte(sql`(select min(first_contact_on) from iserv_population)`, asOf(ctx), year, ctx.options.holidays)},
+    ${businessCalendarCte(sql`(select min(first_contact_on) from iserv_population)`, sql`${asOf(ctx)} + ${CALENDAR_AHEAD}`, year, ctx.options.holidays)},
+    -- the day each business-day count is reached: the first day of the calendar with that ord
+    iserv_reached as (select ord, min(on_day) as on_day from business_calendar group by ord),
     iserv_first as (
       -- the first attended session by the (episode_id, session_date) index: one probe per episode
       select p.episode_id, f.served_on
@@ -56,36 +65,43 @@ export const iServ: MeasureSpec = {
       ) f
     ),
     iserv_days as (
+      -- the calendar runs past as_of only to find the day the limit is reached: dates after as_of join no day
       select p.episode_id, p.first_contact_on, p.discharged_on, f.served_on,
-        cs.ord - c0.ord as to_service, ce.ord - c0.ord as to_evaluation, ca.ord - c0.ord as to_as_of
+        cs.ord - c0.ord as to_service, ce.ord - c0.ord as to_evaluation,
+        coalesce(t.on_day, 'infinity'::date) as limit_reached_on
       from iserv_population p
-        join business_calendar c0 on c0.on_day = p.first_contact_on
-        join business_calendar ca on ca.on_day = ${asOf(ctx)}
+        join business_calendar c0 on c0.on_day = p.first_contact_on and c0.on_day <= ${asOf(ctx)}
         left join iserv_first f on f.episode_id = p.episode_id
         left join business_calendar cs on cs.on_day = f.served_on
-        left join business_calendar ce on ce.on_day = p.evaluated_on
+        left join business_calendar ce on ce.on_day = p.evaluated_on and ce.on_day <= ${asOf(ctx)}
+        left join iserv_reached t on t.ord = c0.ord + ${LIMIT}
     ),
-    labelled as (
+    iserv_labelled as (
       select d.episode_id, d.first_contact_on as index_date, d.first_contact_on as window_start, d.served_on as window_end,
         case
           when d.served_on is not null and d.to_service <= ${LIMIT} then 'within_10'
           when d.served_on is not null then 'after_10'
-          when d.discharged_on is null and d.to_as_of < ${LIMIT} then 'window_open'
           else 'no_service'
-        end as label,
+        end as closed_label,
+        -- no service yet and open: window_open until the day the limit of business days is reached
+        case when d.served_on is null and d.discharged_on is null then d.limit_reached_on end as open_until,
         d.served_on as score_date, d.to_service as score
       from iserv_days d
-    )`;
+    ),
+    labelled as (select l.*, ${windowLabel(asOf(ctx))} as label from iserv_labelled l)`;
   },
+  // per episode: [business days to the evaluation, to the first service, and whether each is known (0/1)]
+  episodeStatistics: () => sql`select episode_id,
+    array[to_evaluation, to_service, (to_evaluation is not null)::int, (to_service is not null)::int]::int[] as stats from iserv_days`,
   statistics: () => sql`
-    select r.grp, jsonb_build_object(
-      'evaluation_n', count(d.to_evaluation)::int,
-      'evaluation_business_days_mean', avg(d.to_evaluation)::float8,
-      'service_n', count(d.to_service)::int,
-      'service_business_days_mean', avg(d.to_service)::float8
+    select grp, jsonb_build_object(
+      'evaluation_n', sum(stats[3])::int,
+      'evaluation_business_days_mean', (sum(stats[1])::numeric / nullif(sum(stats[3]), 0)::numeric)::float8,
+      'service_n', sum(stats[4])::int,
+      'service_business_days_mean', (sum(stats[2])::numeric / nullif(sum(stats[4]), 0)::numeric)::float8
     ) as stats
-    from measure_rows r join iserv_days d on d.episode_id = r.episode_id
-    group by r.grp`,
+    from measure_stats
+    group by grp`,
   protectStatistics: (stats, n, minCell) => {
     const out: Record<string, unknown> = { ...stats };
     const hidden: string[] = [];

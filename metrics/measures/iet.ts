@@ -3,6 +3,7 @@ import { ietDay, ietIndexDate, inEngagementWindow, inInitiationWindow, isEngaged
 import { ENGAGEMENT_DAYS, ENGAGEMENT_SESSIONS, INITIATION_DAYS } from '../../warehouse/rules';
 import { NO_SUBSTANCE } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * HEDIS IET, program adaptation (docs/measures.md "iet"): the same initiation and
@@ -59,19 +60,24 @@ export const iet: MeasureSpec = {
         (select count(*)::int from unnest(d.days) x where ${inEngagementWindow(sql`x`, sql`d.initiated_on`)}) as later_days
       from iet_days d where d.initiated_on is not null
     ),
-    labelled as (
+    iet_labelled as (
       select p.episode_id, p.index_date, p.index_date as window_start,
         case when i.initiated_on is null then p.index_date + ${sql.lit(INITIATION_DAYS)} else i.initiated_on + ${sql.lit(ENGAGEMENT_DAYS)} end as window_end,
         case
-          when i.initiated_on is null and p.discharged_on is null and ${asOf(ctx)} < p.index_date + ${sql.lit(INITIATION_DAYS)} then 'window_open'
           when i.initiated_on is null then 'not_initiated'
           when ${isEngaged(sql`coalesce(i.later_days, 0)`)} then 'engaged'
-          when p.discharged_on is null and ${asOf(ctx)} < i.initiated_on + ${sql.lit(ENGAGEMENT_DAYS)} then 'window_open'
           else 'initiated_only'
-        end as label,
+        end as closed_label,
+        -- undecided while open: not initiated by day INITIATION_DAYS, or initiated and not engaged by ENGAGEMENT_DAYS after it
+        p.discharged_on is null and (i.initiated_on is null or not ${isEngaged(sql`coalesce(i.later_days, 0)`)}) as undecided,
         i.initiated_on as score_date, coalesce(i.later_days, 0) as score
       from iet_population p
         left join iet_episode i on i.episode_id = p.episode_id
+    ),
+    labelled as (
+      select l.episode_id, l.index_date, l.window_start, l.window_end, l.closed_label, l.open_until, l.score_date, l.score,
+        ${windowLabel(asOf(ctx), 'l')} as label
+      from (select x.*, case when x.undecided then x.window_end end as open_until from iet_labelled x) l
     )`;
   },
 };

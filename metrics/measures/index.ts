@@ -4,6 +4,8 @@ import { checkFiltersInWarehouse } from '../filters';
 import { MetricFilterError } from '../index';
 import type { MeasureRequest } from './request';
 import { runMeasure } from './run';
+// Registers the measure model's refresh step with the warehouse (every process computing measures keeps it).
+import './model-build';
 import type { MeasureResponse } from './schema';
 
 /**

@@ -3,6 +3,7 @@ import { roundToBase } from '../disclosure';
 import { isSmall } from '../stats/suppression';
 import { MBC_MEASURED_SHARE, MBC_WEEK_DAYS } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * Measurement-based care for The Joint Commission CTS.03.01.09 (docs/measures.md "mbc"):
@@ -59,23 +60,28 @@ export const mbc: MeasureSpec = {
         left join mbc_scored sc on sc.episode_id = w.episode_id and sc.week = w.week
       group by e.episode_id, e.admitted_on, e.ends_on
     ),
-    labelled as (
+    mbc_labelled as (
       select episode_id, admitted_on as index_date, admitted_on as window_start, ends_on as window_end,
         case when episode_weeks = 0 then 'no_attended_week'
           when weeks_measured >= ${MBC_MEASURED_SHARE}::numeric * episode_weeks then 'measured_80'
-          else 'below_80' end as label,
+          else 'below_80' end as closed_label,
+        null::date as open_until,
         null::date as score_date,
         case when episode_weeks > 0 then weeks_measured::numeric / episode_weeks end as score
       from mbc_episode
-    )`,
+    ),
+    -- no window: the label is the closed one whatever the as-of date (open_until is null)
+    labelled as (select l.*, ${windowLabel(asOf(ctx))} as label from mbc_labelled l)`,
+  // per episode: [episode_weeks, weeks_measured]
+  episodeStatistics: () => sql`select episode_id, array[episode_weeks, weeks_measured]::int[] as stats from mbc_episode`,
   statistics: () => sql`
-    select r.grp, jsonb_build_object(
-      'episode_weeks', sum(e.episode_weeks)::int,
-      'weeks_measured', sum(e.weeks_measured)::int,
-      'share_of_weeks', sum(e.weeks_measured)::float8 / nullif(sum(e.episode_weeks), 0)
+    select grp, jsonb_build_object(
+      'episode_weeks', sum(stats[1])::int,
+      'weeks_measured', sum(stats[2])::int,
+      'share_of_weeks', sum(stats[2])::float8 / nullif(sum(stats[1]), 0)
     ) as stats
-    from measure_rows r join mbc_episode e on e.episode_id = r.episode_id
-    group by r.grp`,
+    from measure_stats
+    group by grp`,
   protectStatistics: (stats, n, minCell) => {
     const weeks = Number(stats.episode_weeks ?? 0);
     const measured = Number(stats.weeks_measured ?? 0);

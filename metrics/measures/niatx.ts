@@ -4,6 +4,7 @@ import { isSmall, suppressCounts } from '../stats/suppression';
 import { ietIndexDate } from '../../warehouse/models/per-episode';
 import { CONTINUATION_SESSION } from '../../warehouse/measure-rules';
 import type { MeasureContext, MeasureSpec } from './spec';
+import { windowLabel } from './window';
 
 /**
  * The NIATx aims (docs/measures.md "niatx"): reduce waiting time, reduce no-shows, increase
@@ -46,43 +47,71 @@ export const niatx: MeasureSpec = {
         and s.session_date <= ${asOf(ctx)} and (m.discharged_on is null or s.session_date <= m.discharged_on)
       group by m.episode_id, m.admitted_on, m.first_contact_on, m.discharged_on
     ),
-    labelled as (
+    niatx_labelled as (
       select e.episode_id, ${ietIndexDate(sql`e.first_contact_on`, sql`e.admitted_on`)} as index_date, e.admitted_on as window_start,
         coalesce(e.discharged_on, ${asOf(ctx)}) as window_end,
-        case when e.continued_on is not null then 'continued' when e.discharged_on is null then 'window_open' else 'not_continued' end as label,
+        -- open without a 4th session is window_open until its discharge, which as_of already hides: no open_until
+        case when e.continued_on is not null then 'continued' when e.discharged_on is null then 'window_open' else 'not_continued' end as closed_label,
+        null::date as open_until,
         e.continued_on as score_date, e.attended as score
       from niatx_episode e
-    )`,
+    ),
+    labelled as (select l.*, ${windowLabel(asOf(ctx))} as label from niatx_labelled l)`,
+  // per episode: [wait days (null without a first contact or a session after it), attended, no_show]
+  episodeStatistics: () => sql`select episode_id, array[first_attended_on - first_contact_on, attended, no_show]::int[] as stats from niatx_episode`,
+  distributionSlot: 1,
+  // The quartiles are percentile_cont's (type 7) over the wait days of the group's episodes,
+  // weighted by n: the value at 0-based position p(N − 1), interpolated between the values at
+  // its floor and ceiling positions as lo + frac × (hi − lo), in float8 as PostgreSQL does.
   statistics: () => sql`
     with niatx_months as (
       select grp, jsonb_agg(jsonb_build_object('month', month, 'admissions', n) order by month) as admissions
       from (
-        select r.grp, to_char(e.admitted_on, 'YYYY-MM') as month, count(*)::int as n
-        from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
+        select grp, to_char(admitted_on, 'YYYY-MM') as month, sum(n)::int as n
+        from measure_stats
         group by 1, 2
       ) x
       group by grp
     ),
     niatx_group as (
-      select r.grp,
-        count(e.first_attended_on - e.first_contact_on)::int as wait_n,
-        avg(e.first_attended_on - e.first_contact_on)::float8 as wait_mean,
-        percentile_cont(array[0.25, 0.5, 0.75]) within group (order by e.first_attended_on - e.first_contact_on) as wait_q,
-        sum(e.attended)::int as attended, sum(e.no_show)::int as no_show
-      from measure_rows r join niatx_episode e on e.episode_id = r.episode_id
-      group by r.grp
+      select grp,
+        coalesce(sum(n) filter (where k is not null), 0)::int as wait_n,
+        (sum(k::bigint * n)::numeric / nullif(sum(n) filter (where k is not null), 0)::numeric)::float8 as wait_mean,
+        sum(stats[2])::int as attended, sum(stats[3])::int as no_show
+      from measure_stats
+      group by grp
+    ),
+    niatx_waits as (
+      select grp, k, sum(sum(n)) over (partition by grp order by k) as upto
+      from measure_stats where k is not null
+      group by grp, k
+    ),
+    niatx_positions as (
+      select g.grp, q.i, q.p * (g.wait_n - 1)::float8 as pos
+      from niatx_group g cross join (values (1, 0.25::float8), (2, 0.5::float8), (3, 0.75::float8)) q(i, p)
+      where g.wait_n > 0
+    ),
+    niatx_quartiles as (
+      select x.grp, array_agg(x.lo + (x.pos - floor(x.pos)) * (x.hi - x.lo) order by x.i) as wait_q
+      from (
+        select p.grp, p.i, p.pos,
+          (select min(w.k) from niatx_waits w where w.grp = p.grp and w.upto > floor(p.pos))::float8 as lo,
+          (select min(w.k) from niatx_waits w where w.grp = p.grp and w.upto > ceil(p.pos))::float8 as hi
+        from niatx_positions p
+      ) x
+      group by x.grp
     )
     select g.grp, jsonb_build_object(
       'wait_days_n', g.wait_n,
       'wait_days_mean', g.wait_mean,
-      'wait_days_median', case when g.wait_n > 0 then g.wait_q[2] end,
-      'wait_days_iqr', case when g.wait_n > 0 then jsonb_build_array(g.wait_q[1], g.wait_q[3]) end,
+      'wait_days_median', case when g.wait_n > 0 then q.wait_q[2] end,
+      'wait_days_iqr', case when g.wait_n > 0 then jsonb_build_array(q.wait_q[1], q.wait_q[3]) end,
       'attended', g.attended,
       'no_show', g.no_show,
       'no_show_rate', g.no_show::float8 / nullif(g.attended + g.no_show, 0),
       'admissions', coalesce(m.admissions, '[]'::jsonb)
     ) as stats
-    from niatx_group g left join niatx_months m on m.grp = g.grp`,
+    from niatx_group g left join niatx_months m on m.grp = g.grp left join niatx_quartiles q on q.grp = g.grp`,
   protectStatistics: (stats, n, minCell) => protectNiatx(stats, n, minCell),
   discloseStatistics: (stats) => discloseNiatx(stats),
 };

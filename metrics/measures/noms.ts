@@ -29,20 +29,32 @@ type DomainCounts = { n: number; intake_positive: number; followup_positive: num
 const positive = (alias: string, column: string, value: number | boolean) =>
   sql`(${sql.ref(`${alias}.${column}`)} = ${sql.lit(value)})`;
 
-/** Per group, one object of counts per domain (docs/funder-reporting.md "NOMs"). */
-function domainCounts() {
-  return sql`jsonb_build_object(${sql.join(NOMS_DOMAIN_NAMES.map((d) => {
+/** The counts of a domain, in the order of its five slots in the per-episode statistics. */
+const COUNTS = ['n', 'intake_positive', 'followup_positive', 'improved', 'worsened'] as const;
+
+/**
+ * Per episode, the counts of every domain (NOMS_DOMAIN_NAMES × COUNTS, five slots a domain):
+ * its pairs with both answers, the positive answers among them and the discordant ones.
+ * Zero for an episode whose label is not `completed` (it joins no interviews).
+ */
+function episodeDomainCounts() {
+  return sql`array[${sql.join(NOMS_DOMAIN_NAMES.map((d) => {
     const { column, positive: value } = NOMS_DOMAINS[d];
     const a = positive('fi', column, value);
     const b = positive('ff', column, value);
     const both = sql`${a} is not null and ${b} is not null`;
-    return sql`${sql.lit(d)}::text, jsonb_build_object(
-      'n', count(*) filter (where ${both}),
-      'intake_positive', count(*) filter (where ${both} and ${a}),
-      'followup_positive', count(*) filter (where ${both} and ${b}),
-      'improved', count(*) filter (where ${both} and not ${a} and ${b}),
-      'worsened', count(*) filter (where ${both} and ${a} and not ${b}))`;
-  }))})`;
+    return sql`count(*) filter (where ${both}),
+      count(*) filter (where ${both} and ${a}),
+      count(*) filter (where ${both} and ${b}),
+      count(*) filter (where ${both} and not ${a} and ${b}),
+      count(*) filter (where ${both} and ${a} and not ${b})`;
+  }))}]::int[]`;
+}
+
+/** Per group, one object of counts per domain (docs/funder-reporting.md "NOMs"), summed from the episodes' slots. */
+function domainCounts() {
+  return sql`jsonb_build_object(${sql.join(NOMS_DOMAIN_NAMES.map((d, i) => sql`${sql.lit(d)}::text, jsonb_build_object(${sql.join(
+    COUNTS.map((c, j) => sql`${sql.lit(c)}::text, sum(stats[${sql.lit(5 * i + j + 1)}])`))})`))})`;
 }
 
 const pct = (x: number, n: number): number => Number(((100 * x) / n).toFixed(1));
@@ -120,14 +132,15 @@ export const noms: MeasureSpec = {
     change: "The percent change is SAMHSA's: the follow-up percentage minus the intake percentage, divided by the intake percentage. The p-value is the exact McNemar test of the pairs that changed.",
   }),
   labelled: followupLabelled,
-  // Every group gets its counts (zero pairs included): rows not completed join no interviews.
-  statistics: () => sql`
-    select r.grp, ${domainCounts()} as stats
-    from measure_rows r
-    left join fu_labelled p on p.episode_id = r.episode_id and r.label = 'completed'
+  // Every episode gets its counts (zero pairs included), so every group does: rows not completed join no interviews.
+  episodeStatistics: () => sql`
+    select l.episode_id, ${episodeDomainCounts()} as stats
+    from labelled l
+    left join fu_labelled p on p.episode_id = l.episode_id and l.label = 'completed'
     left join followups fi on fi.patient_id = p.patient_id and fi.interview_type = 'intake' and fi.interviewed_on = p.intake_on
     left join followups ff on ff.patient_id = p.patient_id and ff.interview_type = 'followup_6m' and ff.interviewed_on = p.followup_on
-    group by r.grp`,
+    group by l.episode_id`,
+  statistics: () => sql`select grp, ${domainCounts()} as stats from measure_stats group by grp`,
   discloseStatistics: (stats) => ({
     domains: Object.fromEntries(Object.entries(stats.domains as Record<string, Record<string, unknown>>).map(([d, v]) => [d, discloseNomsDomain(v)])),
   }),

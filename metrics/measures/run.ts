@@ -7,7 +7,9 @@ import { FACT_COLUMNS, groupExpression, listFilterConditions, requestScope, UNKN
 import { isSmall, suppressCounts } from '../stats/suppression';
 import { wilson } from '../stats/wilson';
 import type { MeasureGroup, MeasureResponse, MeasureRow, MeasureSuppressedGroup, NamedRate } from './schema';
-import type { AgeStratum, MeasureContext, MeasureSpec } from './spec';
+import { distributionValue, measureSource, modelCells, modelStatistics, type CellRow, type StatsRow } from './model';
+import type { MeasureContext, MeasureSpec } from './spec';
+import { ageStratumExpression } from './strata';
 
 /**
  * The generic measure runner (docs/measures.md "The response"): every registered measure
@@ -32,7 +34,7 @@ export const DEFAULT_WINDOW_OPEN = 'window_open';
  * list filters (site, clinician, sex, race, ethnicity, substance) are the episode's and
  * apply here, as for the metrics.
  */
-export function measureEpisodes(ctx: MeasureContext): RawBuilder<unknown> {
+export function measureEpisodes(ctx: MeasureContext, only: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
   const f = ctx.filters;
   const asOf = sql`${f.as_of}::date`;
   const dischargedByAsOf = sql`(e.discharged_on is not null and e.discharged_on <= ${asOf})`;
@@ -43,7 +45,7 @@ export function measureEpisodes(ctx: MeasureContext): RawBuilder<unknown> {
       e.first_contact_on, e.evaluated_on, coalesce(e.diagnoses, '{}'::text[]) as diagnoses, e.planned_weeks, e.primary_substance,
       p.birth_year, p.sex, p.race, p.ethnicity
     from episodes e left join patients p on p.patient_id = e.patient_id
-    where ${requestScope({ ...f, from: null, to: null, age_band: null }, FACT_COLUMNS)}
+    where ${requestScope({ ...f, from: null, to: null, age_band: null }, FACT_COLUMNS)} and ${only}
   )`;
 }
 
@@ -64,22 +66,16 @@ const MEASURE_COLUMNS: GroupColumns = {
   ethnicity: sql`m.ethnicity`,
 };
 
-function ageStratumExpression(strata: readonly AgeStratum[]): RawBuilder<string | null> {
-  if (strata.length === 0) return sql<null>`null::text`;
-  return sql<string>`case when ${AGE} is null then ${UNKNOWN_KEY} ${sql.join(strata.map((s) => sql`when ${AGE} >= ${sql.lit(s.from)}${
-    s.upTo === null ? sql`` : sql` and ${AGE} <= ${sql.lit(s.upTo)}`} then ${sql.lit(s.band)}`), sql` `)} end`;
-}
-
 /** The with-list every query of a measure starts with, ending in `measure_rows`. */
 export function measureRowsWith(spec: MeasureSpec, ctx: MeasureContext): RawBuilder<unknown> {
   const f = ctx.filters;
   return sql`with ${measureEpisodes(ctx)},
     ${spec.labelled(ctx)},
     measure_rows as (
-      select l.episode_id, m.patient_id, m.track_code as track, l.index_date, l.window_start, l.window_end, l.label,
+      select l.episode_id, m.patient_id, m.track_code as track, m.admitted_on, l.index_date, l.window_start, l.window_end, l.label,
         l.score_date, l.score::float8 as score, m.birth_year,
         ${groupExpression(f, MEASURE_COLUMNS)} as grp,
-        ${ageStratumExpression(spec.ageStrata ?? [])} as age_stratum
+        ${ageStratumExpression(spec.ageStrata ?? [], AGE)} as age_stratum
       from labelled l join measure_episodes m on m.episode_id = l.episode_id
       where ${f.from ? sql`l.index_date >= ${f.from}::date` : sql`true`}
         and ${f.to ? sql`l.index_date <= ${f.to}::date` : sql`true`}
@@ -88,9 +84,6 @@ export function measureRowsWith(spec: MeasureSpec, ctx: MeasureContext): RawBuil
 }
 
 interface CountRow { grp: string | null; label: string; n: number }
-
-/** A cell of the one pass over measure_rows: group, age stratum, label and whether the birth year is missing. */
-interface CellRow { grp: string | null; age_stratum: string | null; label: string; no_birth_year: boolean; n: number }
 
 type Counts = Map<string, Map<string, number>>;
 
@@ -195,9 +188,9 @@ export interface RunOptions {
  * 2 s i-serv at 20k episodes on the development machine; metrics/sql/model-scope.ts turns
  * JIT off for the metric queries for the same reason.
  */
-function noJit<T>(db: Kysely<DB>, query: RawBuilder<T>): Promise<{ rows: T[] }> {
+export function noJit<T>(db: Kysely<DB>, query: RawBuilder<T>): Promise<{ rows: T[] }> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('jit', 'off', true)`.execute(trx);
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
     return query.execute(trx);
   });
 }
@@ -210,12 +203,25 @@ export async function runMeasure(db: Kysely<DB>, spec: MeasureSpec, ctx: Measure
 
   // One pass over measure_rows for the group counts, the age strata and the episodes without
   // a birth year (each query re-evaluates the measure's CTEs, so three would triple the work).
+  // From the measure model (./model.ts) when it answers the request: one scan of the measure's rows.
+  const source = opts.rows ? 'facts' : await measureSource(db, ctx);
   const [cells, stats, rows] = await Promise.all([
-    noJit(db, sql<CellRow>`${prefix} select grp, age_stratum, label, (birth_year is null) as no_birth_year, count(*)::int as n
-      from measure_rows group by grp, age_stratum, label, (birth_year is null)`),
-    spec.statistics
-      ? noJit(db, sql<{ grp: string; stats: Record<string, unknown> }>`${prefix}, measure_statistics as (${spec.statistics(ctx)}) select grp, stats from measure_statistics`)
-      : Promise.resolve({ rows: [] as { grp: string; stats: Record<string, unknown> }[] }),
+    source !== 'facts'
+      ? noJit(db, modelCells(spec, ctx, source))
+      : noJit(db, sql<CellRow>`${prefix} select grp, age_stratum, label, (birth_year is null) as no_birth_year, count(*)::int as n
+          from measure_rows group by grp, age_stratum, label, (birth_year is null)`),
+    !spec.statistics || !spec.episodeStatistics
+      ? Promise.resolve({ rows: [] as StatsRow[] })
+      : source !== 'facts'
+        ? noJit(db, modelStatistics(spec, ctx, source))
+        : noJit(db, sql<StatsRow>`${prefix},
+            measure_episode_stats as (${spec.episodeStatistics(ctx)}),
+            measure_stats as (
+              select r.grp, r.admitted_on, 1 as n, ${distributionValue(spec, sql`s.stats`)} as k, s.stats
+              from measure_rows r join measure_episode_stats s on s.episode_id = r.episode_id
+            ),
+            measure_statistics as (${spec.statistics(ctx)})
+            select grp, stats from measure_statistics`),
     opts.rows
       ? noJit(db, sql<{ episode_id: string; patient_id: string; track: string; index_date: string | null; window_start: string | null; window_end: string | null; label: string; score_date: string | null; score: number | null }>`${prefix}
           select episode_id, patient_id, track, to_char(index_date, 'YYYY-MM-DD') as index_date,

@@ -75,22 +75,44 @@ export interface MeasureSpec {
   /**
    * SQL for one or more CTEs (`a as (…), b as (…), labelled as (…)`) ending in `labelled` with columns
    *   episode_id text, index_date date, window_start date|null, window_end date|null,
-   *   label text, score_date date|null, score numeric|null
-   * one row per initial-population episode, exactly one label each. It reads the framework's CTE
+   *   closed_label text, open_until date|null, label text, score_date date|null, score numeric|null
+   * one row per initial-population episode, exactly one label each: `closed_label` is the label once
+   * the window has closed, `open_until` the day it closes (null when the label cannot change), and
+   * `label` is `windowLabel` (./window.ts) of the two as of as_of. It reads the framework's CTE
    *   measure_episodes(episode_id, patient_id, track_code, site_code, clinician_id, admitted_on,
    *     discharged_on, discharge_reason, first_contact_on, evaluated_on, diagnoses text[],
    *     planned_weeks, primary_substance, birth_year, sex, race, ethnicity)
    * = episodes in the request's scope (tracks and the list filters site, clinician, sex, race, ethnicity, substance; age_band is applied to the age at the index date), admitted on or before as_of,
    *   with discharged_on/discharge_reason hidden (null) when after as_of.
    * The framework then applies from/to to index_date and adds the group key.
+   *
+   * The per-episode measure model (./model.ts) stores closed_label and open_until computed as
+   * of the latest fact, so both must be the same for every as_of on or after it.
    */
   labelled(ctx: MeasureContext): RawBuilder<unknown>;
   /**
-   * Optional per-group statistics beyond label counts (niatx wait days, i-serv means, mbc week shares, noms domains).
-   * SQL selecting (grp text, stats jsonb) that may read the framework CTE
-   *   measure_rows(episode_id, patient_id, grp, index_date, window_start, window_end, label, score_date, score)
-   * and any CTE of `labelled`. The framework puts `stats` into group.statistics and calls `protectStatistics`
-   * with the group's initial population and the min cell, so small cells are suppressed.
+   * Optional per-episode figures behind the group statistics (niatx wait days, i-serv business
+   * days, mbc weeks, noms domain counts): SQL selecting (episode_id text, stats int[]) that reads
+   * the CTEs of `labelled`, one row per labelled episode. Stored in the measure model too.
+   */
+  episodeStatistics?(ctx: MeasureContext): RawBuilder<unknown>;
+  /**
+   * The slot of `episodeStatistics` (1-based) whose distribution a statistic needs (niatx:
+   * wait days, for the median and IQR). The measure rollup (./model.ts) keeps its values apart
+   * as `k`; every other slot is summed.
+   */
+  distributionSlot?: number;
+  /**
+   * Per-group statistics beyond label counts, from the per-episode figures: SQL selecting
+   * (grp text, stats jsonb) from the framework's relation
+   *   measure_stats(grp text, admitted_on date, n int, k int|null, stats int[])
+   * whose rows each stand for `n` episodes of the request sharing `k` (the value of
+   * `distributionSlot`, else null) and the admission month, with `stats` the sums of their
+   * `episodeStatistics`: one row per episode (n = 1) read from the facts or the model, or a
+   * row per key of the measure rollup (./model.ts). Statistics are therefore sums, counts
+   * (sum(n), or a 0/1 slot), ratios of sums and, over `k`, weighted distributions.
+   * The framework puts `stats` into group.statistics and calls `protectStatistics` with the
+   * group's initial population and the min cell, so small cells are suppressed.
    */
   statistics?(ctx: MeasureContext): RawBuilder<unknown>;
   protectStatistics?(stats: Record<string, unknown>, n: number, minCell: number): Record<string, unknown>;

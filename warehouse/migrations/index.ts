@@ -16,6 +16,7 @@ import * as m061631 from './2026-12-06T1631-followups';
 import * as m061637 from './2026-12-06T1637-model-units';
 import * as m061641 from './2026-12-06T1641-clinician-role';
 import * as m061647 from './2026-12-06T1647-iet-first-contact';
+import * as m061920 from './2026-12-06T1920-measure-model';
 import * as m061930 from './2026-12-06T1930-progress-latest';
 
 /**
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1637-model-units': m061637,
   '2026-12-06T1641-clinician-role': m061641,
   '2026-12-06T1647-iet-first-contact': m061647,
+  '2026-12-06T1920-measure-model': m061920,
   '2026-12-06T1930-progress-latest': m061930,
 };
 
@@ -51,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
 export const REBUILDS_MODELS: ReadonlySet<string> = new Set([
   '2026-11-27T1000-weekly-columns', '2026-11-27T1600-track-day-rollups', '2026-11-27T1900-count-rollups',
   '2026-12-06T1405-reconcile-edited-migrations', '2026-12-06T1637-model-units', '2026-12-06T1647-iet-first-contact',
+  '2026-12-06T1920-measure-model',
   '2026-12-06T1930-progress-latest',
 ]);
 

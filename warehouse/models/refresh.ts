@@ -18,10 +18,16 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * ones. Call it in the transaction that changed the facts, with every episode
  * the change touched: that is what lets a partial refresh mark the models current.
  */
-export async function refreshEpisodes(db: Executor, episodeIds: readonly string[] | 'all', asOf?: string): Promise<number> {
+export async function refreshEpisodes(
+  db: Executor, episodeIds: readonly string[] | 'all', asOf?: string, measureEpisodeIds: readonly string[] = [],
+): Promise<number> {
   const today = asOf ?? new Date().toISOString().slice(0, 10);
   const ids = episodeIds === 'all' ? null : [...new Set(episodeIds)];
+  // Episodes whose measure rows alone may have changed (a follow-up interview, a score linked
+  // to no episode: the measures read them by patient), rebuilt by the steps with the others.
+  const stepIds = ids === null ? null : [...new Set([...ids, ...measureEpisodeIds])];
   if (ids && ids.length === 0) {
+    if (stepIds && stepIds.length > 0) await runRefreshSteps(db, stepIds);
     await recordRefresh(db, false, today, { attendance_through: null, scores_through: null, tests_through: null });
     return 0;
   }
@@ -50,6 +56,8 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
   await sql`select set_config('enable_hashagg', reset_val, true) from pg_settings where name = 'enable_hashagg'`.execute(db);
   if (rebuild) await rebuildRollups(db);
   else if (ids) await applyToRollups(db, ids, 1);
+  // Models of the layers above (the standard measures' rows, metrics/measures/model-build.ts).
+  await runRefreshSteps(db, stepIds);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
@@ -59,6 +67,34 @@ export async function refreshEpisodes(db: Executor, episodeIds: readonly string[
     scores_through: instruments?.scores_through ?? null,
   });
   return episodes?.n ?? 0;
+}
+
+/**
+ * A model kept by a layer above the warehouse (the standard measures' per-episode rows,
+ * metrics/measures/model-build.ts), which registers how to rebuild it for some episodes
+ * (or all) when its module loads: the warehouse imports nothing above it. Every process
+ * that computes measures (the CLI, the API, the bench) loads it.
+ */
+export interface RefreshStep {
+  name: 'measures';
+  run(db: Executor, ids: readonly string[] | null): Promise<void>;
+}
+
+const STEPS = new Map<RefreshStep['name'], RefreshStep>();
+
+export function registerRefreshStep(step: RefreshStep): void {
+  STEPS.set(step.name, step);
+}
+
+/**
+ * Runs the registered steps. A process that refreshes without the measure step loaded
+ * cannot keep the measure model, so it marks it unusable (`measures_through` = infinity:
+ * measures read the facts) until a full refresh in a process that has it.
+ */
+async function runRefreshSteps(db: Executor, ids: readonly string[] | null): Promise<void> {
+  const measures = STEPS.get('measures');
+  if (measures) await measures.run(db, ids);
+  else await sql`update model_state set measures_through = 'infinity'`.execute(db);
 }
 
 /**
@@ -80,11 +116,12 @@ async function modelRows(db: Executor): Promise<number> {
  * The model columns metric queries filter, join and group on: statistics on the weekly
  * series would be read by no plan, and analysing all 90 columns took 1 s at 200k episodes.
  */
-const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | RollupTable, readonly string[]> = {
+const MODEL_STATISTICS: Record<'episode_outcomes' | 'episode_instrument_outcomes' | 'episode_measure_rows' | RollupTable, readonly string[]> = {
   episode_outcomes: ['episode_id', 'patient_id', 'track_code', 'admitted_on', 'discharged_on', 'discharge_reason', 'sex',
     'primary_substance', 'age_at_admission', 'first_negative_on', 'first_relapse_on', 'last_test_on'],
   episode_instrument_outcomes: ['episode_id', 'instrument', 'patient_id', 'track_code', 'admitted_on', 'sex', 'primary_substance',
     'age_at_admission', 'baseline_score', 'followup_score', 'discharged_on'],
+  episode_measure_rows: ['measure', 'episode_id', 'track_code', 'admitted_on', 'index_date'],
   track_day_outcomes: ['track_code', 'admitted_on'],
   track_day_instrument_outcomes: ['instrument', 'track_code', 'admitted_on'],
   stay_counts: ['open', 'admitted_on', 'track_code'],
