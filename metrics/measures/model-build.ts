@@ -90,7 +90,9 @@ async function latestFact(db: Executor, scopeIds: readonly string[] | null): Pro
     : sql`${sql.ref(c)} in (select e.patient_id from episodes e where e.episode_id = any(${ids}::text[]))`);
   const { rows } = await sql<{ through: string | null }>`select greatest(
       (select max(session_date) from attendance where ${byEpisode('episode_id')}),
-      (select max(administered_on) from assessments where ${byPatient('patient_id')} or ${byEpisode('episode_id')}),
+      -- two probes, not one OR (which PostgreSQL answers with a scan of every score)
+      (select max(administered_on) from assessments where ${byPatient('patient_id')}),
+      (select max(administered_on) from assessments where ${byEpisode('episode_id')}),
       (select max(interviewed_on) from followups where ${byPatient('patient_id')}),
       (select max(greatest(admitted_on, discharged_on, first_contact_on, evaluated_on)) from episodes where ${byEpisode('episode_id')})
     )::text as through`.execute(db);
