@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from './db-types';
+import { readModelState } from './models/state';
 
 /**
  * The dimensions the dashboard and the report are built from: program tracks and
@@ -47,6 +48,9 @@ export async function listSites(db: Kysely<DB>, scope: CatalogScope) {
  * episodes and the facilitators of their sessions; null scopes mean all.
  */
 export async function listClinicians(db: Kysely<DB>, scope: CatalogScope) {
+  // The facilitators of a track's sessions come from the episode model (one row per episode,
+  // warehouse/models/episode-outcomes.ts) when it is current, else from the sessions.
+  const fromModel = scope.tracks !== null && (await readModelState(db))?.stale === false;
   let q = db.selectFrom('clinicians').select(['clinician_id', 'name', 'discipline', 'site_code', 'active']).orderBy('clinician_id');
   if (scope.sites !== null) {
     const sites = orNone(scope.sites);
@@ -61,9 +65,12 @@ export async function listClinicians(db: Kysely<DB>, scope: CatalogScope) {
     q = q.where((eb) => eb.or([
       eb('clinician_id', 'in', eb.selectFrom('episodes').select('episodes.clinician_id').where('episodes.track_code', 'in', tracks)
         .where('episodes.clinician_id', 'is not', null).$narrowType<{ clinician_id: string }>()),
-      eb('clinician_id', 'in', eb.selectFrom('attendance').innerJoin('episodes', 'episodes.episode_id', 'attendance.episode_id')
-        .select('attendance.clinician_id').where('episodes.track_code', 'in', tracks)
-        .where('attendance.clinician_id', 'is not', null).$narrowType<{ clinician_id: string }>()),
+      fromModel
+        ? eb('clinician_id', 'in', eb.selectFrom('episode_outcomes').select(sql<string>`unnest(episode_outcomes.facilitators)`.as('clinician_id'))
+          .where('episode_outcomes.track_code', 'in', tracks))
+        : eb('clinician_id', 'in', eb.selectFrom('attendance').innerJoin('episodes', 'episodes.episode_id', 'attendance.episode_id')
+          .select('attendance.clinician_id').where('episodes.track_code', 'in', tracks)
+          .where('attendance.clinician_id', 'is not', null).$narrowType<{ clinician_id: string }>()),
     ]));
   }
   return q.execute();

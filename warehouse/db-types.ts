@@ -197,6 +197,7 @@ export interface EpisodeOutcomes {
   eot_tests: Generated<number>;
   episode_id: string;
   ethnicity: string | null;
+  facilitators: string[] | null;
   first_attended_on: string | null;
   first_negative_on: string | null;
   first_relapse_on: string | null;

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { scopeSites } from '../../api/auth/scope';
 import { createUser } from '../../api/auth/users';
+import { listClinicians } from '../../warehouse/catalog';
+import { refreshEpisodes } from '../../warehouse/models/refresh';
+import { readModelState } from '../../warehouse/models/state';
 import { useTestDatabase } from '../harness/database';
 import { runCli } from '../ingest/helpers';
 import { AS_OF, seedProgram } from './seed';
@@ -70,6 +73,19 @@ describe('GET /api/v1/clinicians', () => {
   it("lists only the primary clinicians and session facilitators of a track-scoped viewer's episodes", async () => {
     expect((await get('/api/v1/clinicians', users.viewer) as { clinician_id: string }[]).map((c) => c.clinician_id)).toEqual(['c1', 'c4']);
     expect((await get('/api/v1/clinicians', users.viewer2) as { clinician_id: string }[]).map((c) => c.clinician_id)).toEqual(['c1', 'c2', 'c4']);
+  });
+
+  it('gives the same track-scoped lists from the episode model (facilitators) as from the sessions', async () => {
+    const ids = async (tracks: string[]) => (await listClinicians(t.wh.db, { tracks, sites: null })).map((c) => c.clinician_id);
+    // The direct insert above left the models stale: the sessions are read.
+    expect((await readModelState(t.wh.db))?.stale).toBe(true);
+    const fromFacts = [await ids(['day']), await ids(['day', 'evening']), await ids(['evening']), await ids([])];
+    await t.wh.db.transaction().execute((trx) => refreshEpisodes(trx, 'all', AS_OF));
+    expect((await readModelState(t.wh.db))?.stale).toBe(false);
+    const model = await t.wh.db.selectFrom('episode_outcomes').select('facilitators').where('episode_id', '=', 'E0001').executeTakeFirstOrThrow();
+    expect(model.facilitators).toEqual(['c4']);
+    expect([await ids(['day']), await ids(['day', 'evening']), await ids(['evening']), await ids([])]).toEqual(fromFacts);
+    expect(fromFacts).toEqual([['c1', 'c4'], ['c1', 'c2', 'c4'], ['c2'], []]);
   });
 });
 

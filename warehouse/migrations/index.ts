@@ -18,6 +18,7 @@ import * as m061641 from './2026-12-06T1641-clinician-role';
 import * as m061647 from './2026-12-06T1647-iet-first-contact';
 import * as m061920 from './2026-12-06T1920-measure-model';
 import * as m061930 from './2026-12-06T1930-progress-latest';
+import * as m062040 from './2026-12-06T2040-episode-facilitators';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1647-iet-first-contact': m061647,
   '2026-12-06T1920-measure-model': m061920,
   '2026-12-06T1930-progress-latest': m061930,
+  '2026-12-06T2040-episode-facilitators': m062040,
 };
 
 /**
@@ -55,6 +57,7 @@ export const REBUILDS_MODELS: ReadonlySet<string> = new Set([
   '2026-12-06T1405-reconcile-edited-migrations', '2026-12-06T1637-model-units', '2026-12-06T1647-iet-first-contact',
   '2026-12-06T1920-measure-model',
   '2026-12-06T1930-progress-latest',
+  '2026-12-06T2040-episode-facilitators',
 ]);
 
 export const migrationProvider: MigrationProvider = {

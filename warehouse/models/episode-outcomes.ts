@@ -36,6 +36,7 @@ function sessions(scope: Scope): RawBuilder<unknown> {
       min(session_date) filter (where window_status = 'attended' and ${inInitiationWindow(sql`iet_day`)}) as iet_on,
       array_agg(distinct iet_day) filter (where status = 'attended' and iet_day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_days,
       array_agg(distinct iet_day) filter (where window_status = 'attended' and iet_day between 0 and ${sql.lit(LAST_ENGAGEMENT_DAY)}) as early_window_days,
+      array_agg(distinct clinician_id) filter (where clinician_id is not null) as facilitators,
       ${packedWeekSums('attended')},
       ${packedWeekSums('no_show')}
     from (
@@ -43,7 +44,7 @@ function sessions(scope: Scope): RawBuilder<unknown> {
         ${packedWeekColumns('attended', sql`case when window_status = 'attended' and ${WEEKLY} then ${WEEK} end`)},
         ${packedWeekColumns('no_show', sql`case when window_status = 'no_show' and ${WEEKLY} then ${WEEK} end`)}
       from (
-        select a.episode_id, a.session_date, a.status, a.session_date - ep.admitted_on as day,
+        select a.episode_id, a.session_date, a.status, a.clinician_id, a.session_date - ep.admitted_on as day,
           ${ietDay(sql`a.session_date`, sql`ep.first_contact_on`, sql`ep.admitted_on`)} as iet_day,
           case when a.status in ('attended', 'no_show') and a.session_date >= ep.admitted_on
             and (ep.discharged_on is null or a.session_date <= ep.discharged_on) then a.status end as window_status
@@ -141,7 +142,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
     ins as (
       insert into episode_outcomes (
         episode_id, patient_id, track_code, admitted_on, discharged_on, discharge_reason, primary_substance, sex,
-        age_at_admission, site_code, clinician_id, race, ethnicity, sessions_attended, sessions_no_show, sessions_cancelled, sessions_excused,
+        age_at_admission, site_code, clinician_id, facilitators, race, ethnicity, sessions_attended, sessions_no_show, sessions_cancelled, sessions_excused,
         first_attended_on, last_attended_on, initiation_on, engaged,
         tests_counted, tests_negative, first_negative_on, first_relapse_on, last_test_on,
         window_attended, window_no_show, iet_initiated, iet_engaged, ${weekColumnList('attended')}, ${weekColumnList('no_show')},
@@ -149,7 +150,7 @@ export function insertEpisodeOutcomes(scope: Scope): RawBuilder<{ n: number; att
         report_intake_on, report_intake_days, report_latest_on, report_latest_days)
       select ep.episode_id, ep.patient_id, ep.track_code, ep.admitted_on, ep.discharged_on, ep.discharge_reason,
         ep.primary_substance, ep.sex,
-        extract(year from ep.admitted_on)::int - ep.birth_year, ep.site_code, ep.clinician_id, ep.race, ep.ethnicity,
+        extract(year from ep.admitted_on)::int - ep.birth_year, ep.site_code, ep.clinician_id, att.facilitators, ep.race, ep.ethnicity,
         coalesce(att.attended, 0), coalesce(att.no_show, 0), coalesce(att.cancelled, 0), coalesce(att.excused, 0),
         att.first_attended_on, att.last_attended_on, att.initiation_on, ${engagedFrom('att.early_days', 'att.initiation_on')},
         coalesce(tst.counted, 0), coalesce(tst.negatives, 0), tst.first_negative_on, rel.first_relapse_on, tst.last_test_on,
