@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import type { Warehouse } from '../../warehouse/db';
 import type { EntityName } from '../../ingest/entities';
 import { ingestCsv, type IngestSummary } from '../../ingest/loader';
@@ -30,6 +31,20 @@ export function ingestText(wh: Warehouse, entity: EntityName, text: string | Buf
     today: o.today ?? TODAY,
     ...(o.profile ? { profile: o.profile } : {}),
   });
+}
+
+/**
+ * Ingests hand-built files in order, each as one batch (entity, header, rows), and fails
+ * the test unless every row loads: the cohorts of the boundary tests must load whole.
+ */
+export async function ingestAll(
+  wh: Warehouse, files: readonly (readonly [EntityName, string, readonly string[]])[], o: IngestTextOptions = {},
+): Promise<void> {
+  for (const [entity, header, rows] of files) {
+    const s = await ingestText(wh, entity, csv(header, ...rows), o);
+    expect(s.errors, entity).toEqual([]);
+    expect(s.rejected, entity).toBe(0);
+  }
 }
 
 /** Lines joined into a CSV document with a trailing newline. */

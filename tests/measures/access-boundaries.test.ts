@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MeasureResponseSchema, type MeasureGroup, type MeasureResponse } from '../../metrics/measures/schema';
 import { useTestDatabase } from '../harness/database';
-import { csv, ingestText, runCli } from '../ingest/helpers';
+import { csv, ingestAll, ingestText, runCli } from '../ingest/helpers';
 
 // Hand-built boundary cohort for iet, niatx, i-serv and mbc (docs/measures.md), loaded
 // through ingest and read back through `iop measures --rows`, as of Tuesday 2026-06-30.
@@ -97,16 +97,12 @@ const mbcNoWeek = add('mbc-no-week', { admitted: '2025-09-01', discharged: '2025
 beforeAll(async () => {
   const today = { today: '2030-01-01' };
   await ingestText(t.wh, 'tracks', csv('track_code,name,level_of_care', 'T1,Evening IOP,iop'), today);
-  for (const [entity, header, rows] of [
+  await ingestAll(t.wh, [
     ['patients', 'patient_id,birth_year,sex', patients],
     ['episodes', 'episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,first_contact_on,evaluated_on,primary_substance', episodes],
     ['attendance', 'session_id,episode_id,session_date,status', sessions],
     ['assessments', 'patient_id,instrument,administered_on,total_score,episode_id', scores],
-  ] as const) {
-    const s = await ingestText(t.wh, entity, csv(header, ...rows), today);
-    expect(s.errors, entity).toEqual([]);
-    expect(s.rejected, entity).toBe(0);
-  }
+  ], today);
 }, 120_000);
 
 function measure(name: string, args: readonly string[] = [], env: Record<string, string> = {}): MeasureResponse {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MeasureResponseSchema, type MeasureResponse } from '../../metrics/measures/schema';
 import { useTestDatabase } from '../harness/database';
-import { csv, ingestText, runCli } from '../ingest/helpers';
+import { csv, ingestAll, ingestText, runCli } from '../ingest/helpers';
 
 // Hand-built boundary cohort for the depression measures (docs/measures.md "Depression
 // remission and response"), loaded through ingest and read back through `iop measures
@@ -106,16 +106,12 @@ scores.push('PL,PHQ-9,2024-01-10,15,EL1', 'PL,PHQ-9,2024-07-01,3,EL2');
 beforeAll(async () => {
   const today = { today: '2030-01-01' };
   await ingestText(t.wh, 'tracks', csv('track_code,name,level_of_care', 'T1,Evening IOP,iop'), today);
-  for (const [entity, header, rows] of [
+  await ingestAll(t.wh, [
     ['patients', 'patient_id,birth_year,sex', patients],
     ['episodes', 'episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,diagnoses', episodes],
     ['assessments', 'patient_id,instrument,administered_on,total_score,episode_id', scores],
     ['followups', 'patient_id,interview_type,interviewed_on,status', interviews],
-  ] as const) {
-    const s = await ingestText(t.wh, entity, csv(header, ...rows), today);
-    expect(s.errors, entity).toEqual([]);
-    expect(s.rejected, entity).toBe(0);
-  }
+  ], today);
 }, 120_000);
 
 function measure(name: string, args: readonly string[] = []): MeasureResponse {

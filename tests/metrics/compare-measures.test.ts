@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdjustedComparisonSchema, EquityComparisonSchema, type AdjustedComparison } from '../../metrics/compare/schema';
 import { MeasureResponseSchema } from '../../metrics/measures/schema';
 import { useTestDatabase } from '../harness/database';
-import { csv, ingestText, runCli } from '../ingest/helpers';
+import { csv, ingestAll, ingestText, runCli } from '../ingest/helpers';
 
 /**
  * Standard-measure numerators as comparison outcomes (docs/comparisons.md "Standard
@@ -53,15 +53,11 @@ beforeAll(async () => {
   const today = { today: '2030-01-01' };
   await ingestText(t.wh, 'tracks', csv('track_code,name,level_of_care', 'T1,Evening IOP,iop'), today);
   await ingestText(t.wh, 'clinicians', csv('clinician_id,name', 'c1,One', 'c2,Two'), today);
-  for (const [entity, header, rows] of [
+  await ingestAll(t.wh, [
     ['patients', 'patient_id,birth_year,sex,race', patients],
     ['episodes', 'episode_id,patient_id,track_code,admitted_on,discharged_on,discharge_reason,clinician_id,diagnoses', episodes],
     ['assessments', 'patient_id,instrument,administered_on,total_score,episode_id', scores],
-  ] as const) {
-    const s = await ingestText(t.wh, entity, csv(header, ...rows), today);
-    expect(s.errors, entity).toEqual([]);
-    expect(s.rejected, entity).toBe(0);
-  }
+  ], today);
 }, 120_000);
 
 function cli(args: readonly string[]): unknown {
