@@ -55,10 +55,13 @@ export async function cohort(scale: Scale, log: (m: string) => void): Promise<Ge
 export interface BenchDatabase {
   url: string;
   server: TestServer | null;
-  /** True when a kept database already holds this scale's cohort, so ingest is skipped. */
-  loaded: boolean;
-  /** Records that the cohort is loaded (kept databases only). */
-  markLoaded(episodes: number): Promise<void>;
+  /**
+   * The summary of the cohort a kept database already holds (so ingest is skipped, and the
+   * CSVs, which only the ingest reads, need not be generated again), or null.
+   */
+  loaded: GenerateSummary | null;
+  /** Records that the cohort is loaded, with its summary (kept databases only). */
+  markLoaded(summary: GenerateSummary): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -82,10 +85,11 @@ export async function freshDatabase(log: (m: string) => void, keep?: { name: str
   const url = withDatabase(adminUrl, name);
   const wh = connect(url, 2);
   await migrate(wh.db);
-  let loaded = false;
+  let loaded: GenerateSummary | null = null;
   if (keep) {
     await sql`create table if not exists bench_loaded (episodes int primary key)`.execute(wh.db);
-    loaded = (await sql<{ n: number }>`select count(*)::int as n from bench_loaded where episodes = ${keep.episodes}`.execute(wh.db)).rows[0]?.n === 1;
+    await sql`alter table bench_loaded add column if not exists summary jsonb`.execute(wh.db);
+    loaded = (await sql<{ summary: GenerateSummary | null }>`select summary from bench_loaded where episodes = ${keep.episodes}`.execute(wh.db)).rows[0]?.summary ?? null;
     if (loaded) log(`kept database ${name} already holds ${keep.episodes} episodes: ingest skipped`);
   }
   await wh.close();
@@ -93,11 +97,11 @@ export async function freshDatabase(log: (m: string) => void, keep?: { name: str
     url,
     server,
     loaded,
-    markLoaded: async (episodes: number) => {
+    markLoaded: async (summary: GenerateSummary) => {
       if (!keep) return;
       const c = new pg.Client({ connectionString: url });
       await c.connect();
-      await c.query('insert into bench_loaded (episodes) values ($1) on conflict do nothing', [episodes]);
+      await c.query('insert into bench_loaded (episodes, summary) values ($1, $2) on conflict (episodes) do update set summary = excluded.summary', [summary.episodes, JSON.stringify(summary)]);
       await c.end();
     },
     drop: async () => {

@@ -54,8 +54,10 @@ function parseScale(text: string, what: string): Scale {
  */
 async function runScale(scale: Scale, name: string, command: string): Promise<void> {
   const startedAt = new Date().toISOString();
-  const data = await cohort(scale, log);
   const db = await freshDatabase(log, o.keepDb ? { name: o.keepDb, episodes: episodesFor(scale) } : undefined);
+  // A kept database that holds the cohort brings its summary: the CSVs are read only by the ingest.
+  const skipIngest = db.loaded !== null && !only.has('ingest');
+  const data = skipIngest && db.loaded ? db.loaded : await cohort(scale, log);
   const wh = connect(db.url, 4);
   const results: BenchResult[] = [];
   const ctx = { scale, url: db.url, wh, data, log, record: (r: BenchResult) => void results.push(r) };
@@ -64,9 +66,9 @@ async function runScale(scale: Scale, name: string, command: string): Promise<vo
     // only when asked for. (The FHIR stage alone needs only the patients; the demo brings its own.)
     const needsData = [...only].some((s) => s !== 'demo');
     const dimensionsOnly = [...only].every((s) => s === 'fhir' || s === 'demo');
-    if (needsData && !(db.loaded && !only.has('ingest'))) {
+    if (needsData && !skipIngest) {
       await benchIngest({ ...ctx, record: only.has('ingest') ? ctx.record : () => undefined }, { dimensionsOnly });
-      if (!dimensionsOnly) await db.markLoaded(episodesFor(scale));
+      if (!dimensionsOnly) await db.markLoaded(data);
     }
     if (only.has('refresh')) await benchRefresh(ctx);
     if (only.has('metrics')) await benchMetrics(ctx);
