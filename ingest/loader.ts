@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Warehouse } from '../warehouse/db';
+import { singleClientKysely, type Warehouse } from '../warehouse/db';
 import type { DB } from '../warehouse/db-types';
 import { analyzeModels, refreshEpisodes } from '../warehouse/models/refresh';
 import { FileError, openCsv, type RawRecord } from './csv-source';
@@ -15,7 +15,8 @@ import { relinkPatients } from './link';
 import { createStaging, mergeStaging } from './merge';
 import { EMPTY_PROFILE, type Profile } from './profile';
 import { loadRefs, type CellError } from './references';
-import { copyValue, prepareRow } from './rows';
+import { copyValue } from '../warehouse/copy-text';
+import { prepareRow } from './rows';
 import { tempPath } from './temp-files';
 
 /** The `ingest --json` summary (docs/cli.md). */
@@ -332,16 +333,6 @@ async function recordBatch(
     ...(startedAt ? { started_at: sql<Date>`${startedAt}::timestamptz` } : {}),
     finished_at: END_TIME, rows_read: counts.rows_read ?? 0, warnings: JSON.stringify(warnings), error: error ?? null,
   }).execute();
-}
-
-/** A Kysely bound to one checked-out client, so kysely queries run inside our transaction. */
-function singleClientKysely(client: pg.PoolClient): Kysely<DB> {
-  const pool = {
-    connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
-    end: async () => undefined,
-  };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the adapter only forwards to pg's own client
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as any }) });
 }
 
 function abort(stream: Writable, reason: unknown): Promise<void> {

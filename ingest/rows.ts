@@ -31,11 +31,3 @@ export function prepareRow(
   return errors.length || !values ? { ok: false, errors } : { ok: true, values };
 }
 
-/** One value in PostgreSQL COPY text format. */
-export function copyValue(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return `{${v.map((x) => (x === null ? 'NULL' : String(x))).join(',')}}`;
-  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}

@@ -10,6 +10,19 @@ import { installTypeParsers } from './pg-types';
 
 export type { DB } from './db-types';
 
+/**
+ * A Kysely bound to one checked-out client, so its queries run inside that client's
+ * transaction (an ingest batch, the TEDS-D extract's COPY).
+ */
+export function singleClientKysely(client: pg.PoolClient): Kysely<DB> {
+  const pool = {
+    connect: async () => ({ query: client.query.bind(client), release: () => undefined }),
+    end: async () => undefined,
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the adapter only forwards to pg's own client
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as any }) });
+}
+
 /** An open warehouse: the pool and kysely over it, and how to close both. */
 export interface Warehouse {
   readonly db: Kysely<DB>;
