@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { codeExtractRowsAfterIngest } from '../metrics/exports/teds-d';
 import { loadConfig, type Config } from '../warehouse/config';
 import { openWarehouse, type Warehouse } from '../warehouse/db';
 
@@ -18,6 +19,9 @@ export interface CliContext {
 export function createContext(): CliContext {
   const config = loadConfig();
   const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  // Every ingest of this process (the CLI's, or the API's under `iop serve`) codes the TEDS-D
+  // rows it leaves pending, when a secret is configured (docs/funder-reporting.md).
+  codeExtractRowsAfterIngest(config.exportSecret);
   return {
     config,
     log,

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { singleClientKysely, type Warehouse } from '../warehouse/db';
 import type { DB } from '../warehouse/db-types';
-import { analyzeModels, refreshEpisodes } from '../warehouse/models/refresh';
+import { analyzeModels, refreshEpisodes, runAfterCommit } from '../warehouse/models/refresh';
 import { FileError, openCsv, type RawRecord } from './csv-source';
 import { ENTITIES, type EntityName } from './entities';
 import { cellsOf, itemsOf, mapHeader } from './header';
@@ -70,6 +70,14 @@ function trace(stage: string): void {
  * is recorded as a failed batch and throws FileError.
  */
 export async function ingestCsv(wh: Warehouse, opts: IngestOptions): Promise<IngestSummary> {
+  const summary = await ingestBatch(wh, opts);
+  // Work above the warehouse that follows a committed refresh (the TEDS-D stored rows), on
+  // its own connection once the batch's is back in the pool.
+  if (summary.status === 'committed') summary.warnings.push(...await runAfterCommit(wh));
+  return summary;
+}
+
+async function ingestBatch(wh: Warehouse, opts: IngestOptions): Promise<IngestSummary> {
   const batchId = crypto.randomUUID();
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   // Quarantined rows wait here until the merge; removed below on every exit, or swept

@@ -461,6 +461,32 @@ export interface StayCounts {
   track_code: string;
 }
 
+export interface TedsDBlocks {
+  bucket: number;
+  dates: string;
+  first_on: string;
+  last_on: string;
+  lines: string;
+}
+
+export interface TedsDLines {
+  bucket: number;
+  discharged_on: string;
+  episode_id: string;
+  line: string;
+  order_key: number;
+}
+
+export interface TedsDPending {
+  episode_id: string;
+}
+
+export interface TedsDState {
+  bucket_shift: number;
+  coded_under: string;
+  only_row: Generated<boolean>;
+}
+
 export interface TrackDayInstrumentOutcomes {
   admitted_on: string;
   instrument: string;
@@ -662,6 +688,10 @@ export interface DB {
   relapse_counts: RelapseCounts;
   sites: Sites;
   stay_counts: StayCounts;
+  teds_d_blocks: TedsDBlocks;
+  teds_d_lines: TedsDLines;
+  teds_d_pending: TedsDPending;
+  teds_d_state: TedsDState;
   track_day_instrument_outcomes: TrackDayInstrumentOutcomes;
   track_day_outcomes: TrackDayOutcomes;
   tracks: Tracks;

@@ -39,7 +39,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (fastify) => {
       throw e;
     }
     const { from, to } = parsed.range;
-    const body = Readable.from(tedsDischargeCsv(fastify.wh.db, parsed.range, secret));
+    const body = Readable.from(tedsDischargeCsv(fastify.wh, parsed.range, secret));
     return (reply as FastifyReply)
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="teds-d-${from}-${to}.csv"`)

@@ -44,7 +44,7 @@ export function registerExport(program: Command, ctx: CliContext): void {
       await withWarehouse(ctx, async (wh) => {
         // Patient-level rows, pseudonymized: audited before the first byte is written.
         await auditCliRead(wh.db, 'export teds-d', { from: range.from, to: range.to, out: flags.out ?? 'stdout' });
-        const chunks = Readable.from(tedsDischargeCsv(wh.db, range, secret));
+        const chunks = Readable.from(tedsDischargeCsv(wh, range, secret));
         if (flags.out === undefined) return pipeline(chunks, stdoutOf());
         const partial = path.join(path.dirname(flags.out), `.${path.basename(flags.out)}.partial`);
         try {

@@ -1,10 +1,18 @@
-import { sql, type Kysely } from 'kysely';
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
+import { copyValue } from '../../warehouse/copy-text';
+import { singleClientKysely } from '../../warehouse/db';
 import type { DB } from '../../warehouse/db-types';
 import { selfReportTest } from '../../warehouse/models/per-episode';
+import { registerAfterCommit } from '../../warehouse/models/refresh';
 import { csvDocument, type CsvValue } from '../csv-cell';
 import { FilterDateSchema, type FilterError } from '../filters';
-import { caseIdFor, checkedSecret, rowOrderSeed } from './pseudonym';
+import { caseIdFor, checkedSecret, ExportSecretError, rowOrderSeed } from './pseudonym';
 import {
   ageCode, disyr, ethnicCode, FREQ1_D_WINDOW_DAYS, freqCode, genderCode, losCode, raceCode, reasonCode, servicesCode, sub1Code, TEDS_D_COLUMNS,
 } from './teds-d-codes';
@@ -15,8 +23,16 @@ import {
  * metrics/exports/teds-d-codes.ts, keyed by the CASEID pseudonym. `iop export teds-d`
  * and `GET /api/v1/exports/teds-d` both write the chunks of `tedsDischargeCsv`.
  *
- * The rows are read through a server-side cursor, a batch at a time, so memory stays
- * flat whatever the range; every cell goes through metrics/csv-cell.ts.
+ * Coded rows are kept (docs/funder-reporting.md "How the extract stays fast"; migration
+ * 2200): each discharged episode's row, as written, in `teds_d_lines`, and the rows joined
+ * into blocks of about ROWS_PER_BLOCK consecutive rows of the keyed shuffle in
+ * `teds_d_blocks`. An extract first codes the rows that are missing (every discharge the
+ * first time, or after a full model refresh, a new secret, a change of the tracks' levels of
+ * care or of TEDS_D_CODING_VERSION; else only the episodes a refresh listed in
+ * `teds_d_pending`) and rebuilds their blocks, then streams the blocks the range reaches.
+ * Coding reads the facts through a server-side cursor, a batch at a time, and streaming
+ * reads the blocks a few hundred at a time, so memory stays flat whatever the range; every
+ * cell goes through metrics/csv-cell.ts.
  */
 
 export const TedsDQuerySchema = z.strictObject({
@@ -48,6 +64,10 @@ export function parseTedsDRange(raw: unknown): TedsDRangeResult {
 
 interface DischargeRow {
   episode_id: string;
+  /** hashtextextended(episode_id, seed) as text: a bigint past 2^53 (pg-types.ts parses bigint as a number). */
+  order_key: string;
+  /** order_key >> the bucket shift: the block the row goes in. */
+  bucket: number;
   discharged_on: string;
   stay: number;
   age: number | null;
@@ -61,39 +81,52 @@ interface DischargeRow {
 }
 
 /**
- * The facts of each discharge: stay = discharge − admission in days, age = admission year −
- * birth year, and the days used of the last self-report dated from discharge − 30 to
- * discharge (the latest date; on one day, the report of most use). The reports are picked
- * in one pass over the self-reports of the range's episodes (a hash join), not by one index
- * probe per episode: two to three times faster at 20k episodes, where self-reports are a
- * sixth of the tests. The episode id leaves this query only to be hashed.
+ * Bump when a change to this module, ./teds-d-codes.ts, ./pseudonym.ts or
+ * metrics/csv-cell.ts can change a coded row: stored rows coded under another version are
+ * coded again by the next extract. tests/metrics/teds-d-version.test.ts pins the sources'
+ * hash to this number, so an edit of them fails until it is looked at.
  */
-function dischargeQuery(range: TedsDRange, seed: string) {
-  const inRange = sql`e.discharged_on between ${range.from}::date and ${range.to}::date`;
+export const TEDS_D_CODING_VERSION = 1;
+
+/**
+ * The facts of each discharge of `scope`: stay = discharge − admission in days, age =
+ * admission year − birth year, and the days used of the last self-report dated from
+ * discharge − 30 to discharge (the latest date; on one day, the report of most use). The
+ * scope's episodes are picked once (a materialized CTE): for a few pending ones, their
+ * self-reports and patients are then probed by index (at 200k episodes, 1,800 pending: 42 ms,
+ * against 100 ms when the planner hashed every patient); for all, the self-reports are read
+ * in one pass. Rows come in the order of the keyed shuffle. The episode id leaves this query
+ * only to be hashed and to key the stored row.
+ */
+function dischargeQuery(scope: RawBuilder<unknown>, seed: string, shift: number) {
+  const orderKey = sql`hashtextextended(e.episode_id, ${seed}::bigint)`;
   return sql<DischargeRow>`
-    with last_report as (
+    with scope as materialized (
+      select e.episode_id, e.patient_id, e.track_code, e.admitted_on, e.discharged_on, e.discharge_reason, e.primary_substance
+      from episodes e where e.discharged_on is not null and ${scope}
+    ),
+    last_report as (
       select distinct on (a.episode_id) a.episode_id, a.days_used_past_30
-      from abstinence_tests a join episodes e on e.episode_id = a.episode_id
-      where ${inRange} and ${selfReportTest('a')}
+      from abstinence_tests a join scope e on e.episode_id = a.episode_id
+      where ${selfReportTest('a')}
         and a.collected_on between e.discharged_on - ${sql.lit(FREQ1_D_WINDOW_DAYS)} and e.discharged_on
       order by a.episode_id, a.collected_on desc, a.days_used_past_30 desc
     )
-    select e.episode_id, e.discharged_on, e.discharged_on - e.admitted_on as stay,
+    select e.episode_id, ${orderKey}::text as order_key, (${orderKey} >> ${shift}::int)::int as bucket, e.discharged_on, e.discharged_on - e.admitted_on as stay,
       extract(year from e.admitted_on)::int - p.birth_year as age,
       p.sex, p.race, p.ethnicity, t.level_of_care, e.discharge_reason, e.primary_substance,
       r.days_used_past_30 as days_used
-    from episodes e
+    from scope e
       join patients p on p.patient_id = e.patient_id
       join tracks t on t.track_code = e.track_code
       left join last_report r on r.episode_id = e.episode_id
-    where ${inRange}
-    order by hashtextextended(e.episode_id, ${seed}::bigint), e.episode_id`;
+    order by ${orderKey}, e.episode_id`;
 }
 
 /**
  * The code of a text field through its code table (metrics/exports/teds-d-codes.ts),
- * remembered per distinct raw value for the length of one extract: a field like race has a
- * handful of values over 200k rows, and the table's key normalisation runs once for each.
+ * remembered per distinct raw value for the length of one coding pass: a field like race
+ * has a handful of values over 200k rows, and the table's key normalisation runs once for each.
  */
 function memo(code: (text: string | null) => number): (text: string | null) => number {
   const seen = new Map<string | null, number>();
@@ -121,50 +154,278 @@ function rowCoder(caseId: (id: string) => string): (r: DischargeRow) => CsvValue
   ];
 }
 
+/**
+ * A stored row is one CSV line without its CRLF: a hex CASEID and integer codes. Nothing
+ * else may be stored, so a block's rows split at CRLF, and no cell can start a formula but
+ * a negative number.
+ */
+const STORABLE = /^[0-9a-f]+(,-?\d+)*$/;
+
 const BATCH_ROWS = 5000;
-const CURSOR = 'teds_d_extract';
+/** Blocks fetched at a time while streaming: about 500 KB at 200k episodes. */
+const BLOCKS_PER_FETCH = 512;
+/** Rows per block the bucket width aims at: about 1 KB a block, stored inline, no TOAST. */
+const ROWS_PER_BLOCK = 24;
+const CODING_CURSOR = 'teds_d_coding';
+const STREAM_CURSOR = 'teds_d_stream';
+
+export interface ExtractOptions {
+  /** Rows coded per cursor fetch. */
+  batchRows?: number;
+  /** Blocks read per fetch while streaming; each fetch is one chunk. */
+  blocksPerFetch?: number;
+}
+
+type Client = pg.PoolClient;
 
 /**
- * The extract as CSV text chunks (the header, then one chunk per batch of rows), read in
- * one repeatable-read snapshot. Throws ExportSecretError before reading anything when the
- * secret is missing or too short. Stopping early (a closed response) rolls the snapshot back.
+ * The bucket width of a warehouse with `rows` discharges: order_key >> shift, with 2^(64 −
+ * shift) buckets of about ROWS_PER_BLOCK rows (at least 4 buckets, at most 2^20). Chosen when
+ * every row is coded; the blocks grow with the warehouse until the next full coding.
  */
-export async function* tedsDischargeCsv(db: Kysely<DB>, range: TedsDRange, secret: string | undefined, batchRows = BATCH_ROWS): AsyncGenerator<string> {
-  const key = checkedSecret(secret);
+export function bucketShift(rows: number): number {
+  const bits = Math.min(20, Math.max(2, Math.ceil(Math.log2(Math.max(rows, 1) / ROWS_PER_BLOCK))));
+  return 64 - bits;
+}
+
+/**
+ * What stored rows must have been coded under to be streamed as they are: the secret (by a
+ * keyed check, never the secret itself), the tracks' levels of care (SERVICES_D; a tracks
+ * file refreshes no episode) and TEDS_D_CODING_VERSION. Read in the caller's snapshot.
+ */
+async function codedUnder(db: Kysely<DB>, key: string): Promise<string> {
+  const { rows } = await sql<{ tracks: string }>`
+    select coalesce(string_agg(track_code || '=' || coalesce(level_of_care, ''), ',' order by track_code), '') as tracks from tracks`.execute(db);
+  const keyCheck = crypto.createHmac('sha256', key).update('teds-d stored rows', 'utf8').digest('hex');
+  return crypto.createHash('sha256').update(JSON.stringify([TEDS_D_CODING_VERSION, keyCheck, rows[0]?.tracks ?? ''])).digest('hex');
+}
+
+/**
+ * Whether the stored rows are complete in the caller's snapshot: coded under `under`, with
+ * no episode waiting to be coded again.
+ */
+async function storedRowsCurrent(db: Kysely<DB>, under: string): Promise<boolean> {
+  const { rows } = await sql<{ current: boolean }>`
+    select exists (select 1 from teds_d_state where coded_under = ${under})
+      and not exists (select 1 from teds_d_pending) as current`.execute(db);
+  return rows[0]?.current ?? false;
+}
+
+/**
+ * Rebuilds the blocks of these buckets (all when null) from the stored rows: each bucket's
+ * rows in shuffle order, each followed by CRLF, and their discharge dates as YYYYMMDD.
+ */
+async function buildBlocks(db: Kysely<DB>, buckets: readonly number[] | null): Promise<void> {
+  const only = buckets === null ? sql`true` : sql`l.bucket = any(${[...buckets]}::int[])`;
+  if (buckets !== null) await sql`delete from teds_d_blocks where bucket = any(${[...buckets]}::int[])`.execute(db);
+  await sql`insert into teds_d_blocks (bucket, first_on, last_on, lines, dates)
+    select l.bucket, min(l.discharged_on), max(l.discharged_on),
+      string_agg(l.line || ${'\r\n'}, '' order by l.order_key, l.episode_id),
+      string_agg(to_char(l.discharged_on, 'YYYYMMDD'), '' order by l.order_key, l.episode_id)
+    from teds_d_lines l where ${only} group by l.bucket`.execute(db);
+}
+
+/**
+ * Codes the missing rows and rebuilds their blocks, in the caller's transaction, which
+ * holds SHARE ROW EXCLUSIVE on `teds_d_lines` taken before its snapshot
+ * (warehouse/models/refresh.ts explains the order): every discharge when the stored rows
+ * were coded under something else (unless `pendingOnly`: then nothing), else the pending
+ * episodes. Returns the rows coded.
+ */
+async function codeMissingRows(client: Client, db: Kysely<DB>, key: string, batchRows: number, pendingOnly = false): Promise<number> {
+  const under = await codedUnder(db, key);
+  const seed = rowOrderSeed(key);
+  const { rows: state } = await sql<{ coded_under: string; bucket_shift: number }>`select coded_under, bucket_shift from teds_d_state`.execute(db);
+  const all = state[0]?.coded_under !== under;
+  if (all && pendingOnly) return 0;
+  let shift = state[0]?.bucket_shift ?? 0;
+  // The pending ids as an array: the planner sees how few they are (the table has no
+  // statistics) and probes their facts by index instead of scanning every self-report.
+  let pending: string[] = [];
+  if (all) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from episodes where discharged_on is not null`.execute(db);
+    shift = bucketShift(rows[0]?.n ?? 0);
+    await sql`truncate teds_d_lines, teds_d_blocks, teds_d_pending`.execute(db);
+    await sql`insert into teds_d_state (coded_under, bucket_shift) values (${under}, ${shift})
+      on conflict (only_row) do update set coded_under = excluded.coded_under, bucket_shift = excluded.bucket_shift`.execute(db);
+  } else {
+    pending = (await sql<{ episode_id: string }>`select episode_id from teds_d_pending`.execute(db)).rows.map((r) => r.episode_id);
+    if (pending.length === 0) return 0;
+  }
+  const scope = all ? sql`true` : sql`e.episode_id = any(${pending}::text[])`;
   const codesOf = rowCoder(caseIdFor(key));
-  const trx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
-  let committed = false;
-  let pending: Promise<unknown> | null = null;
+  await sql`declare ${sql.id(CODING_CURSOR)} no scroll cursor for ${dischargeQuery(scope, seed, shift)}`.execute(db);
+  const fetchBatch = () => sql<DischargeRow>`fetch forward ${sql.lit(batchRows)} from ${sql.id(CODING_CURSOR)}`.execute(db);
+  // Each batch goes in by COPY: less server time than an INSERT from unnested arrays, and
+  // no array literals to build. The id is escaped for COPY; the rest are numbers, a date
+  // and a STORABLE line.
+  const insertLines = (rows: DischargeRow[], lines: string[]) => {
+    let tsv = '';
+    rows.forEach((r, i) => {
+      tsv += `${copyValue(r.episode_id)}\t${r.bucket}\t${r.order_key}\t${r.discharged_on}\t${lines[i] ?? ''}\n`;
+    });
+    return pipeline(Readable.from([tsv]), client.query(copyFrom('copy teds_d_lines (episode_id, bucket, order_key, discharged_on, line) from stdin')));
+  };
+  let coded = 0;
+  let rows = (await fetchBatch()).rows;
+  let inserting: Promise<unknown> | null = null;
+  while (rows.length > 0) {
+    // The server inserts the previous batch and fetches the next while this one is coded
+    // (one connection runs them in turn; at 200k the coding is as long as both).
+    const next = rows.length < batchRows ? null : fetchBatch();
+    const lines = rows.map((r) => {
+      const line = csvDocument([codesOf(r)]).slice(0, -2);
+      if (!STORABLE.test(line)) throw new Error(`a TEDS-D row of an episode discharged ${r.discharged_on} is not a CASEID and integer codes: ${line}`);
+      return line;
+    });
+    const [fetched] = await Promise.all([next, inserting]);
+    inserting = insertLines(rows, lines);
+    // Awaited in the next round or after the loop; until then a failure must not count as unhandled.
+    inserting.catch(() => undefined);
+    coded += rows.length;
+    rows = fetched?.rows ?? [];
+  }
+  await inserting;
+  await sql`close ${sql.id(CODING_CURSOR)}`.execute(db);
+  if (all) {
+    // Planner statistics for the block rebuilds that follow partial codings.
+    await sql`analyze teds_d_lines`.execute(db);
+    await buildBlocks(db, null);
+    return coded;
+  }
+  // The blocks of the pending episodes: those whose row changed, appeared or went away.
+  const { rows: buckets } = await sql<{ bucket: number }>`
+    select distinct (hashtextextended(p.id, ${seed}::bigint) >> ${shift}::int)::int as bucket from unnest(${pending}::text[]) as p(id)`.execute(db);
+  await buildBlocks(db, buckets.map((b) => b.bucket));
+  await sql`delete from teds_d_pending where episode_id = any(${pending}::text[])`.execute(db);
+  return coded;
+}
+
+/** Opens a transaction that may code rows: the lock before the snapshot, then the settings. */
+async function beginCoding(client: Client): Promise<void> {
+  await client.query('begin isolation level repeatable read');
+  await client.query('lock table teds_d_lines in share row exclusive mode');
+  await client.query(SETTINGS);
+}
+
+/**
+ * No JIT, as in the model refresh and the model queries: compiling costs more than these
+ * short scans save. More sort memory, as the model queries take (metrics/sql/model-scope.ts):
+ * the self-reports and the shuffled rows sort in memory instead of on disk. Cursors are read
+ * to the end, so they are planned for every row, not the first tenth (the default plan of
+ * the coding of 1,800 pending episodes at 200k took 118 ms, against 42 ms).
+ */
+const SETTINGS = `select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('cursor_tuple_fraction', '1', true)`;
+
+/**
+ * The rows of a block discharged from `from` to `to` (YYYYMMDD): a block's rows each end
+ * in CRLF, and its dates hold one YYYYMMDD per row, in the same order.
+ */
+export function blockRowsIn(lines: string, dates: string, from: string, to: string): string {
+  let out = '';
+  let pos = 0;
+  for (let k = 0; pos < lines.length; k++) {
+    const end = lines.indexOf('\r\n', pos) + 2;
+    if (end < 2) throw new Error('a TEDS-D block does not end with CRLF');
+    const day = dates.slice(8 * k, 8 * k + 8);
+    if (day >= from && day <= to) out += lines.slice(pos, end);
+    pos = end;
+  }
+  return out;
+}
+
+let afterIngestKey: string | null = null;
+
+/**
+ * The secret this process codes pending rows under after each ingest (the CLI and the API
+ * pass their configured IOP_EXPORT_SECRET at start; a missing or short one codes nothing).
+ * With it, an ingest leaves no row for the next extract to code; without it, the extract
+ * codes them. Only pending rows are coded, and only when the stored rows were coded under
+ * the same secret: an ingest never codes every discharge.
+ */
+export function codeExtractRowsAfterIngest(secret: string | undefined): void {
   try {
-    // No JIT, as in the model refresh and the model queries: compiling costs more than this
-    // short scan saves (35 ms of JIT for a 320 ms query at 20k episodes). More sort memory, as
-    // the model queries take (metrics/sql/model-scope.ts): the self-reports and the shuffled
-    // rows sort in memory instead of on disk (at 200k episodes, 20 MB spilled with the default).
-    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(trx);
-    await sql`declare ${sql.id(CURSOR)} no scroll cursor for ${dischargeQuery(range, rowOrderSeed(key))}`.execute(trx);
+    afterIngestKey = checkedSecret(secret);
+  } catch (e) {
+    if (!(e instanceof ExportSecretError)) throw e;
+    afterIngestKey = null;
+  }
+}
+
+/** Codes the pending rows and rebuilds their blocks, in one transaction under the lock. */
+export async function codePendingRows(wh: { pool: pg.Pool }, secret: string, batchRows = BATCH_ROWS): Promise<number> {
+  const client = await wh.pool.connect();
+  try {
+    await beginCoding(client);
+    const coded = await codeMissingRows(client, singleClientKysely(client), secret, batchRows, true);
+    await client.query('commit');
+    return coded;
+  } catch (e) {
+    await client.query('rollback').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+registerAfterCommit('TEDS-D row coding', async (wh) => {
+  if (afterIngestKey !== null) await codePendingRows(wh, afterIngestKey);
+});
+
+/**
+ * The extract as CSV text chunks: the header, then the stored blocks that the range
+ * reaches, in bucket order (which is the shuffle's order), each cut to the range's dates
+ * when it straddles an end. Throws ExportSecretError before reading anything when the
+ * secret is missing or too short.
+ *
+ * Two transactions on one connection: the first codes the missing rows under the lock and
+ * commits; the second streams in a read-only snapshot that holds no lock, so a slow download
+ * never holds up an ingest. When a refresh or another extract changed the stored rows in
+ * between (the second snapshot finds them not current), the rows are coded again and
+ * streamed in one transaction under the lock. Stopping early (a closed response) rolls the
+ * open transaction back.
+ */
+export async function* tedsDischargeCsv(wh: { pool: pg.Pool }, range: TedsDRange, secret: string | undefined, options: ExtractOptions = {}): AsyncGenerator<string> {
+  const { batchRows = BATCH_ROWS, blocksPerFetch = BLOCKS_PER_FETCH } = options;
+  const key = checkedSecret(secret);
+  const from = range.from.replaceAll('-', '');
+  const to = range.to.replaceAll('-', '');
+  const client = await wh.pool.connect();
+  const db = singleClientKysely(client);
+  let open = false;
+  try {
+    open = true;
+    await beginCoding(client);
+    await codeMissingRows(client, db, key, batchRows);
+    await client.query('commit');
+    await client.query('begin isolation level repeatable read read only');
+    await client.query(SETTINGS);
+    if (!(await storedRowsCurrent(db, await codedUnder(db, key)))) {
+      await client.query('rollback');
+      await beginCoding(client);
+      await codeMissingRows(client, db, key, batchRows);
+    }
     yield csvDocument([TEDS_D_COLUMNS]);
-    const fetchBatch = () => sql<DischargeRow>`fetch forward ${sql.lit(batchRows)} from ${sql.id(CURSOR)}`.execute(trx);
-    let next = fetchBatch();
-    pending = next;
+    await sql`declare ${sql.id(STREAM_CURSOR)} no scroll cursor for
+      select b.lines, case when b.first_on >= ${range.from}::date and b.last_on <= ${range.to}::date then null else b.dates end as dates
+      from teds_d_blocks b where b.last_on >= ${range.from}::date and b.first_on <= ${range.to}::date
+      order by b.bucket`.execute(db);
+    const fetchBlocks = () => sql<{ lines: string; dates: string | null }>`fetch forward ${sql.lit(blocksPerFetch)} from ${sql.id(STREAM_CURSOR)}`.execute(db);
+    let next = fetchBlocks();
     for (;;) {
       const { rows } = await next;
-      if (rows.length < batchRows) {
-        pending = null;
-        if (rows.length > 0) yield csvDocument(rows.map(codesOf));
-        break;
-      }
-      // The next batch is on its way from the server while this one is coded and written.
-      next = fetchBatch();
-      pending = next;
-      yield csvDocument(rows.map(codesOf));
+      if (rows.length === 0) break;
+      // The next blocks are on their way while these are written; awaited in the next round.
+      next = fetchBlocks();
+      next.catch(() => undefined);
+      let chunk = '';
+      for (const r of rows) chunk += r.dates === null ? r.lines : blockRowsIn(r.lines, r.dates, from, to);
+      if (chunk !== '') yield chunk;
     }
-    await trx.commit().execute();
-    committed = true;
+    await client.query('commit');
+    open = false;
   } finally {
-    if (!committed) {
-      // A fetch still under way (the reader stopped early) finishes before the rollback.
-      await pending?.catch(() => undefined);
-      await trx.rollback().execute().catch(() => undefined);
-    }
+    if (open) await client.query('rollback').catch(() => undefined);
+    client.release();
   }
 }

@@ -36,7 +36,7 @@ describe('GET /api/v1/exports/teds-d', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="teds-d-2025-01-01-2025-12-31.csv"');
     expect(res.headers['cache-control']).toBe('no-store');
     let expected = '';
-    for await (const chunk of tedsDischargeCsv(t.wh.db, { from: '2025-01-01', to: '2025-12-31' }, EXPORT_SECRET)) expected += chunk;
+    for await (const chunk of tedsDischargeCsv(t.wh, { from: '2025-01-01', to: '2025-12-31' }, EXPORT_SECRET)) expected += chunk;
     expect(res.body).toBe(expected);
     const discharged = await t.wh.db.selectFrom('episodes').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('discharged_on', '>=', '2025-01-01').where('discharged_on', '<=', '2025-12-31').executeTakeFirstOrThrow();

@@ -35,7 +35,7 @@ describe('iop export teds-d', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     let expected = '';
-    for await (const chunk of tedsDischargeCsv(t.wh.db, { from: '2025-01-01', to: '2025-12-31' }, SECRET)) expected += chunk;
+    for await (const chunk of tedsDischargeCsv(t.wh, { from: '2025-01-01', to: '2025-12-31' }, SECRET)) expected += chunk;
     expect(fs.readFileSync(out, 'utf8')).toBe(expected);
     expect(fs.readdirSync(dir)).toEqual(['teds.csv']);
     expect((fs.statSync(out).mode & 0o777).toString(8)).toBe('600');

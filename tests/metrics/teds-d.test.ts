@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExportSecretError } from '../../metrics/exports/pseudonym';
-import { parseTedsDRange, tedsDischargeCsv } from '../../metrics/exports/teds-d';
+import { parseTedsDRange, tedsDischargeCsv, type ExtractOptions } from '../../metrics/exports/teds-d';
 import { TEDS_D_COLUMNS } from '../../metrics/exports/teds-d-codes';
 import type { Warehouse } from '../../warehouse/db';
 import { useTestDatabase } from '../harness/database';
@@ -143,9 +143,9 @@ async function load(wh: Warehouse): Promise<void> {
   expect(summary.rejected, JSON.stringify(summary.errors)).toBe(0);
 }
 
-async function extract(secret: string | undefined = SECRET, range = RANGE, batchRows?: number): Promise<string> {
+async function extract(secret: string | undefined = SECRET, range = RANGE, options?: ExtractOptions): Promise<string> {
   let text = '';
-  for await (const chunk of tedsDischargeCsv(t.wh.db, range, secret, batchRows)) text += chunk;
+  for await (const chunk of tedsDischargeCsv(t.wh, range, secret, options)) text += chunk;
   return text;
 }
 
@@ -232,7 +232,7 @@ describe('TEDS-D extract: pseudonyms and identifiers', () => {
   });
 
   it('gives the same CASEIDs, in the same order, on every run, and other CASEIDs under another secret', async () => {
-    const again = await extract(SECRET, RANGE, 7);
+    const again = await extract(SECRET, RANGE, { batchRows: 7, blocksPerFetch: 1 });
     expect(again).toBe(text);
     const other = rowsOf(await extract(OTHER_SECRET));
     const first = rowsOf(text);
@@ -251,19 +251,30 @@ describe('TEDS-D extract: pseudonyms and identifiers', () => {
     expect(order).not.toEqual(byDate);
   });
 
-  it('ends its snapshot when the reader stops early (a closed download), leaving no transaction open', async () => {
+  it('ends its transaction when the reader stops early (a closed download), while streaming or before', async () => {
     const openTransactions = async () => (await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(t.wh.db)).rows[0]?.n;
-    const reader = tedsDischargeCsv(t.wh.db, RANGE, SECRET, 5);
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`.execute(t.wh.db)).rows[0]?.n;
+    // Stopped while streaming: one block a chunk, so the first holds some rows, not all.
+    const reader = tedsDischargeCsv(t.wh, RANGE, SECRET, { batchRows: 5, blocksPerFetch: 1 });
     expect((await reader.next()).value).toMatch(/^CASEID,/);
-    expect((await reader.next()).value?.split('\r\n').length).toBe(6);
+    const rows = ((await reader.next()).value ?? '').split('\r\n').length - 1;
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(ALL_IN_RANGE.length);
     expect(await openTransactions()).toBe(1);
     await reader.return(undefined);
     expect(await openTransactions()).toBe(0);
+    // Stopped after the header.
+    const early = tedsDischargeCsv(t.wh, RANGE, SECRET);
+    expect((await early.next()).value).toMatch(/^CASEID,/);
+    await early.return(undefined);
+    expect(await openTransactions()).toBe(0);
+    // The stored rows are whole.
+    expect(await extract()).toBe(text);
   });
 
   it('refuses to run without a secret, or with one under 32 characters, before reading anything', async () => {
-    const noSecret = tedsDischargeCsv(t.wh.db, RANGE, undefined);
+    const noSecret = tedsDischargeCsv(t.wh, RANGE, undefined);
     await expect(noSecret.next()).rejects.toThrow(ExportSecretError);
     await expect(extract('')).rejects.toThrow(/IOP_EXPORT_SECRET/);
     await expect(extract('x'.repeat(31))).rejects.toThrow(/at least 32/);

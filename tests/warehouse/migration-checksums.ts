@@ -26,4 +26,5 @@ export const LANDED_MIGRATIONS: Readonly<Record<string, string>> = {
   '2026-12-06T1920-measure-model': 'e2948c6f5324578015ca048ca9e4c60d3676fe38ecd910005f5001e082ac5479',
   '2026-12-06T1930-progress-latest': 'c38d9d9e57f571608218bf0bff8479145035393c46d4448778b3f6456c5ac5b3',
   '2026-12-06T2040-episode-facilitators': '9a8ac39dfcafd94e514ed5b938fb92f8632edc3112f275bed810fcc93193de47',
+  '2026-12-06T2200-teds-d-lines': '5d9f3af0a9f90a5a706036eea2303e47d6c2583163c24ada4fbd836e12221acc',
 };

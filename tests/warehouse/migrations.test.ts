@@ -44,7 +44,7 @@ describe('an upgrade that reshapes the models', () => {
       '2026-12-06T1405-reconcile-edited-migrations', '2026-12-06T1421-audit-chain', '2026-12-06T1447-progress-fits', '2026-12-06T1452-sites-clinicians',
       '2026-12-06T1631-followups', '2026-12-06T1637-model-units', '2026-12-06T1641-clinician-role', '2026-12-06T1647-iet-first-contact',
       '2026-12-06T1920-measure-model', '2026-12-06T1930-progress-latest',
-      '2026-12-06T2040-episode-facilitators']);
+      '2026-12-06T2040-episode-facilitators', '2026-12-06T2200-teds-d-lines']);
     const row = await sql<Record<string, number | string>>`
       select episode_id, sessions_attended, attended_w0, attended_w1, no_show_w1 from episode_outcomes where episode_id = 'E1'`.execute(wh.db);
     expect(row.rows).toEqual([{ episode_id: 'E1', sessions_attended: 2, attended_w0: 2, attended_w1: 0, no_show_w1: 1 }]);

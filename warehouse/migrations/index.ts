@@ -19,6 +19,7 @@ import * as m061647 from './2026-12-06T1647-iet-first-contact';
 import * as m061920 from './2026-12-06T1920-measure-model';
 import * as m061930 from './2026-12-06T1930-progress-latest';
 import * as m062040 from './2026-12-06T2040-episode-facilitators';
+import * as m062200 from './2026-12-06T2200-teds-d-lines';
 
 /**
  * A static provider: Kysely's FileMigrationProvider cannot load `.ts` files under
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T1920-measure-model': m061920,
   '2026-12-06T1930-progress-latest': m061930,
   '2026-12-06T2040-episode-facilitators': m062040,
+  '2026-12-06T2200-teds-d-lines': m062200,
 };
 
 /**

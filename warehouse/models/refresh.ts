@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type pg from 'pg';
 import type { DB } from '../db-types';
 import { insertEpisodeOutcomes } from './episode-outcomes';
 import { insertInstrumentOutcomes } from './instrument-outcomes';
@@ -58,6 +59,7 @@ export async function refreshEpisodes(
   else if (ids) await applyToRollups(db, ids, 1);
   // Models of the layers above (the standard measures' rows, metrics/measures/model-build.ts).
   await runRefreshSteps(db, stepIds);
+  await forgetExtractRows(db, ids);
   // A full rebuild replaced every row: fresh planner statistics, or the first metric query
   // plans with the old ones (ingest analyses after a partial refresh that changed ≥ 10%).
   if (ids === null) await analyzeModels(db);
@@ -67,6 +69,31 @@ export async function refreshEpisodes(
     scores_through: instruments?.scores_through ?? null,
   });
   return episodes?.n ?? 0;
+}
+
+/**
+ * The TEDS-D extract's stored rows (metrics/exports/teds-d.ts, migration 2200) are coded
+ * from the facts of an episode: a refresh of the episode deletes its row and lists it in
+ * `teds_d_pending`, and the next extract codes it again and rebuilds its block (an extract
+ * streams nothing while an episode is pending); a full refresh deletes them all.
+ * The lock comes first, in its own statement: an extract holds SHARE ROW EXCLUSIVE while
+ * it codes and writes rows, so a row it coded from the facts before this transaction's
+ * changes is either deleted here (it committed first) or never written (this commits first,
+ * and the extract's snapshot, taken after its lock, sees the changes).
+ */
+async function forgetExtractRows(db: Executor, ids: readonly string[] | null): Promise<void> {
+  if (ids === null) {
+    await sql`truncate teds_d_lines, teds_d_blocks, teds_d_pending, teds_d_state`.execute(db);
+    return;
+  }
+  // In a DO block, so that a caller outside a transaction block (a test, a one-statement
+  // refresh) is not refused: there the lock ends with the statement, and nothing needs it.
+  await sql`do $$ begin lock table teds_d_lines in row exclusive mode; end $$`.execute(db);
+  // No stored rows (no extract yet, or since a full refresh): the next extract codes every discharge.
+  const { rows } = await sql<{ kept: boolean }>`select exists (select 1 from teds_d_state) as kept`.execute(db);
+  if (!rows[0]?.kept) return;
+  await sql`delete from teds_d_lines where episode_id = any(${ids}::text[])`.execute(db);
+  await sql`insert into teds_d_pending (episode_id) select unnest(${ids}::text[]) on conflict do nothing`.execute(db);
 }
 
 /**
@@ -95,6 +122,33 @@ async function runRefreshSteps(db: Executor, ids: readonly string[] | null): Pro
   const measures = STEPS.get('measures');
   if (measures) await measures.run(db, ids);
   else await sql`update model_state set measures_through = 'infinity'`.execute(db);
+}
+
+/**
+ * Work a layer above does after a batch's refresh has committed, in its own transaction
+ * (the TEDS-D extract codes the rows the batch left pending, metrics/exports/teds-d.ts). The
+ * ingest runs it after each committed batch; a failure never undoes the batch: it comes
+ * back as a warning (and the work is left for later, as if no step were registered).
+ */
+export type AfterCommitStep = (wh: { pool: pg.Pool }) => Promise<void>;
+
+const AFTER_COMMIT = new Map<string, AfterCommitStep>();
+
+export function registerAfterCommit(name: string, step: AfterCommitStep): void {
+  AFTER_COMMIT.set(name, step);
+}
+
+/** Runs the registered after-commit steps; returns a warning for each that failed. */
+export async function runAfterCommit(wh: { pool: pg.Pool }): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const [name, step] of AFTER_COMMIT) {
+    try {
+      await step(wh);
+    } catch (e) {
+      warnings.push(`${name} after the batch failed, and is left for later: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return warnings;
 }
 
 /**
