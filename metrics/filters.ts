@@ -92,6 +92,12 @@ const LIST_FILTER_SCHEMAS = {
   substance: listOf(code('substance').transform((s) => s.toLowerCase()), 'substances'),
 } as const satisfies Record<ListFilter, z.ZodType>;
 
+/** Whether `value` is a value the list filter `kind` takes as it is (the form its parse gives back). */
+export function listFilterTakes(kind: ListFilter, value: string): boolean {
+  const parsed = LIST_FILTER_SCHEMAS[kind].safeParse(value);
+  return parsed.success && parsed.data.length === 1 && parsed.data[0] === value;
+}
+
 /** The list filters as optional schema fields, for the schemas of compare and spc to share. */
 export const ListFilterShape = Object.fromEntries(
   LIST_FILTERS.map((k) => [k, LIST_FILTER_SCHEMAS[k].optional()]),

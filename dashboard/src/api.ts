@@ -1,5 +1,5 @@
 import type {
-  AdjustedComparison, ApiErrorBody, Clinician, CompareOutcome, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses,
+  AdjustedComparison, ApiErrorBody, Clinician, CompareOutcome, DimensionValues, EquityComparison, Instrument, MeasureName, MeasureResponse, Me, MetricName, MetricResponses,
   ProgressAlertsResponse, ProgressBandsResponse, ProgressEpisodeResponse, Site, SpcResponse, SpcSeriesName, Track,
 } from './types';
 
@@ -32,6 +32,8 @@ export interface Api {
   sites(): Promise<Site[]>;
   /** `GET /clinicians`: the clinicians of the sites or tracks the user may see. */
   clinicians(): Promise<Clinician[]>;
+  /** `GET /dimension-values`: the recorded race, ethnicity and substance values (each in at least min_cell episodes in scope). */
+  dimensionValues(): Promise<DimensionValues>;
   metric<M extends MetricName>(name: M, params: URLSearchParams): Promise<MetricResponses[M]>;
   /** `GET /compare/{outcome}` (docs/comparisons.md): `by` in params picks the adjusted or the equity answer. */
   compare(outcome: CompareOutcome, params: URLSearchParams): Promise<AdjustedComparison | EquityComparison>;
@@ -148,6 +150,7 @@ export function createApi(fetchFn: FetchLike, tokens: TokenStore, base = '/api/v
     instruments: () => request<Instrument[]>('GET', '/instruments'),
     sites: () => request<Site[]>('GET', '/sites'),
     clinicians: () => request<Clinician[]>('GET', '/clinicians'),
+    dimensionValues: () => request<DimensionValues>('GET', '/dimension-values'),
     metric: (name, params) => {
       const qs = params.toString();
       return request('GET', `/metrics/${name}${qs ? `?${qs}` : ''}`);

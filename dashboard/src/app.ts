@@ -2,7 +2,7 @@ import { ApiError, type Api } from './api';
 import { PAGE_RUNNERS } from './pages';
 import { signInView } from './pages/signin';
 import { pageControls, PAGES, parseState, stateToSearch, type Page, type ViewState } from './state';
-import type { Clinician, Instrument, Me, Site, Track } from './types';
+import type { Clinician, DimensionValues, Instrument, Me, Site, Track } from './types';
 import { h } from './ui/dom';
 import { filterBar } from './ui/filters';
 
@@ -24,6 +24,8 @@ interface Session {
   /** The sites and clinicians the filter bar offers (the API's scoped lists; empty when the program records none). */
   sites: Site[];
   clinicians: Clinician[];
+  /** The race, ethnicity and substance values the free-text filters suggest (`GET /dimension-values`). */
+  values: DimensionValues | null;
 }
 
 function errorText(err: unknown): string {
@@ -74,13 +76,16 @@ export function startApp(env: AppEnv): Promise<void> {
   async function signedIn(me: Me): Promise<void> {
     const [tracks, instruments] = await Promise.all([api.tracks(), api.instruments().catch(() => [] as Instrument[])]);
     const visible = me.tracks === null ? tracks : tracks.filter((t) => me.tracks?.includes(t.track_code));
-    const session: Session = { me, tracks: visible, instruments, sites: [], clinicians: [] };
+    const session: Session = { me, tracks: visible, instruments, sites: [], clinicians: [], values: null };
     // The site and clinician lists only feed the filter bar, so the first chart never waits for them
     // (a scoped user's clinician list joins the attendance, seconds at 200k episodes): the bar is
     // redrawn when they arrive. Without them the page still works and the URL's filters still apply.
-    void Promise.all([api.sites().catch(() => [] as Site[]), api.clinicians().catch(() => [] as Clinician[])]).then(([sites, clinicians]) => {
+    void Promise.all([
+      api.sites().catch(() => [] as Site[]), api.clinicians().catch(() => [] as Clinician[]), api.dimensionValues().catch(() => null),
+    ]).then(([sites, clinicians, values]) => {
       session.sites = sites;
       session.clinicians = clinicians;
+      session.values = values;
       if (shown?.session !== session) return;
       const next = filtersFor(session, shown.state);
       shown.filters.replaceWith(next);
@@ -131,6 +136,7 @@ export function startApp(env: AppEnv): Promise<void> {
       instruments: session.instruments,
       sites: session.sites,
       clinicians: session.clinicians,
+      values: session.values,
       ...pageControls(state.page),
       showInstrument: state.page === 'symptoms' || state.page === 'compare' || (state.page === 'qi' && state.spcSeries === 'remission'),
       compare: state.page === 'compare',

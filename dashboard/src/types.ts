@@ -17,6 +17,7 @@ export type Sex = (typeof SEXES)[number];
 export type AgeBand = (typeof AGE_BAND_KEYS)[number];
 export type { SpcImmature, SpcPhaseOut as SpcPhase, SpcPointOut as SpcPoint, SpcResponse, SpcSeriesName } from '../../metrics/spc/schema';
 export type { Clinician, Instrument, Site, Track } from '../../api/schemas/catalog';
+export type { DimensionValues } from '../../metrics/dimension-values';
 export type { ApiErrorBody, Me } from '../../api/schemas/common';
 export type { Role } from '../../api/auth/users';
 export type {

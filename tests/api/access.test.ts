@@ -37,6 +37,7 @@ const ROUTES: RouteCase[] = [
   { name: 'tracks', request: { url: '/api/v1/tracks' }, allowed: ALL },
   { name: 'sites', request: { url: '/api/v1/sites' }, allowed: ALL },
   { name: 'clinicians', request: { url: '/api/v1/clinicians' }, allowed: ALL },
+  { name: 'dimension-values', request: { url: '/api/v1/dimension-values' }, allowed: ALL },
   { name: 'instruments', request: { url: '/api/v1/instruments' }, allowed: ALL },
   ...['retention', 'completion', 'attendance', 'symptoms', 'relapse'].map((m) => ({ name: m, request: { url: `/api/v1/metrics/${m}?as_of=${AS_OF}` }, allowed: ALL })),
   { name: 'metrics csv', request: { url: `/api/v1/metrics/completion?as_of=${AS_OF}&format=csv` }, allowed: ALL },

@@ -144,7 +144,7 @@ describe('OpenAPI', () => {
     expect(doc.info.title).toBeTruthy();
     const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`)).sort();
     expect(ops).toEqual([
-      'DELETE /api/v1/session', 'GET /api/health', 'GET /api/v1/audit', 'GET /api/v1/batches', 'GET /api/v1/clinicians', 'GET /api/v1/compare/{outcome}', 'GET /api/v1/exports/teds-d', 'GET /api/v1/instruments', 'GET /api/v1/jobs', 'GET /api/v1/me',
+      'DELETE /api/v1/session', 'GET /api/health', 'GET /api/v1/audit', 'GET /api/v1/batches', 'GET /api/v1/clinicians', 'GET /api/v1/compare/{outcome}', 'GET /api/v1/dimension-values', 'GET /api/v1/exports/teds-d', 'GET /api/v1/instruments', 'GET /api/v1/jobs', 'GET /api/v1/me',
       'GET /api/v1/metrics/attendance', 'GET /api/v1/metrics/completion', 'GET /api/v1/metrics/relapse', 'GET /api/v1/metrics/retention',
       'GET /api/v1/metrics/symptoms', 'GET /api/v1/measures/{name}', 'GET /api/v1/progress/alerts', 'GET /api/v1/progress/bands', 'GET /api/v1/progress/episodes/{id}', 'GET /api/v1/quality', 'GET /api/v1/rejects', 'GET /api/v1/report', 'GET /api/v1/sites', 'GET /api/v1/tracks',
       'POST /api/v1/ingest/{entity}', 'POST /api/v1/session',

@@ -62,7 +62,7 @@ const PARAMS: { route: string; token: 'analyst' | 'admin'; params: Record<string
   { route: '/api/v1/quality', token: 'analyst', params: { as_of: BAD_DATES } },
   { route: '/api/v1/audit', token: 'admin', params: { limit: ['0', '99999', 'x'], before: ['0', '-1', 'x'], user: [''] } },
   { route: '/api/v1/exports/teds-d', token: 'admin', params: { from: [...BAD_DATES, ...OUT_OF_RANGE_DATES], to: [...BAD_DATES, ...OUT_OF_RANGE_DATES] } },
-  ...['/api/v1/me', '/api/v1/tracks', '/api/v1/sites', '/api/v1/clinicians', '/api/v1/instruments', '/api/v1/batches'].map((route) => ({ route, token: 'analyst' as const, params: {} })),
+  ...['/api/v1/me', '/api/v1/tracks', '/api/v1/sites', '/api/v1/clinicians', '/api/v1/dimension-values', '/api/v1/instruments', '/api/v1/batches'].map((route) => ({ route, token: 'analyst' as const, params: {} })),
 ];
 
 async function counts(): Promise<Record<string, number>> {

@@ -36,6 +36,10 @@ function fakeApi(me: Me, h: { metricCalls: string[]; lists?: Promise<void> }): {
       await h.lists;
       return fixtures.clinicians();
     },
+    dimensionValues: async () => {
+      await h.lists;
+      return fixtures.dimensionValues();
+    },
     metric: async (name, params) => {
       h.metricCalls.push(`${name}?${params.toString()}`);
       return name === 'completion' && params.get('group_by') === 'period' ? (fixtures.completionMonthly() as MetricResponses[typeof name]) : responses[name]();
@@ -202,6 +206,10 @@ describe('dashboard app wiring (fake API)', () => {
     sex.dispatchEvent(new Event('change'));
     await settle();
     const race = byTestId<HTMLInputElement>(h.root, 'filter-race');
+    // the recorded values (GET /dimension-values) are suggested as a datalist; any value may still be typed
+    expect(race.getAttribute('list')).toBe('filter-race-values');
+    expect([...byTestId(h.root, 'filter-race-values').querySelectorAll('option')].map((o) => o.value)).toEqual(['asian', 'black or african american', 'unknown', 'white']);
+    expect([...byTestId(h.root, 'filter-substance-values').querySelectorAll('option')].map((o) => o.value)).toEqual(['alcohol', 'cannabis', 'opioids', 'stimulants']);
     race.value = ' white ,  black or african american,white';
     race.dispatchEvent(new Event('change'));
     await settle();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { METRIC_RESPONSE_SCHEMAS } from '../../metrics/response-schema';
 import { ClinicianSchema, InstrumentSchema, SiteSchema, TrackSchema } from '../../api/schemas/catalog';
+import { DimensionValuesSchema } from '../../metrics/dimension-values';
 import { MeSchema } from '../../api/schemas/common';
 import { AdjustedComparisonSchema, EquityComparisonSchema } from '../../metrics/compare/schema';
 import { SpcResponseSchema } from '../../metrics/spc/schema';
@@ -28,6 +29,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   'instruments.json': z.array(InstrumentSchema),
   'sites.json': z.array(SiteSchema),
   'clinicians.json': z.array(ClinicianSchema),
+  'dimension-values.json': DimensionValuesSchema,
   'me.json': MeSchema,
   'me-viewer.json': MeSchema,
   'compare-clinician.json': AdjustedComparisonSchema,

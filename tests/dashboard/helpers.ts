@@ -5,6 +5,7 @@ import type {
   AttendanceResponse,
   Clinician,
   CompletionResponse,
+  DimensionValues,
   EquityComparison,
   Instrument,
   MeasureResponse,
@@ -39,6 +40,7 @@ export const fixtures = {
   instruments: () => load<Instrument[]>('instruments.json'),
   sites: () => load<Site[]>('sites.json'),
   clinicians: () => load<Clinician[]>('clinicians.json'),
+  dimensionValues: () => load<DimensionValues>('dimension-values.json'),
   /** Real API answers on the seeded program (tests/api/compare-fixtures.test.ts keeps them current). */
   compareClinician: () => load<AdjustedComparison>('compare-clinician.json'),
   compareRace: () => load<EquityComparison>('compare-race.json'),

@@ -69,6 +69,26 @@ describe('filters (URL state, refetch)', () => {
     expect(await page.getByTestId('filter-site').evaluate((e) => [...(e as HTMLSelectElement).selectedOptions].map((o) => o.value))).toEqual([chosen]);
   });
 
+  it('suggests the recorded race and substance values (GET /dimension-values), and a suggestion filters the requests', async () => {
+    const { page } = await b.open({ as: users.admin });
+    await page.goto('/?page=retention');
+    await settled(page);
+    // the values arrive with the site and clinician lists, after the first chart
+    await page.getByTestId('filter-race-values').locator('option').first().waitFor({ state: 'attached' });
+    const races = await page.getByTestId('filter-race-values').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(races.length, 'the demo cohort records races').toBeGreaterThan(1);
+    expect(races).toEqual([...races].sort());
+    for (const r of races) expect(r).toBe(r.toLowerCase());
+    expect(await page.getByTestId('filter-substance-values').locator('option').count()).toBeGreaterThan(0);
+    await page.getByTestId('filter-patient').locator('summary').click();
+    const request = page.waitForRequest((r) => r.url().includes('/api/v1/metrics/retention?'));
+    await page.getByTestId('filter-race').fill(races[0] ?? '');
+    await page.getByTestId('filter-race').press('Enter');
+    await page.getByTestId('filter-race').blur();
+    expect(new URL((await request).url()).searchParams.getAll('race')).toEqual([races[0]]);
+    await settled(page);
+  });
+
   it('regroups by sex and by admission period, writing group_by and period into the URL', async () => {
     const { page } = await b.open({ as: users.admin });
     await page.goto('/?page=relapse');

@@ -2,7 +2,7 @@ import {
   AGE_BAND_VALUES, COMPARE_OUTCOMES, COMPARE_UNITS, GROUP_BYS, LIST_FILTERS, PERIODS, SEX_VALUES, SPC_BASES, SPC_DISCHARGE_SERIES, SPC_PERIODS, SPC_SERIES, type ViewState,
 } from '../state';
 import { SPC_SERIES_LABELS } from '../charts/spc-chart';
-import type { Clinician, Instrument, ListFilter, Site, Track } from '../types';
+import type { Clinician, DimensionValues, Instrument, ListFilter, Site, Track } from '../types';
 import { h } from './dom';
 
 export interface FilterOptions {
@@ -11,6 +11,8 @@ export interface FilterOptions {
   /** The sites and clinicians the user may see (`GET /sites`, `/clinicians`); a list left empty hides its filter. */
   sites?: readonly Site[];
   clinicians?: readonly Clinician[];
+  /** The recorded race, ethnicity and substance values (`GET /dimension-values`), suggested as the user types. */
+  values?: DimensionValues | null;
   showInstrument: boolean;
   /** The dimension filters the page applies (state.ts pageControls); all by default. */
   dimensions?: readonly ListFilter[];
@@ -65,10 +67,19 @@ export function parseList(text: string): string[] {
   return [...new Set(text.split(',').map((v) => v.trim()).filter((v) => v !== ''))];
 }
 
-function listInput(doc: Document, id: string, label: string, placeholder: string, values: readonly string[], onChange: (v: string[]) => void): HTMLElement {
-  const input = h(doc, 'input', { id, type: 'text', value: values.join(', '), placeholder, size: 18, 'data-testid': id }) as HTMLInputElement;
+/**
+ * A free-text list filter, with the recorded values (`suggestions`, GET /dimension-values)
+ * offered as a datalist. The browser matches a datalist against the whole input, so it
+ * suggests the first value; more are typed after a comma, and any value may be typed.
+ */
+function listInput(doc: Document, id: string, label: string, placeholder: string, values: readonly string[], suggestions: readonly string[], onChange: (v: string[]) => void): HTMLElement {
+  const listId = `${id}-values`;
+  const input = h(doc, 'input', { id, type: 'text', value: values.join(', '), placeholder, size: 18, 'data-testid': id, ...(suggestions.length > 0 ? { list: listId } : {}) }) as HTMLInputElement;
   input.addEventListener('change', () => onChange(parseList(input.value)));
-  return h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: id }, label), input);
+  const list = suggestions.length > 0
+    ? [h(doc, 'datalist', { id: listId, 'data-testid': listId }, ...suggestions.map((v) => h(doc, 'option', { value: v })))]
+    : [];
+  return h(doc, 'p', { class: 'filter' }, h(doc, 'label', { for: id }, label), input, ...list);
 }
 
 /**
@@ -89,9 +100,9 @@ function dimensionFilters(doc: Document, state: ViewState, opts: FilterOptions):
   const controls: Record<'sex' | 'age_band' | 'race' | 'ethnicity' | 'substance', () => HTMLElement> = {
     sex: () => multiSelect(doc, 'filter-sex', 'Sex', SEX_VALUES.map((v) => [v, v]), state.filters.sex, set('sex')),
     age_band: () => multiSelect(doc, 'filter-age-band', 'Age band', AGE_BAND_VALUES.map((v) => [v, v]), state.filters.age_band, set('age_band')),
-    race: () => listInput(doc, 'filter-race', 'Race (comma-separated)', 'e.g. white', state.filters.race, set('race')),
-    ethnicity: () => listInput(doc, 'filter-ethnicity', 'Ethnicity (comma-separated)', 'e.g. hispanic or latino', state.filters.ethnicity, set('ethnicity')),
-    substance: () => listInput(doc, 'filter-substance', 'Substance (comma-separated)', 'e.g. alcohol, opioids', state.filters.substance, set('substance')),
+    race: () => listInput(doc, 'filter-race', 'Race (comma-separated)', 'e.g. white', state.filters.race, opts.values?.race ?? [], set('race')),
+    ethnicity: () => listInput(doc, 'filter-ethnicity', 'Ethnicity (comma-separated)', 'e.g. hispanic or latino', state.filters.ethnicity, opts.values?.ethnicity ?? [], set('ethnicity')),
+    substance: () => listInput(doc, 'filter-substance', 'Substance (comma-separated)', 'e.g. alcohol, opioids', state.filters.substance, opts.values?.substance ?? [], set('substance')),
   };
   const kinds = (['sex', 'age_band', 'race', 'ethnicity', 'substance'] as const).filter(applies);
   if (kinds.length === 0) return out;
