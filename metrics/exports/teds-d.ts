@@ -225,6 +225,23 @@ async function buildBlocks(db: Kysely<DB>, buckets: readonly number[] | null): P
 }
 
 /**
+ * The rows of an open cursor, `size` at a time. The next batch is on its way from the server
+ * while the caller works on this one (a stop in between leaves that fetch to finish first).
+ */
+async function* cursorBatches<T>(db: Kysely<DB>, cursor: string, size: number): AsyncGenerator<T[]> {
+  const fetch = () => sql<T>`fetch forward ${sql.lit(size)} from ${sql.id(cursor)}`.execute(db);
+  let next = fetch();
+  for (;;) {
+    const { rows } = await next;
+    if (rows.length === 0) return;
+    next = fetch();
+    // Awaited in the next round; a failure meanwhile must not count as unhandled.
+    next.catch(() => undefined);
+    yield rows;
+  }
+}
+
+/**
  * Codes the rows `query` gives into `teds_d_lines`, on two connections so that PostgreSQL
  * reads the facts, Node codes them and PostgreSQL stores the rows, all at once: a reader
  * connection runs the query in the coding transaction's own snapshot (exported), a batch at
@@ -247,16 +264,9 @@ async function codeInto(pool: pg.Pool, client: Client, query: RawBuilder<Dischar
     await reader.query(SETTINGS);
     const rdb = singleClientKysely(reader);
     await sql`declare ${sql.id(CODING_CURSOR)} no scroll cursor for ${query}`.execute(rdb);
-    const fetchBatch = () => sql<DischargeRow>`fetch forward ${sql.lit(batchRows)} from ${sql.id(CODING_CURSOR)}`.execute(rdb);
     // The id is escaped for COPY; the rest are numbers, a date and a STORABLE line.
     async function* tsv(): AsyncGenerator<string> {
-      let next = fetchBatch();
-      for (;;) {
-        const { rows } = await next;
-        if (rows.length === 0) return;
-        // The next batch is read while this one is coded and stored.
-        next = fetchBatch();
-        next.catch(() => undefined);
+      for await (const rows of cursorBatches<DischargeRow>(rdb, CODING_CURSOR, batchRows)) {
         let text = '';
         for (const r of rows) {
           const line = csvDocument([codesOf(r)]).slice(0, -2);
@@ -429,14 +439,7 @@ export async function* tedsDischargeCsv(wh: { pool: pg.Pool }, range: TedsDRange
       select b.lines, case when b.first_on >= ${range.from}::date and b.last_on <= ${range.to}::date then null else b.dates end as dates
       from teds_d_blocks b where b.last_on >= ${range.from}::date and b.first_on <= ${range.to}::date
       order by b.bucket`.execute(db);
-    const fetchBlocks = () => sql<{ lines: string; dates: string | null }>`fetch forward ${sql.lit(blocksPerFetch)} from ${sql.id(STREAM_CURSOR)}`.execute(db);
-    let next = fetchBlocks();
-    for (;;) {
-      const { rows } = await next;
-      if (rows.length === 0) break;
-      // The next blocks are on their way while these are written; awaited in the next round.
-      next = fetchBlocks();
-      next.catch(() => undefined);
+    for await (const rows of cursorBatches<{ lines: string; dates: string | null }>(db, STREAM_CURSOR, blocksPerFetch)) {
       let chunk = '';
       for (const r of rows) chunk += r.dates === null ? r.lines : blockRowsIn(r.lines, r.dates, from, to);
       if (chunk !== '') yield chunk;
